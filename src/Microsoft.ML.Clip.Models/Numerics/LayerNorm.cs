@@ -1,0 +1,85 @@
+namespace Microsoft.ML.Clip.Numerics;
+
+/// <summary>Layer normalisation over the last axis, as <c>torch.nn.LayerNorm</c>: <c>(x - mean)/√(var + eps)·γ + β</c>, biased variance.</summary>
+public sealed class LayerNorm
+{
+    /// <summary>Creates the layer from its learned scale and shift.</summary>
+    /// <param name="weight">γ, <c>[width]</c>.</param>
+    /// <param name="bias">β, <c>[width]</c>.</param>
+    /// <param name="epsilon">The ε added to the variance (the config's <c>layer_norm_eps</c>).</param>
+    public LayerNorm(Tensor weight, Tensor bias, float epsilon)
+    {
+        ArgumentNullException.ThrowIfNull(weight);
+        ArgumentNullException.ThrowIfNull(bias);
+        if (weight.Rank != 1 || !bias.HasShape(weight.Dim(0)))
+        {
+            throw new ArgumentException($"LayerNorm weight and bias must both be [width]; got {weight} and {bias}.");
+        }
+
+        Weight = weight;
+        Bias = bias;
+        Epsilon = epsilon;
+    }
+
+    /// <summary>γ, <c>[width]</c>.</summary>
+    public Tensor Weight { get; }
+
+    /// <summary>β, <c>[width]</c>.</summary>
+    public Tensor Bias { get; }
+
+    /// <summary>The ε added to the variance.</summary>
+    public float Epsilon { get; }
+
+    /// <summary>The normalised width.</summary>
+    public int Width => Weight.Dim(0);
+
+    /// <summary>Normalises <paramref name="rows"/> rows of <see cref="Width"/> values; input and output may be the same buffer.</summary>
+    /// <param name="input">The input rows.</param>
+    /// <param name="output">The output rows.</param>
+    /// <param name="rows">The number of rows.</param>
+    public void Forward(ReadOnlySpan<float> input, Span<float> output, int rows)
+    {
+        int width = Width;
+        ReadOnlySpan<float> gamma = Weight.Span;
+        ReadOnlySpan<float> beta = Bias.Span;
+        for (int r = 0; r < rows; r++)
+        {
+            ReadOnlySpan<float> x = input.Slice(r * width, width);
+            Span<float> y = output.Slice(r * width, width);
+            double sum = 0;
+            for (int i = 0; i < width; i++)
+            {
+                sum += x[i];
+            }
+
+            float mean = (float)(sum / width);
+            double squares = 0;
+            for (int i = 0; i < width; i++)
+            {
+                double d = x[i] - mean;
+                squares += d * d;
+            }
+
+            float inverseStd = (float)(1.0 / Math.Sqrt((squares / width) + Epsilon));
+            for (int i = 0; i < width; i++)
+            {
+                y[i] = ((x[i] - mean) * inverseStd * gamma[i]) + beta[i];
+            }
+        }
+    }
+
+    /// <summary>Normalises the last axis of <paramref name="input"/> into a new tensor.</summary>
+    /// <param name="input">Any shape ending in <see cref="Width"/>.</param>
+    public Tensor Forward(Tensor input)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        if (input.Dim(-1) != Width)
+        {
+            throw new ArgumentException($"LayerNorm expects inputs ending in {Width}; got {input}.", nameof(input));
+        }
+
+        var output = new Tensor(input.Shape.ToArray());
+        Forward(input.Span, output.Span, input.Length / Width);
+        return output;
+    }
+}
