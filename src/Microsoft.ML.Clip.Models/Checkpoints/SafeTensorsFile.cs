@@ -62,6 +62,11 @@ public sealed class SafeTensorsFile : ITensorStore
     /// <param name="path">The file path.</param>
     public static SafeTensorsFile Open(string path) => new(path, File.ReadAllBytes(path));
 
+    /// <summary>Reads safetensors content already in memory (e.g. decompressed from a <c>.safetensors.gz</c>).</summary>
+    /// <param name="data">The whole file's bytes.</param>
+    /// <param name="source">A name for error messages.</param>
+    public static SafeTensorsFile FromBytes(byte[] data, string source) => new(source, data);
+
     /// <inheritdoc />
     public TensorInfo? GetInfo(string name) => _entries.TryGetValue(name, out var entry) ? entry.Info : null;
 
