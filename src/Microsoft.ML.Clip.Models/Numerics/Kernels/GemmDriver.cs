@@ -39,8 +39,8 @@ internal unsafe struct GemmProblem
 /// </summary>
 internal static unsafe class GemmDriver
 {
-    /// <summary>Reduction depth per block: one packed B block is <c>KC·64·4</c> bytes and stays in L1/L2 while a row block streams past it.</summary>
-    internal const int KC = 256;
+    /// <summary>Largest reduction block: a packed B block (<c>KC·64·4</c> = 128 KiB) and a row block of A (<c>MC·KC·4</c> = 240 KiB) share L2.</summary>
+    internal const int KC = 512;
 
     /// <summary>Largest row block: <c>MC·KC</c> floats of A stay in L2 while the panels of a group stream past them.</summary>
     private const int MaxRowBlock = 120;
@@ -136,9 +136,12 @@ internal static unsafe class GemmDriver
         nint ldc = problem.Ldc;
         SimdLevel level = problem.Level;
 
-        for (int pc = 0; pc < k; pc += KC)
+        // Equal reduction blocks of at most KC (768 → one block of 768, 1024 → two of 512): no short tail block.
+        int blocks = (k + KC - 1) / KC;
+        int blockDepth = (k + blocks - 1) / blocks;
+        for (int pc = 0; pc < k; pc += blockDepth)
         {
-            int kc = Math.Min(KC, k - pc);
+            int kc = Math.Min(blockDepth, k - pc);
             bool last = pc + kc == k;
             bool load = problem.Accumulate || pc > 0;
             for (int panel = firstPanel; panel < endPanel; panel++)
