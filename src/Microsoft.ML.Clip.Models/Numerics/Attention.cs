@@ -90,7 +90,8 @@ public static class Attention
                 Level = level,
             };
             int items = shape.Batch * shape.Heads;
-            if (maxThreads <= 1 || items == 1)
+            double flops = 4.0 * items * shape.QueryLength * shape.KeyLength * shape.HeadDim;
+            if (maxThreads <= 1 || items == 1 || flops < GemmDriver.MinFlopsPerThread)
             {
                 for (int i = 0; i < items; i++)
                 {

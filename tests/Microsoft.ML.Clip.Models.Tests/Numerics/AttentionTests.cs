@@ -63,11 +63,12 @@ public sealed class AttentionTests
     [TestMethod]
     public void ResultsDoNotDependOnThreadsOrInstructionSet()
     {
-        var shape = new AttentionShape(3, 20, 20, 5, 16);
-        float[] q = NumericsReference.Random(3 * 20 * shape.Width, 66);
-        float[] k = NumericsReference.Random(3 * 20 * shape.Width, 67);
-        float[] v = NumericsReference.Random(3 * 20 * shape.Width, 68);
-        float[] mask = PaddingMask(3, 20);
+        // Big enough (≈3 MFLOP) to be split over threads.
+        var shape = new AttentionShape(3, 40, 40, 5, 32);
+        float[] q = NumericsReference.Random(3 * 40 * shape.Width, 66);
+        float[] k = NumericsReference.Random(3 * 40 * shape.Width, 67);
+        float[] v = NumericsReference.Random(3 * 40 * shape.Width, 68);
+        float[] mask = PaddingMask(3, 40);
         float[] reference = new float[q.Length];
         Attention.Forward(q, k, v, reference, shape, 0.25f, mask, true, default, SimdLevelInfo.Best, 1);
         foreach (SimdLevel level in Enum.GetValues<SimdLevel>().Where(SimdLevelInfo.IsSupported))

@@ -45,6 +45,9 @@ internal static unsafe class GemmDriver
     /// <summary>Largest row block: <c>MC·KC</c> floats of A stay in L2 while the panels of a group stream past them.</summary>
     private const int MaxRowBlock = 120;
 
+    /// <summary>The least work worth handing to another thread.</summary>
+    internal const double MinFlopsPerThread = 1 << 20;
+
     [ThreadStatic]
     private static AlignedBuffer? t_edgeA;
 
@@ -68,6 +71,9 @@ internal static unsafe class GemmDriver
             return;
         }
 
+        // Waking a worker costs microseconds: give each thread at least ~1 MFLOP (the split never changes results).
+        double flops = 2.0 * problem.Batch * problem.M * problem.N * problem.K;
+        maxThreads = (int)Math.Clamp(flops / MinFlopsPerThread, 1, Math.Max(1, maxThreads));
         int items = Plan(ref problem, maxThreads);
         if (maxThreads <= 1 || items == 1)
         {
