@@ -1,4 +1,8 @@
 using System.Numerics;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 using Microsoft.ML.Clip.Numerics.Kernels;
 
 namespace Microsoft.ML.Clip.Numerics;
@@ -26,7 +30,10 @@ public static class Softmax
 
     /// <summary>Replaces <paramref name="row"/> by its softmax: <c>e^(x - max) / Σ e^(x - max)</c>.</summary>
     /// <param name="row">The values.</param>
-    public static void Row(Span<float> row)
+    public static void Row(Span<float> row) => Row(row, Avx512F.IsSupported);
+
+    /// <summary>The softmax of one row with 512-bit vectors or with <see cref="Vector{T}"/> (tests force each).</summary>
+    internal static void Row(Span<float> row, bool wide)
     {
         if (row.IsEmpty)
         {
@@ -40,6 +47,13 @@ public static class Softmax
             return;
         }
 
+        float sum = wide ? ExponentiateAvx512(row, max) : Exponentiate(row, max);
+        System.Numerics.Tensors.TensorPrimitives.Multiply(row, 1f / sum, row);
+    }
+
+    /// <summary>Replaces each x by <c>e^(x - max)</c> and returns their sum.</summary>
+    private static float Exponentiate(Span<float> row, float max)
+    {
         int count = Vector<float>.Count;
         var m = new Vector<float>(max);
         Vector<float> acc = Vector<float>.Zero;
@@ -64,6 +78,36 @@ public static class Softmax
             tail[..(row.Length - i)].CopyTo(row[i..]);
         }
 
-        System.Numerics.Tensors.TensorPrimitives.Multiply(row, 1f / sum, row);
+        return sum;
+    }
+
+    /// <summary><see cref="Exponentiate"/> with 512-bit vectors.</summary>
+    private static float ExponentiateAvx512(Span<float> row, float max)
+    {
+        Vector512<float> m = Vector512.Create(max);
+        Vector512<float> acc = Vector512<float>.Zero;
+        ref float start = ref MemoryMarshal.GetReference(row);
+        int i = 0;
+        for (; i <= row.Length - 16; i += 16)
+        {
+            ref float at = ref Unsafe.Add(ref start, i);
+            Vector512<float> e = VectorMath512.Exp(Vector512.LoadUnsafe(ref at) - m);
+            e.StoreUnsafe(ref at);
+            acc += e;
+        }
+
+        float sum = Vector512.Sum(acc);
+        if (i < row.Length)
+        {
+            Span<float> tail = stackalloc float[16];
+            tail.Fill(float.NegativeInfinity);
+            row[i..].CopyTo(tail);
+            Vector512<float> e = VectorMath512.Exp(Vector512.Create<float>(tail) - m);
+            e.CopyTo(tail);
+            sum += Vector512.Sum(e);
+            tail[..(row.Length - i)].CopyTo(row[i..]);
+        }
+
+        return sum;
     }
 }
