@@ -49,6 +49,7 @@ public static class Activations
     public static void Tanh(Span<float> values) => Apply(values, Activation.Tanh);
 
     /// <summary>Applies <typeparamref name="TOperator"/> vector by vector; the tail goes through a padded vector.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Map<TOperator>(Span<float> values, bool wide)
         where TOperator : struct, IVectorOperator
     {
@@ -77,6 +78,7 @@ public static class Activations
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Map512<TOperator>(Span<float> values)
         where TOperator : struct, IVectorOperator
     {

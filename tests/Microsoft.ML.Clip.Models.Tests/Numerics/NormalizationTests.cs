@@ -115,8 +115,8 @@ public sealed class NormalizationTests
             float[] x = NumericsReference.Random(width, width + 11).Select(v => v * 40).ToArray();
             float[] wide = (float[])x.Clone();
             float[] narrow = (float[])x.Clone();
-            Softmax.Row(wide, wide: true);
-            Softmax.Row(narrow, wide: false);
+            Softmax.Row(wide, 1f, wide: true);
+            Softmax.Row(narrow, 1f, wide: false);
 
             // Same exponentials bit for bit; only the order of the float sum differs (16 vs 8 lanes), so compare to 1e-6.
             for (int i = 0; i < width; i++)
