@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using Microsoft.ML.Clip.Numerics;
 
 namespace Microsoft.ML.Clip.Checkpoints;
@@ -78,8 +79,15 @@ public sealed class PyTorchCheckpoint : ITensorStore
     public Tensor LoadFloat32(string name)
     {
         var (info, tensor) = Find(name);
-        byte[] contiguous = ReadContiguous(name, tensor);
         var values = new float[checked((int)TensorDataTypes.ElementCount(info.Shape))];
+        if (info.DataType == TensorDataType.Float32 && BitConverter.IsLittleEndian && IsRowMajor(tensor))
+        {
+            // The common case: read the bytes straight into the result.
+            _archive.ReadStorage(tensor.Storage.Key, tensor.StorageOffset * 4, MemoryMarshal.AsBytes(values.AsSpan()));
+            return new Tensor(values, info.Shape);
+        }
+
+        byte[] contiguous = ReadContiguous(name, tensor);
         ElementConverter.ToFloat32(contiguous, info.DataType, values, $"'{Source}': tensor '{name}'");
         return new Tensor(values, info.Shape);
     }
@@ -152,11 +160,14 @@ public sealed class PyTorchCheckpoint : ITensorStore
             return Array.Empty<byte>();
         }
 
-        byte[] storage = _archive.ReadStorage(tensor.Storage.Key, checked(tensor.Storage.ElementCount * elementSize));
         if (IsRowMajor(tensor))
         {
-            return storage.AsSpan(checked((int)(tensor.StorageOffset * elementSize)), checked((int)(count * elementSize))).ToArray();
+            var bytes = new byte[checked(count * elementSize)];
+            _archive.ReadStorage(tensor.Storage.Key, tensor.StorageOffset * elementSize, bytes);
+            return bytes;
         }
+
+        byte[] storage = _archive.ReadStorage(tensor.Storage.Key, checked(tensor.Storage.ElementCount * elementSize));
 
         // Strided view: walk the indices in row-major order, tracking the storage position.
         var result = new byte[checked(count * elementSize)];

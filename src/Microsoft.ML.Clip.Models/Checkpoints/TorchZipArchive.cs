@@ -107,23 +107,78 @@ internal sealed class TorchZipArchive : IDisposable
     /// <summary>Reads the first <paramref name="byteCount"/> bytes of storage <paramref name="key"/>.</summary>
     public byte[] ReadStorage(string key, long byteCount)
     {
+        if (byteCount > Array.MaxLength)
+        {
+            throw new InvalidDataException($"'{Path}': storage '{key}' is {byteCount} bytes, larger than one buffer can hold.");
+        }
+
+        var buffer = new byte[byteCount];
+        ReadStorage(key, 0, buffer);
+        return buffer;
+    }
+
+    /// <summary>Fills <paramref name="destination"/> from storage <paramref name="key"/> starting at byte <paramref name="byteOffset"/>.</summary>
+    public void ReadStorage(string key, long byteOffset, Span<byte> destination)
+    {
+        ZipArchiveEntry entry = StorageEntry(key);
+        if (byteOffset < 0 || entry.Length < byteOffset + destination.Length)
+        {
+            throw new InvalidDataException(
+                $"'{Path}': storage '{entry.FullName}' has {entry.Length} bytes but a tensor needs bytes [{byteOffset}, {byteOffset + destination.Length}). The file is truncated or corrupt.");
+        }
+
+        lock (_lock)
+        {
+            try
+            {
+                using Stream stream = entry.Open();
+                Skip(stream, byteOffset);
+                stream.ReadExactly(destination);
+            }
+            catch (Exception e) when (e is EndOfStreamException or InvalidDataException or IOException)
+            {
+                throw new InvalidDataException($"'{Path}': entry '{entry.FullName}' could not be read ({e.Message}). The file is truncated or corrupt; re-download it.", e);
+            }
+        }
+    }
+
+    private ZipArchiveEntry StorageEntry(string key)
+    {
         if (key.Length == 0 || !key.All(c => char.IsAsciiLetterOrDigit(c) || c == '_'))
         {
             throw new InvalidDataException($"'{Path}': storage key '{key}' is not a plain record name.");
         }
 
         string name = $"{Prefix}data/{key}";
-        if (!_entries.TryGetValue(name, out ZipArchiveEntry? entry))
+        return _entries.TryGetValue(name, out ZipArchiveEntry? entry)
+            ? entry
+            : throw new InvalidDataException($"'{Path}': the pickle references storage '{key}' but the zip has no entry '{name}'. The file is truncated or corrupt.");
+    }
+
+    private static void Skip(Stream stream, long count)
+    {
+        if (count == 0)
         {
-            throw new InvalidDataException($"'{Path}': the pickle references storage '{key}' but the zip has no entry '{name}'. The file is truncated or corrupt.");
+            return;
         }
 
-        if (entry.Length < byteCount)
+        if (stream.CanSeek)
         {
-            throw new InvalidDataException($"'{Path}': storage '{name}' has {entry.Length} bytes but its tensors need {byteCount}. The file is truncated or corrupt.");
+            stream.Seek(count, SeekOrigin.Current);
+            return;
         }
 
-        return ReadEntry(entry, byteCount);
+        byte[] scratch = new byte[(int)Math.Min(count, 1 << 16)];
+        while (count > 0)
+        {
+            int read = stream.Read(scratch, 0, (int)Math.Min(count, scratch.Length));
+            if (read == 0)
+            {
+                throw new EndOfStreamException();
+            }
+
+            count -= read;
+        }
     }
 
     /// <inheritdoc />
