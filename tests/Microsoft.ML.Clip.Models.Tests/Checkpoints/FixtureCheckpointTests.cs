@@ -106,6 +106,12 @@ public sealed class FixtureCheckpointTests
         var mismatch = Assert.ThrowsExactly<InvalidDataException>(() => dict.Take("text_model.embeddings.token_embedding.weight", 7, 7));
         StringAssert.Contains(mismatch.Message, "[1000, 32]");
         StringAssert.Contains(mismatch.Message, "[7, 7]");
-        Assert.AreEqual(store.Names.Count - 1, dict.UnexpectedKeys().Count);
+        Assert.IsNull(dict.TakeOptional("text_model.no_bias", 32));
+        CollectionAssert.AreEqual(new[] { "text_model.no_bias" }, dict.MissingOptionalKeys.ToArray());
+        Assert.IsNotNull(dict.TakeOptional("text_model.final_layer_norm.bias", 32));
+        Assert.AreEqual(store.Names.Count - 2, dict.UnexpectedKeys().Count);
+        Assert.AreEqual(store.Names.Count - 3, dict.UnexpectedKeys(n => n.EndsWith(".token_embedding.weight", StringComparison.Ordinal)).Count);
+        var unexpected = Assert.ThrowsExactly<InvalidDataException>(() => dict.EnsureNoUnexpectedKeys());
+        StringAssert.Contains(unexpected.Message, $"has {store.Names.Count - 2} weight(s) the model does not use");
     }
 }
