@@ -24,7 +24,8 @@ public sealed class SafeTensorsFile : ITensorStore
         _bytes = bytes;
         _mapped = mapped;
         ReadOnlySpan<byte> first8 = length >= 8 ? Bytes(0, 8) : ReadOnlySpan<byte>.Empty;
-        _entries = SafeTensorsHeader.Parse(source, length, first8, HeaderBytes);
+        _entries = SafeTensorsHeader.Parse(source, length, first8, HeaderBytes, out Dictionary<string, string> metadata);
+        Metadata = metadata;
     }
 
     /// <inheritdoc />
@@ -32,6 +33,9 @@ public sealed class SafeTensorsFile : ITensorStore
 
     /// <inheritdoc />
     public IReadOnlyCollection<string> Names => _entries.Keys;
+
+    /// <summary>The header's <c>__metadata__</c> strings, e.g. <c>format</c> = <c>pt</c>; empty when absent.</summary>
+    public IReadOnlyDictionary<string, string> Metadata { get; }
 
     /// <summary>True when the file is memory-mapped (opened with <see cref="Open"/>) rather than held in an array.</summary>
     public bool IsMemoryMapped => _mapped is not null;

@@ -21,8 +21,10 @@ internal static class SafeTensorsHeader
     /// <param name="fileLength">The whole file's length.</param>
     /// <param name="readHeader">Returns the bytes [8, 8 + n) once the length n is validated.</param>
     /// <param name="first8">The file's first 8 bytes (or fewer, for a tiny file).</param>
-    public static Dictionary<string, Entry> Parse(string source, long fileLength, ReadOnlySpan<byte> first8, Func<int, ReadOnlyMemory<byte>> readHeader)
+    /// <param name="metadata">Receives the <c>__metadata__</c> string map (empty when absent).</param>
+    public static Dictionary<string, Entry> Parse(string source, long fileLength, ReadOnlySpan<byte> first8, Func<int, ReadOnlyMemory<byte>> readHeader, out Dictionary<string, string> metadata)
     {
+        metadata = new Dictionary<string, string>(StringComparer.Ordinal);
         if (fileLength < 8)
         {
             throw new InvalidDataException($"'{source}' is not a safetensors file: it has {fileLength} bytes, fewer than the 8-byte header length. Is the download truncated?");
@@ -57,6 +59,16 @@ internal static class SafeTensorsHeader
             {
                 if (property.Name == "__metadata__")
                 {
+                    if (property.Value.ValueKind != JsonValueKind.Object)
+                    {
+                        throw new InvalidDataException($"'{source}': '__metadata__' must be an object of strings.");
+                    }
+
+                    foreach (JsonProperty item in property.Value.EnumerateObject())
+                    {
+                        metadata[item.Name] = item.Value.ValueKind == JsonValueKind.String ? item.Value.GetString()! : item.Value.GetRawText();
+                    }
+
                     continue;
                 }
 

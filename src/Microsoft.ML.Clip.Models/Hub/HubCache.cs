@@ -70,9 +70,16 @@ internal sealed class HubCache
     public void MarkMissing(string commit, string file)
     {
         string path = Path.Combine(RepoFolder, ".no_exist", commit, ToNative(file));
-        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-        using (File.Create(path))
+        try
         {
+            Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+            using (new FileStream(path, FileMode.OpenOrCreate, FileAccess.Write, FileShare.ReadWrite | FileShare.Delete))
+            {
+            }
+        }
+        catch (IOException)
+        {
+            // Only a hint for later lookups; another process may be writing the same marker.
         }
     }
 

@@ -74,6 +74,7 @@ public sealed class FixtureCheckpointTests
             using (var store = SafeTensorsFile.Open(path))
             {
                 Assert.IsTrue(store.IsMemoryMapped);
+                Assert.AreEqual("pt", store.Metadata["format"]);
                 tensor = store.LoadFloat32("text_model.embeddings.token_embedding.weight");
                 Assert.IsFalse(MemoryMarshal.TryGetArray<float>(tensor.Memory, out _), "an aligned F32 tensor should not be copied into an array");
                 original = tensor.Span[0];
