@@ -1,0 +1,223 @@
+using System.Collections.Concurrent;
+using System.Numerics;
+
+namespace Microsoft.ML.Clip.Vision;
+
+/// <summary>
+/// Pillow's <c>Image.resize</c> for 8-bit RGB images, reproduced bit for bit: the separable, antialiased
+/// convolution resampler of <c>libImaging/Resample.c</c> (a horizontal pass, then a vertical pass, each in
+/// 22-bit fixed point with rounding and clamping to 0…255 between them).
+/// </summary>
+/// <remarks>
+/// Every output pixel depends only on its own row and column weights, so resizing just a window of the
+/// output (what a centre crop keeps) gives exactly the same bytes as resizing everything and cropping —
+/// and costs only the window.
+/// </remarks>
+public static class PillowResampler
+{
+    private static readonly ConcurrentDictionary<(int In, int Out, ResampleFilter Filter), ResampleCoefficients> Cache = new();
+
+    /// <summary>Resizes <paramref name="image"/> to <paramref name="width"/>×<paramref name="height"/> like Pillow.</summary>
+    /// <param name="image">The source image.</param>
+    /// <param name="width">The output width (≥ 1).</param>
+    /// <param name="height">The output height (≥ 1).</param>
+    /// <param name="filter">The resampling filter (not <see cref="ResampleFilter.Nearest"/>).</param>
+    /// <returns>A new image (a copy when the size is unchanged, as Pillow returns).</returns>
+    public static RgbImage Resize(RgbImage image, int width, int height, ResampleFilter filter) =>
+        ResizeWindow(image, width, height, filter, 0, 0, width, height);
+
+    /// <summary>
+    /// Resizes <paramref name="image"/> to <paramref name="width"/>×<paramref name="height"/> like Pillow, but
+    /// computes and returns only the window <c>[left, left + windowWidth) × [top, top + windowHeight)</c> of the result.
+    /// </summary>
+    /// <param name="image">The source image.</param>
+    /// <param name="width">The full output width.</param>
+    /// <param name="height">The full output height.</param>
+    /// <param name="filter">The resampling filter.</param>
+    /// <param name="left">The first output column kept.</param>
+    /// <param name="top">The first output row kept.</param>
+    /// <param name="windowWidth">How many output columns are kept.</param>
+    /// <param name="windowHeight">How many output rows are kept.</param>
+    /// <exception cref="ArgumentOutOfRangeException">The window is not inside the output.</exception>
+    public static RgbImage ResizeWindow(
+        RgbImage image, int width, int height, ResampleFilter filter, int left, int top, int windowWidth, int windowHeight)
+    {
+        ArgumentNullException.ThrowIfNull(image);
+        RgbImage.CheckedSize(width, height, 3);
+        if (left < 0 || top < 0 || windowWidth <= 0 || windowHeight <= 0 || left + windowWidth > width || top + windowHeight > height)
+        {
+            throw new ArgumentOutOfRangeException(nameof(left),
+                $"The window {windowWidth}×{windowHeight} at ({left}, {top}) is not inside the {width}×{height} output.");
+        }
+
+        bool needHorizontal = width != image.Width;
+        bool needVertical = height != image.Height;
+        if (!needHorizontal && !needVertical)
+        {
+            return Crop(image, left, top, windowWidth, windowHeight);
+        }
+
+        if (filter == ResampleFilter.Nearest)
+        {
+            throw new NotSupportedException("Nearest-neighbour resampling (resample 0) is not supported; use BILINEAR (2) or BICUBIC (3).");
+        }
+
+        ResampleCoefficients vertical = Coefficients(image.Height, height, filter);
+        byte[] source = image.Pixels;
+        int sourceWidth = image.Width;
+        int rowOffset = 0;
+        int columnOffset = 0;
+        if (needHorizontal)
+        {
+            // Only the source rows the kept output rows read (Pillow trims to the rows all outputs read;
+            // trimming further to the window changes no value).
+            int firstRow = needVertical ? vertical.First[top] : top;
+            int lastRow = needVertical
+                ? vertical.First[top + windowHeight - 1] + vertical.Count[top + windowHeight - 1]
+                : top + windowHeight;
+            ResampleCoefficients horizontal = Coefficients(image.Width, width, filter);
+            source = HorizontalPass(image.Pixels, image.Width, firstRow, lastRow - firstRow, horizontal, left, windowWidth);
+            sourceWidth = windowWidth;
+            rowOffset = firstRow;
+        }
+        else
+        {
+            columnOffset = left;
+        }
+
+        if (!needVertical)
+        {
+            return new RgbImage(windowWidth, windowHeight, source);
+        }
+
+        byte[] result = VerticalPass(source, sourceWidth, columnOffset, windowWidth, rowOffset, vertical, top, windowHeight);
+        return new RgbImage(windowWidth, windowHeight, result);
+    }
+
+    internal static ResampleCoefficients Coefficients(int inSize, int outSize, ResampleFilter filter)
+    {
+        if (Cache.Count > 256)
+        {
+            Cache.Clear();   // many distinct sizes: keep memory bounded
+        }
+
+        return Cache.GetOrAdd((inSize, outSize, filter), key => ResampleCoefficients.Compute(key.In, key.Out, key.Filter));
+    }
+
+    private static RgbImage Crop(RgbImage image, int left, int top, int width, int height)
+    {
+        var pixels = new byte[width * height * 3];
+        for (int y = 0; y < height; y++)
+        {
+            Array.Copy(image.Pixels, (((top + y) * image.Width) + left) * 3, pixels, y * width * 3, width * 3);
+        }
+
+        return new RgbImage(width, height, pixels);
+    }
+
+    /// <summary>
+    /// ImagingResampleHorizontal_8bpc for output columns [left, left + count) of source rows
+    /// [firstRow, firstRow + rows). Returns rows × count RGB24 pixels.
+    /// </summary>
+    private static unsafe byte[] HorizontalPass(
+        byte[] source, int sourceWidth, int firstRow, int rows, ResampleCoefficients k, int left, int count)
+    {
+        var output = new byte[rows * count * 3];
+        fixed (byte* src = source, dst = output)
+        fixed (int* weights = k.Weights)
+        {
+            for (int y = 0; y < rows; y++)
+            {
+                byte* inRow = src + ((long)(firstRow + y) * sourceWidth * 3);
+                byte* outPixel = dst + ((long)y * count * 3);
+                for (int x = left; x < left + count; x++, outPixel += 3)
+                {
+                    int n = k.Count[x];
+                    int* w = weights + (x * k.Taps);
+                    byte* p = inRow + (k.First[x] * 3);
+                    int s0 = ResampleCoefficients.Half, s1 = s0, s2 = s0;
+                    for (int t = 0; t < n; t++, p += 3)
+                    {
+                        int wt = w[t];
+                        s0 += p[0] * wt;
+                        s1 += p[1] * wt;
+                        s2 += p[2] * wt;
+                    }
+
+                    outPixel[0] = Clip8(s0);
+                    outPixel[1] = Clip8(s1);
+                    outPixel[2] = Clip8(s2);
+                }
+            }
+        }
+
+        return output;
+    }
+
+    /// <summary>
+    /// ImagingResampleVertical_8bpc for output rows [top, top + rows) and source columns
+    /// [columnOffset, columnOffset + width); the source's row 0 is image row <paramref name="rowOffset"/>.
+    /// </summary>
+    private static byte[] VerticalPass(
+        byte[] source, int sourceWidth, int columnOffset, int width, int rowOffset, ResampleCoefficients k, int top, int rows)
+    {
+        int rowBytes = width * 3;
+        var output = new byte[rows * rowBytes];
+        var accumulator = new int[rowBytes];
+        for (int y = 0; y < rows; y++)
+        {
+            int o = top + y;
+            int n = k.Count[o];
+            int firstSourceRow = k.First[o] - rowOffset;
+            Array.Fill(accumulator, ResampleCoefficients.Half);
+            for (int t = 0; t < n; t++)
+            {
+                int start = (((firstSourceRow + t) * sourceWidth) + columnOffset) * 3;
+                MultiplyAdd(source.AsSpan(start, rowBytes), k.Weights[(o * k.Taps) + t], accumulator);
+            }
+
+            Span<byte> outRow = output.AsSpan(y * rowBytes, rowBytes);
+            for (int i = 0; i < rowBytes; i++)
+            {
+                outRow[i] = Clip8(accumulator[i]);
+            }
+        }
+
+        return output;
+    }
+
+    /// <summary>accumulator[i] += row[i] × weight, vectorised (exact integer arithmetic, so order is irrelevant).</summary>
+    private static void MultiplyAdd(ReadOnlySpan<byte> row, int weight, Span<int> accumulator)
+    {
+        int i = 0;
+        if (Vector.IsHardwareAccelerated && row.Length >= Vector<byte>.Count)
+        {
+            var w = new Vector<int>(weight);
+            int step = Vector<byte>.Count;
+            int intCount = Vector<int>.Count;
+            for (; i <= row.Length - step; i += step)
+            {
+                Vector.Widen(new Vector<byte>(row.Slice(i)), out Vector<ushort> low, out Vector<ushort> high);
+                Vector.Widen(low, out Vector<uint> a, out Vector<uint> b);
+                Vector.Widen(high, out Vector<uint> c, out Vector<uint> d);
+                Span<int> acc = accumulator.Slice(i);
+                (new Vector<int>(acc) + (Vector.AsVectorInt32(a) * w)).CopyTo(acc);
+                (new Vector<int>(acc.Slice(intCount)) + (Vector.AsVectorInt32(b) * w)).CopyTo(acc.Slice(intCount));
+                (new Vector<int>(acc.Slice(2 * intCount)) + (Vector.AsVectorInt32(c) * w)).CopyTo(acc.Slice(2 * intCount));
+                (new Vector<int>(acc.Slice(3 * intCount)) + (Vector.AsVectorInt32(d) * w)).CopyTo(acc.Slice(3 * intCount));
+            }
+        }
+
+        for (; i < row.Length; i++)
+        {
+            accumulator[i] += row[i] * weight;
+        }
+    }
+
+    /// <summary>Pillow's clip8: drop the fraction bits (arithmetic shift) and clamp to 0…255.</summary>
+    private static byte Clip8(int value)
+    {
+        int v = value >> ResampleCoefficients.PrecisionBits;
+        return (byte)(v < 0 ? 0 : v > 255 ? 255 : v);
+    }
+}
