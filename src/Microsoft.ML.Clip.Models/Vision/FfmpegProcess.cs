@@ -11,8 +11,8 @@ namespace Microsoft.ML.Clip.Vision;
 /// </summary>
 internal static class FfmpegProcess
 {
-    /// <summary>Raised with the process id right after a child starts (tests use it to check the child is gone).</summary>
-    internal static event Action<int>? Started;
+    /// <summary>Raised with the process id and media file right after a child starts (tests use it to check the child is gone).</summary>
+    internal static event Action<int, string>? Started;
 
     /// <summary>
     /// Runs <paramref name="program"/> and hands its stdout to <paramref name="readOutput"/>. If the reader
@@ -59,7 +59,7 @@ internal static class FfmpegProcess
             throw new FfmpegNotFoundException(program, e);
         }
 
-        Started?.Invoke(process.Id);
+        Started?.Invoke(process.Id, file);
         process.StandardInput.Close();   // ffmpeg must never wait for keyboard input
         bool readerFinishedFirst = false;
         Task<string> stderr = ReadTailAsync(process.StandardError);
