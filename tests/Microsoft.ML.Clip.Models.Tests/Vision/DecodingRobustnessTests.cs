@@ -75,6 +75,30 @@ public sealed class DecodingRobustnessTests
     }
 
     [TestMethod]
+    public void HeaderPromisingMoreFramesThanTheFileHoldsIsRecountedByDecoding()
+    {
+        using var temp = new TempMedia();
+        string faststart = temp.Ffmpeg("faststart.mp4", "-i", VisionFixtures.TestsrcVideo, "-c", "copy", "-movflags", "+faststart");
+        string path = temp.File("cut.mp4");
+        byte[] whole = File.ReadAllBytes(faststart);
+        File.WriteAllBytes(path, whole[..(whole.Length * 6 / 10)]);   // index intact (50 frames), data cut
+        var preprocessor = VisionPreprocessor.FromPretrained(VisionFixtures.Config("xclip-base-patch32"));
+
+        VideoInfo info = Decoder.Probe(path);
+        var direct = Assert.ThrowsExactly<VideoDecodingException>(() => Decoder.ReadFrames(path, [46]));
+        int decodable = Decoder.CountFramesByDecodingAsync(path).GetAwaiter().GetResult();
+        var pixelValues = preprocessor.Process([path]);
+        RgbImage[] expectedFrames = Decoder.ReadFrames(path, FrameSampler.UniformSegments(decodable, 8));
+
+        Assert.AreEqual(50, info.FrameCount, "the index still claims 50 frames");
+        StringAssert.Contains(direct.Message, path);
+        StringAssert.Contains(direct.Message, "fewer decodable frames");
+        Assert.IsTrue(decodable is > 8 and < 50, $"{decodable} frames decode");
+        Microsoft.ML.Clip.Testing.TensorAssert.Close(new VideoMaeImageProcessor(preprocessor.Config).Preprocess(expectedFrames), pixelValues, 0f,
+            "sampled from the frames that really decode");
+    }
+
+    [TestMethod]
     public void FrameBeyondTheEndNamesTheFileAndTheCount()
     {
         var ex = Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => Decoder.ReadFrames(VisionFixtures.TestsrcVideo, [3, 50]));
