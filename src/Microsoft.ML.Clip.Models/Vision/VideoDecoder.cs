@@ -15,7 +15,8 @@ namespace Microsoft.ML.Clip.Vision;
 /// Frame selection: when the wanted frames lie within the first <see cref="SeekThreshold"/> frames, or are dense,
 /// one ffmpeg run with a <c>select</c> filter keeps exactly frames <c>n</c> = the indices (frame-exact). Otherwise
 /// (sparse frames in a long video) each frame is reached by a fast input seek to its timestamp, which is
-/// frame-exact for constant-frame-rate videos and does not decode the whole file.
+/// frame-exact for constant-frame-rate videos in indexed containers (MP4/MOV, Matroska/WebM, AVI) and does not
+/// decode the whole file; a frame a seek cannot deliver is decoded sequentially instead.
 /// </remarks>
 public sealed class VideoDecoder
 {
@@ -121,6 +122,7 @@ public sealed class VideoDecoder
             DurationSeconds = isImage ? 0 : duration,
             Rotation = rotation,
             CodecName = codec,
+            ContainerFormat = formatName,
             PixelFormat = StringOf(stream, "pix_fmt"),
             IsImage = isImage,
         };
@@ -216,20 +218,29 @@ public sealed class VideoDecoder
         if (distinct.Length > 0)
         {
             bool seek = !info.IsImage && info.FramesPerSecond > 0 &&
-                (AlwaysSeek || (distinct[^1] >= SeekThreshold && (long)distinct.Length * (SeekThreshold / 8) < distinct[^1]));
-            if (seek)
+                (AlwaysSeek || (distinct[^1] >= SeekThreshold && (long)distinct.Length * (SeekThreshold / 8) < distinct[^1]
+                    && HasSeekIndex(info.ContainerFormat)));
+            var remaining = new List<int>();
+            foreach (int index in seek ? distinct : [])
             {
-                foreach (int index in distinct)
+                RgbImage? frame = await DecodeBySeekAsync(info, index, cancellationToken).ConfigureAwait(false);
+                if (frame is null)
                 {
-                    decoded[index] = await DecodeBySeekAsync(info, index, cancellationToken).ConfigureAwait(false);
+                    remaining.Add(index);   // the container could not seek there: decode it sequentially below
+                }
+                else
+                {
+                    decoded[index] = frame;
                 }
             }
-            else
+
+            int[] sequential = seek ? [.. remaining] : distinct;
+            if (sequential.Length > 0)
             {
-                RgbImage[] frames = await DecodeBySelectAsync(info, distinct, cancellationToken).ConfigureAwait(false);
-                for (int i = 0; i < distinct.Length; i++)
+                RgbImage[] frames = await DecodeBySelectAsync(info, sequential, cancellationToken).ConfigureAwait(false);
+                for (int i = 0; i < sequential.Length; i++)
                 {
-                    decoded[distinct[i]] = frames[i];
+                    decoded[sequential[i]] = frames[i];
                 }
             }
         }
@@ -254,8 +265,12 @@ public sealed class VideoDecoder
             .ConfigureAwait(false);
     }
 
-    /// <summary>Seeks (input -ss, keyframe then accurate) to half a frame before the wanted frame and takes one frame.</summary>
-    private async Task<RgbImage> DecodeBySeekAsync(VideoInfo info, int index, CancellationToken cancellationToken)
+    /// <summary>
+    /// Seeks (input -ss: to the keyframe before, then decoding up to the time) to half a frame before the wanted
+    /// frame and takes one frame. Returns null when the seek produced no frame (some containers, e.g. MPEG-TS, cannot
+    /// seek reliably); the caller then decodes that frame sequentially.
+    /// </summary>
+    private async Task<RgbImage?> DecodeBySeekAsync(VideoInfo info, int index, CancellationToken cancellationToken)
     {
         double seconds = Math.Max(0, (index - 0.5) / info.FramesPerSecond);
         var arguments = new List<string> { "-nostdin", "-v", "error" };
@@ -265,9 +280,22 @@ public sealed class VideoDecoder
         }
 
         arguments.AddRange(["-i", info.Path, "-map", "0:v:0", "-an", "-sn", "-dn", "-vsync", "passthrough", "-frames:v", "1"]);
-        RgbImage[] frames = await DecodeAsync(info, arguments, 1, what: $"frame {index}", cancellationToken).ConfigureAwait(false);
-        return frames[0];
+        try
+        {
+            RgbImage[] frames = await DecodeAsync(info, arguments, 1, what: $"frame {index}", cancellationToken).ConfigureAwait(false);
+            return frames[0];
+        }
+        catch (VideoDecodingException e) when (e.InnerException is EndOfStreamException)
+        {
+            return null;
+        }
     }
+
+    /// <summary>Containers whose index makes input seeking fast and exact (MP4/MOV, Matroska/WebM, AVI).</summary>
+    private static bool HasSeekIndex(string containerFormat) =>
+        containerFormat.Contains("mp4", StringComparison.Ordinal)
+        || containerFormat.Contains("matroska", StringComparison.Ordinal)
+        || containerFormat.Contains("avi", StringComparison.Ordinal);
 
     private async Task<RgbImage[]> DecodeAsync(
         VideoInfo info, List<string> arguments, int count, string what, CancellationToken cancellationToken)

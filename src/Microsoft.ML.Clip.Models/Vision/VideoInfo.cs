@@ -37,6 +37,9 @@ public sealed record VideoInfo
     /// <summary>The stream's pixel format (e.g. <c>yuv420p</c>, <c>gray</c>, <c>rgba</c>).</summary>
     public string PixelFormat { get; init; } = "";
 
+    /// <summary>ffprobe's container format name (e.g. <c>mov,mp4,m4a,3gp,3g2,mj2</c>, <c>matroska,webm</c>, <c>png_pipe</c>).</summary>
+    public string ContainerFormat { get; init; } = "";
+
     /// <summary>True for a single still image (PNG, JPEG, …) rather than a video.</summary>
     public bool IsImage { get; init; }
 }

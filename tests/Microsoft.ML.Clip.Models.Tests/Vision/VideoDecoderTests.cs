@@ -52,6 +52,56 @@ public sealed class VideoDecoderTests
     }
 
     [TestMethod]
+    public void WhereTheContainerCannotSeekFramesAreDecodedSequentially()
+    {
+        using var temp = new TempMedia();
+        string ts = temp.Ffmpeg("testsrc.ts", "-i", VisionFixtures.TestsrcVideo, "-c", "copy", "-f", "mpegts");
+
+        RgbImage[] frames = new VideoDecoder { AlwaysSeek = true }.ReadFrames(ts, VisionFixtures.TestsrcIndices);
+
+        AssertEqualToReferenceFrames(frames, VisionFixtures.TestsrcIndices);
+    }
+
+    [TestMethod]
+    public void LongVideoIsReadBySeekingAndGivesTheSameFrames()
+    {
+        using var temp = new TempMedia();
+        string video = temp.Ffmpeg("long.mp4", "-f", "lavfi", "-i", "testsrc=size=64x48:rate=25", "-t", "160",
+            "-c:v", "libx264", "-preset", "ultrafast", "-g", "50", "-pix_fmt", "yuv420p");
+        VideoInfo info = Decoder.Probe(video);
+        int[] indices = FrameSampler.UniformSegments(info.FrameCount, 8);
+        var selecting = new VideoDecoder { SeekThreshold = int.MaxValue };
+        var starts = 0;
+        void OnStarted(int id, string file)
+        {
+            if (file == video)
+            {
+                Interlocked.Increment(ref starts);
+            }
+        }
+
+        FfmpegProcess.Started += OnStarted;
+        RgbImage[] sought;
+        try
+        {
+            sought = Decoder.ReadFrames(video, indices);
+        }
+        finally
+        {
+            FfmpegProcess.Started -= OnStarted;
+        }
+
+        RgbImage[] selected = selecting.ReadFramesAsync(info, indices).GetAwaiter().GetResult();
+
+        Assert.AreEqual(4000, info.FrameCount);
+        Assert.AreEqual(1 + 8, starts, "one probe, then one seeking ffmpeg per frame");
+        for (int i = 0; i < indices.Length; i++)
+        {
+            CollectionAssert.AreEqual(selected[i].Pixels, sought[i].Pixels, $"frame {indices[i]}");
+        }
+    }
+
+    [TestMethod]
     public void IndicesMayRepeatAndComeInAnyOrder()
     {
         int[] indices = [46, 3, 3, 28, 46];
