@@ -1,5 +1,7 @@
 using System.Collections.Concurrent;
 using System.Numerics;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace Microsoft.ML.Clip.Vision;
 
@@ -124,17 +126,34 @@ public static class PillowResampler
     {
         var output = new byte[rows * count * 3];
         fixed (byte* src = source, dst = output)
-        fixed (int* weights = k.Weights)
+        fixed (int* weights = k.Weights, firsts = k.First, counts = k.Count)
         {
+            long sourceBytes = source.LongLength;
             for (int y = 0; y < rows; y++)
             {
                 byte* inRow = src + ((long)(firstRow + y) * sourceWidth * 3);
                 byte* outPixel = dst + ((long)y * count * 3);
                 for (int x = left; x < left + count; x++, outPixel += 3)
                 {
-                    int n = k.Count[x];
+                    int n = counts[x];
                     int* w = weights + (x * k.Taps);
-                    byte* p = inRow + (k.First[x] * 3);
+                    byte* p = inRow + (firsts[x] * 3);
+                    if (Sse41.IsSupported && (p - src) + (3L * n) < sourceBytes)
+                    {
+                        // One SIMD multiply-add per tap: lanes R, G, B (+ the next pixel's R, ignored). Reading that
+                        // fourth byte stays inside the buffer (checked above). Exact integer arithmetic, as Pillow's.
+                        Vector128<int> sum = Vector128.Create(ResampleCoefficients.Half);
+                        for (int t = 0; t < n; t++, p += 3)
+                        {
+                            sum += Sse41.MultiplyLow(Sse41.ConvertToVector128Int32(p), Vector128.Create(w[t]));
+                        }
+
+                        outPixel[0] = Clip8(sum.GetElement(0));
+                        outPixel[1] = Clip8(sum.GetElement(1));
+                        outPixel[2] = Clip8(sum.GetElement(2));
+                        continue;
+                    }
+
                     int s0 = ResampleCoefficients.Half, s1 = s0, s2 = s0;
                     for (int t = 0; t < n; t++, p += 3)
                     {
