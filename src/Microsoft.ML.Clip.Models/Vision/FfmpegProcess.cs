@@ -73,10 +73,11 @@ internal static class FfmpegProcess
             }
             catch (Exception e) when (e is not OperationCanceledException && !cancellationToken.IsCancellationRequested)
             {
-                // The reader failed (e.g. the stream ended early): let ffmpeg finish so its message explains why.
-                await WaitAsync(process).ConfigureAwait(false);
+                // The reader failed (e.g. the stream ended early): let ffmpeg finish so its message explains why,
+                // but never wait on a child that may be blocked writing to a pipe nobody reads any more.
+                await WaitOrKillAsync(process, TimeSpan.FromSeconds(5)).ConfigureAwait(false);
                 string message = await stderr.ConfigureAwait(false);
-                throw new ProcessOutputException(e.Message, process.ExitCode, message, e);
+                throw new ProcessOutputException(e.Message, HasExited(process) ? process.ExitCode : -1, message, e);
             }
 
             cancellationToken.ThrowIfCancellationRequested();
@@ -119,6 +120,20 @@ internal static class FfmpegProcess
             using var reader = new StreamReader(stream, Encoding.UTF8, leaveOpen: true);
             return await reader.ReadToEndAsync(ct).ConfigureAwait(false);
         }, cancellationToken).ConfigureAwait(false);
+
+    private static async Task WaitOrKillAsync(Process process, TimeSpan timeout)
+    {
+        using var timer = new CancellationTokenSource(timeout);
+        try
+        {
+            await process.WaitForExitAsync(timer.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            Kill(process);
+            await WaitAsync(process).ConfigureAwait(false);
+        }
+    }
 
     private static async Task WaitAsync(Process process)
     {

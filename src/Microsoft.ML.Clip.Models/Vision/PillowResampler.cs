@@ -45,7 +45,12 @@ public static class PillowResampler
         RgbImage image, int width, int height, ResampleFilter filter, int left, int top, int windowWidth, int windowHeight)
     {
         ArgumentNullException.ThrowIfNull(image);
-        RgbImage.CheckedSize(width, height, 3);
+        if (width <= 0 || height <= 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(width), $"The output size must be positive, but is {width}×{height}.");
+        }
+
+        // Only the window is allocated, so the full output may be larger than an array could hold.
         if (left < 0 || top < 0 || windowWidth <= 0 || windowHeight <= 0 || left + windowWidth > width || top + windowHeight > height)
         {
             throw new ArgumentOutOfRangeException(nameof(left),
