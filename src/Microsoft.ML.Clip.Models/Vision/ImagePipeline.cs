@@ -1,3 +1,5 @@
+using System.Buffers;
+
 namespace Microsoft.ML.Clip.Vision;
 
 /// <summary>
@@ -80,11 +82,18 @@ internal sealed class ImagePipeline
         (int srcTop, int dstTop, int rows) = CropAxis(resizedH, outH);
         (int srcLeft, int dstLeft, int columns) = CropAxis(resizedW, outW);
 
-        RgbImage window = _config.DoResize
-            ? PillowResampler.ResizeWindow(image, resizedW, resizedH, _config.Resample, srcLeft, srcTop, columns, rows)
-            : PillowResampler.ResizeWindow(image, image.Width, image.Height, _config.Resample, srcLeft, srcTop, columns, rows);
-
-        WriteChannelsFirst(window, destination, outH, outW, dstTop, dstLeft);
+        int windowBytes = rows * columns * 3;
+        byte[] window = ArrayPool<byte>.Shared.Rent(windowBytes);
+        try
+        {
+            PillowResampler.ResizeWindowInto(
+                image, resizedW, resizedH, _config.Resample, srcLeft, srcTop, columns, rows, window.AsSpan(0, windowBytes));
+            WriteChannelsFirst(window, columns, rows, destination, outH, outW, dstTop, dstLeft);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(window);
+        }
     }
 
     /// <summary>Along one axis: (first source index kept, where it lands in the output, how many are kept).</summary>
@@ -99,10 +108,11 @@ internal sealed class ImagePipeline
         return (0, pad, size);
     }
 
-    private void WriteChannelsFirst(RgbImage window, Span<float> destination, int outH, int outW, int top, int left)
+    /// <summary>Rescale + normalise (one table lookup per byte) and HWC → CHW, placing the window at (left, top).</summary>
+    private void WriteChannelsFirst(byte[] pixels, int width, int height, Span<float> destination, int outH, int outW, int top, int left)
     {
         int plane = outH * outW;
-        bool padded = window.Width != outW || window.Height != outH;
+        bool padded = width != outW || height != outH;
         for (int c = 0; c < 3; c++)
         {
             float[] lut = _lookup[c];
@@ -112,11 +122,10 @@ internal sealed class ImagePipeline
                 channel.Fill(lut[0]);   // the zero padding goes through rescale/normalise like any pixel
             }
 
-            byte[] pixels = window.Pixels;
-            for (int y = 0; y < window.Height; y++)
+            for (int y = 0; y < height; y++)
             {
-                Span<float> row = channel.Slice(((top + y) * outW) + left, window.Width);
-                int s = (y * window.Width * 3) + c;
+                Span<float> row = channel.Slice(((top + y) * outW) + left, width);
+                int s = (y * width * 3) + c;
                 for (int x = 0; x < row.Length; x++, s += 3)
                 {
                     row[x] = lut[pixels[s]];

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Collections.Concurrent;
 using System.Numerics;
 using System.Runtime.Intrinsics;
@@ -45,23 +46,31 @@ public static class PillowResampler
         RgbImage image, int width, int height, ResampleFilter filter, int left, int top, int windowWidth, int windowHeight)
     {
         ArgumentNullException.ThrowIfNull(image);
-        if (width <= 0 || height <= 0)
-        {
-            throw new ArgumentOutOfRangeException(nameof(width), $"The output size must be positive, but is {width}×{height}.");
-        }
+        CheckWindow(width, height, left, top, windowWidth, windowHeight);
+        var pixels = new byte[checked(windowWidth * windowHeight * 3)];
+        ResizeWindowInto(image, width, height, filter, left, top, windowWidth, windowHeight, pixels);
+        return new RgbImage(windowWidth, windowHeight, pixels);
+    }
 
-        // Only the window is allocated, so the full output may be larger than an array could hold.
-        if (left < 0 || top < 0 || windowWidth <= 0 || windowHeight <= 0 || left + windowWidth > width || top + windowHeight > height)
+    /// <summary>
+    /// <see cref="ResizeWindow"/> into a caller-provided RGB24 buffer of <c>windowWidth × windowHeight × 3</c> bytes;
+    /// the intermediate (horizontally resampled) rows come from <see cref="ArrayPool{T}"/>, so nothing is allocated.
+    /// </summary>
+    internal static void ResizeWindowInto(
+        RgbImage image, int width, int height, ResampleFilter filter, int left, int top, int windowWidth, int windowHeight, Span<byte> destination)
+    {
+        CheckWindow(width, height, left, top, windowWidth, windowHeight);
+        if (destination.Length != windowWidth * windowHeight * 3)
         {
-            throw new ArgumentOutOfRangeException(nameof(left),
-                $"The window {windowWidth}×{windowHeight} at ({left}, {top}) is not inside the {width}×{height} output.");
+            throw new ArgumentException($"The destination needs {windowWidth}×{windowHeight}×3 bytes but has {destination.Length}.", nameof(destination));
         }
 
         bool needHorizontal = width != image.Width;
         bool needVertical = height != image.Height;
         if (!needHorizontal && !needVertical)
         {
-            return Crop(image, left, top, windowWidth, windowHeight);
+            Crop(image, left, top, windowWidth, windowHeight, destination);   // Pillow returns a copy
+            return;
         }
 
         if (filter == ResampleFilter.Nearest)
@@ -69,36 +78,50 @@ public static class PillowResampler
             throw new NotSupportedException("Nearest-neighbour resampling (resample 0) is not supported; use BILINEAR (2) or BICUBIC (3).");
         }
 
-        ResampleCoefficients vertical = Coefficients(image.Height, height, filter);
-        byte[] source = image.Pixels;
-        int sourceWidth = image.Width;
-        int rowOffset = 0;
-        int columnOffset = 0;
-        if (needHorizontal)
-        {
-            // Only the source rows the kept output rows read (Pillow trims to the rows all outputs read;
-            // trimming further to the window changes no value).
-            int firstRow = needVertical ? vertical.First[top] : top;
-            int lastRow = needVertical
-                ? vertical.First[top + windowHeight - 1] + vertical.Count[top + windowHeight - 1]
-                : top + windowHeight;
-            ResampleCoefficients horizontal = Coefficients(image.Width, width, filter);
-            source = HorizontalPass(image.Pixels, image.Width, firstRow, lastRow - firstRow, horizontal, left, windowWidth);
-            sourceWidth = windowWidth;
-            rowOffset = firstRow;
-        }
-        else
-        {
-            columnOffset = left;
-        }
-
         if (!needVertical)
         {
-            return new RgbImage(windowWidth, windowHeight, source);
+            HorizontalPass(image.Pixels, image.Width, top, windowHeight, Coefficients(image.Width, width, filter), left, windowWidth, destination);
+            return;
         }
 
-        byte[] result = VerticalPass(source, sourceWidth, columnOffset, windowWidth, rowOffset, vertical, top, windowHeight);
-        return new RgbImage(windowWidth, windowHeight, result);
+        ResampleCoefficients vertical = Coefficients(image.Height, height, filter);
+        if (!needHorizontal)
+        {
+            VerticalPass(image.Pixels, image.Width, left, windowWidth, 0, vertical, top, windowHeight, destination);
+            return;
+        }
+
+        // Horizontal pass first (as Pillow), over only the source rows the kept output rows read (Pillow trims to
+        // the rows all outputs read; trimming further to the window changes no value), then the vertical pass.
+        int firstRow = vertical.First[top];
+        int lastRow = vertical.First[top + windowHeight - 1] + vertical.Count[top + windowHeight - 1];
+        int intermediateLength = checked((lastRow - firstRow) * windowWidth * 3);
+        byte[] intermediate = ArrayPool<byte>.Shared.Rent(intermediateLength);
+        try
+        {
+            HorizontalPass(image.Pixels, image.Width, firstRow, lastRow - firstRow, Coefficients(image.Width, width, filter), left, windowWidth,
+                intermediate.AsSpan(0, intermediateLength));
+            VerticalPass(intermediate, windowWidth, 0, windowWidth, firstRow, vertical, top, windowHeight, destination);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(intermediate);
+        }
+    }
+
+    private static void CheckWindow(int width, int height, int left, int top, int windowWidth, int windowHeight)
+    {
+        if (width <= 0 || height <= 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(width), $"The output size must be positive, but is {width}×{height}.");
+        }
+
+        // Only the window is ever allocated, so the full output may be larger than an array could hold.
+        if (left < 0 || top < 0 || windowWidth <= 0 || windowHeight <= 0 || left + windowWidth > width || top + windowHeight > height)
+        {
+            throw new ArgumentOutOfRangeException(nameof(left),
+                $"The window {windowWidth}×{windowHeight} at ({left}, {top}) is not inside the {width}×{height} output.");
+        }
     }
 
     internal static ResampleCoefficients Coefficients(int inSize, int outSize, ResampleFilter filter)
@@ -111,25 +134,21 @@ public static class PillowResampler
         return Cache.GetOrAdd((inSize, outSize, filter), key => ResampleCoefficients.Compute(key.In, key.Out, key.Filter));
     }
 
-    private static RgbImage Crop(RgbImage image, int left, int top, int width, int height)
+    private static void Crop(RgbImage image, int left, int top, int width, int height, Span<byte> destination)
     {
-        var pixels = new byte[width * height * 3];
         for (int y = 0; y < height; y++)
         {
-            Array.Copy(image.Pixels, (((top + y) * image.Width) + left) * 3, pixels, y * width * 3, width * 3);
+            image.Pixels.AsSpan((((top + y) * image.Width) + left) * 3, width * 3).CopyTo(destination.Slice(y * width * 3));
         }
-
-        return new RgbImage(width, height, pixels);
     }
 
     /// <summary>
     /// ImagingResampleHorizontal_8bpc for output columns [left, left + count) of source rows
     /// [firstRow, firstRow + rows). Returns rows × count RGB24 pixels.
     /// </summary>
-    private static unsafe byte[] HorizontalPass(
-        byte[] source, int sourceWidth, int firstRow, int rows, ResampleCoefficients k, int left, int count)
+    private static unsafe void HorizontalPass(
+        byte[] source, int sourceWidth, int firstRow, int rows, ResampleCoefficients k, int left, int count, Span<byte> output)
     {
-        var output = new byte[rows * count * 3];
         fixed (byte* src = source, dst = output)
         fixed (int* weights = k.Weights, firsts = k.First, counts = k.Count)
         {
@@ -175,39 +194,34 @@ public static class PillowResampler
             }
         }
 
-        return output;
     }
 
     /// <summary>
     /// ImagingResampleVertical_8bpc for output rows [top, top + rows) and source columns
     /// [columnOffset, columnOffset + width); the source's row 0 is image row <paramref name="rowOffset"/>.
     /// </summary>
-    private static byte[] VerticalPass(
-        byte[] source, int sourceWidth, int columnOffset, int width, int rowOffset, ResampleCoefficients k, int top, int rows)
+    private static void VerticalPass(
+        byte[] source, int sourceWidth, int columnOffset, int width, int rowOffset, ResampleCoefficients k, int top, int rows, Span<byte> output)
     {
         int rowBytes = width * 3;
-        var output = new byte[rows * rowBytes];
-        var accumulator = new int[rowBytes];
+        int[] rented = ArrayPool<int>.Shared.Rent(rowBytes);
+        Span<int> accumulator = rented.AsSpan(0, rowBytes);
         for (int y = 0; y < rows; y++)
         {
             int o = top + y;
             int n = k.Count[o];
             int firstSourceRow = k.First[o] - rowOffset;
-            Array.Fill(accumulator, ResampleCoefficients.Half);
+            accumulator.Fill(ResampleCoefficients.Half);
             for (int t = 0; t < n; t++)
             {
                 int start = (((firstSourceRow + t) * sourceWidth) + columnOffset) * 3;
                 MultiplyAdd(source.AsSpan(start, rowBytes), k.Weights[(o * k.Taps) + t], accumulator);
             }
 
-            Span<byte> outRow = output.AsSpan(y * rowBytes, rowBytes);
-            for (int i = 0; i < rowBytes; i++)
-            {
-                outRow[i] = Clip8(accumulator[i]);
-            }
+            ClipRow(accumulator, output.Slice(y * rowBytes, rowBytes));
         }
 
-        return output;
+        ArrayPool<int>.Shared.Return(rented);
     }
 
     /// <summary>accumulator[i] += row[i] × weight, vectorised (exact integer arithmetic, so order is irrelevant).</summary>
@@ -236,6 +250,34 @@ public static class PillowResampler
         {
             accumulator[i] += row[i] * weight;
         }
+    }
+
+    /// <summary>destination[i] = clip8(accumulator[i]), vectorised.</summary>
+    private static void ClipRow(ReadOnlySpan<int> accumulator, Span<byte> destination)
+    {
+        int i = 0;
+        if (Vector.IsHardwareAccelerated && destination.Length >= Vector<byte>.Count)
+        {
+            int n = Vector<int>.Count;
+            var zero = Vector<int>.Zero;
+            var max = new Vector<int>(255);
+            for (; i <= destination.Length - Vector<byte>.Count; i += Vector<byte>.Count)
+            {
+                Vector<uint> a = Clamp(accumulator.Slice(i), zero, max);
+                Vector<uint> b = Clamp(accumulator.Slice(i + n), zero, max);
+                Vector<uint> c = Clamp(accumulator.Slice(i + (2 * n)), zero, max);
+                Vector<uint> d = Clamp(accumulator.Slice(i + (3 * n)), zero, max);
+                Vector.Narrow(Vector.Narrow(a, b), Vector.Narrow(c, d)).CopyTo(destination.Slice(i));
+            }
+        }
+
+        for (; i < destination.Length; i++)
+        {
+            destination[i] = Clip8(accumulator[i]);
+        }
+
+        static Vector<uint> Clamp(ReadOnlySpan<int> values, Vector<int> zero, Vector<int> max) =>
+            Vector.AsVectorUInt32(Vector.Min(Vector.Max(Vector.ShiftRightArithmetic(new Vector<int>(values), ResampleCoefficients.PrecisionBits), zero), max));
     }
 
     /// <summary>Pillow's clip8: drop the fraction bits (arithmetic shift) and clamp to 0…255.</summary>
