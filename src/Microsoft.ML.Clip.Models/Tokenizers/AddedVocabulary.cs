@@ -7,6 +7,9 @@ namespace Microsoft.ML.Clip.Tokenizers;
 /// </summary>
 internal sealed class AddedVocabulary
 {
+    /// <summary>Encodes one normalised plain run; <paramref name="atTextStart"/> tells whether it begins the text.</summary>
+    public delegate void RunEncoder(string normalized, int start, int length, bool atTextStart, List<int> ids);
+
     private readonly AddedTokenMatcher _raw;
     private readonly AddedTokenMatcher _normalized;
     private readonly Dictionary<int, AddedToken> _byId;
@@ -39,7 +42,7 @@ internal sealed class AddedVocabulary
     /// Runs the flow: appends added-token ids and, for each normalised plain run, calls <paramref name="encodeRun"/>
     /// with the normalised text and the run's bounds (never empty).
     /// </summary>
-    public void Encode(string text, List<int> ids, Func<string, string> normalize, Action<string, int, int, List<int>> encodeRun)
+    public void Encode(string text, List<int> ids, Func<string, string> normalize, RunEncoder encodeRun)
     {
         var rawSegments = t_rawSegments ??= new List<TextSegment>();
         rawSegments.Clear();
@@ -56,7 +59,7 @@ internal sealed class AddedVocabulary
         }
     }
 
-    private void EncodeRawSegment(string text, TextSegment segment, List<int> ids, Func<string, string> normalize, Action<string, int, int, List<int>> encodeRun)
+    private void EncodeRawSegment(string text, TextSegment segment, List<int> ids, Func<string, string> normalize, RunEncoder encodeRun)
     {
         if (segment.IsToken)
         {
@@ -73,7 +76,7 @@ internal sealed class AddedVocabulary
 
         if (_normalized.IsEmpty)
         {
-            encodeRun(normalized, 0, normalized.Length, ids);
+            encodeRun(normalized, 0, normalized.Length, segment.Start == 0, ids);
             return;
         }
 
@@ -89,7 +92,7 @@ internal sealed class AddedVocabulary
             }
             else
             {
-                encodeRun(normalized, run.Start, run.Length, ids);
+                encodeRun(normalized, run.Start, run.Length, segment.Start == 0 && run.Start == 0, ids);
             }
         }
     }

@@ -220,7 +220,7 @@ public sealed class ClipTokenizer : TextTokenizer
     private protected override void EncodePieces(string text, List<int> ids) =>
         _addedVocabulary.Encode(text, ids, ClipTextNormalizer.Normalize, EncodeRun);
 
-    private void EncodeRun(string normalized, int start, int length, List<int> ids)
+    private void EncodeRun(string normalized, int start, int length, bool atTextStart, List<int> ids)
     {
         var state = (Model: _model, Ids: ids);
         ClipPreTokenizer.Split(normalized, start, length, ref state, static (string text, int wordStart, int wordLength, ref (BytePairModel Model, List<int> Ids) s) =>

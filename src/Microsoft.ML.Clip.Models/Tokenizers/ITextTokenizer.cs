@@ -2,7 +2,7 @@ namespace Microsoft.ML.Clip.Tokenizers;
 
 /// <summary>
 /// A text tokenizer that reproduces a Hugging Face fast (Rust) tokenizer id for id: the CLIP byte-level BPE
-/// (<see cref="ClipTokenizer"/>, X-CLIP) or the XLM-RoBERTa SentencePiece Unigram (<c>XlmRobertaTokenizer</c>,
+/// (<see cref="ClipTokenizer"/>, X-CLIP) or the XLM-RoBERTa SentencePiece Unigram (<see cref="XlmRobertaTokenizer"/>,
 /// AltCLIP). Implementations are immutable after construction and safe to call from many threads at once.
 /// </summary>
 public interface ITextTokenizer
