@@ -130,11 +130,11 @@ internal sealed class HubHttpClient : IDisposable
         }
         catch (OperationCanceledException e) when (!cancellationToken.IsCancellationRequested)
         {
-            throw new HubRequestException($"{method} {url} got no response within {_options.RequestTimeout.TotalSeconds:0} s. Check the network, or set HF_HUB_OFFLINE=1 to use only cached files.", url, null, inner: e);
+            throw new HubRequestException($"{method} {url} got no response within {_options.RequestTimeout.TotalSeconds:0} s. Check the network, or set HF_HUB_OFFLINE=1 to use only cached files.", url, null, inner: e) { IsUnreachable = true };
         }
         catch (HttpRequestException e)
         {
-            throw new HubRequestException($"{method} {url} failed: {e.Message}. Check the network and HF_ENDPOINT, or set HF_HUB_OFFLINE=1 to use only cached files.", url, null, inner: e);
+            throw new HubRequestException($"{method} {url} failed: {e.Message}. Check the network and HF_ENDPOINT, or set HF_HUB_OFFLINE=1 to use only cached files.", url, null, inner: e) { IsUnreachable = true };
         }
     }
 

@@ -96,6 +96,33 @@ public sealed class HubDownloadTests
     }
 
     [TestMethod]
+    public void InterruptedRunKeepsThePartialFileAndTheNextRunResumesIt()
+    {
+        using var hub = NewHub();
+        hub.DropAfterBytes["model.safetensors"] = 123_456;
+        string cache = TestFiles.NewFolder();
+        try
+        {
+            var error = Assert.ThrowsExactly<HubRequestException>(() =>
+                HubModelResolver.Resolve(Repo, new[] { HubFileGroup.Weights }, Options(hub, cache) with { MaxRetries = 0 }));
+            StringAssert.Contains(error.Message, "model.safetensors");
+            string blobs = Path.Combine(cache, "models--tiny-org--xclip-tiny", "blobs");
+            string partial = Directory.GetFiles(blobs, "*.incomplete").Single();
+            Assert.AreEqual(123_456, new FileInfo(partial).Length);
+            Assert.IsFalse(Directory.Exists(Path.Combine(cache, "models--tiny-org--xclip-tiny", "snapshots", hub.Commit, "model.safetensors")));
+
+            string folder = HubModelResolver.Resolve(Repo, new[] { HubFileGroup.Weights }, Options(hub, cache));
+            CollectionAssert.AreEqual(File.ReadAllBytes(Fixture("model.safetensors")), File.ReadAllBytes(Path.Combine(folder, "model.safetensors")));
+            Assert.IsTrue(hub.Requests.Any(r => r.StartsWith("GET /cdn/", StringComparison.Ordinal) && r.Contains("bytes=123456-")), string.Join("\n", hub.Requests));
+            Assert.AreEqual(0, Directory.GetFiles(blobs, "*.incomplete").Length);
+        }
+        finally
+        {
+            TestFiles.DeleteFolder(cache);
+        }
+    }
+
+    [TestMethod]
     public void WrongChecksumIsRejectedAndLeavesNothingInTheCache()
     {
         using var hub = NewHub();
