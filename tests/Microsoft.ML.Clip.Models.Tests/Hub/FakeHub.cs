@@ -108,7 +108,8 @@ internal sealed class FakeHub : IDisposable
         Requests.Enqueue($"{request.HttpMethod} {path} {request.Headers["Range"]} {request.Headers["Authorization"]}".TrimEnd());
         try
         {
-            if (RequiredToken is not null && request.Headers["Authorization"] != $"Bearer {RequiredToken}")
+            // Like the real Hub, storage (CDN) URLs are signed and need no token; resolve URLs do.
+            if (RequiredToken is not null && !path.StartsWith("/cdn/", StringComparison.Ordinal) && request.Headers["Authorization"] != $"Bearer {RequiredToken}")
             {
                 response.StatusCode = 401;
                 response.AddHeader("X-Error-Code", "RepoNotFound");

@@ -160,7 +160,10 @@ public sealed class HubDownloadTests
 
             string folder = HubModelResolver.Resolve(Repo, ModelFiles, Options(hub, cache) with { Token = "hf_test_token" });
             Assert.IsTrue(File.Exists(Path.Combine(folder, "model.safetensors")));
-            Assert.IsTrue(hub.Requests.Where(r => r.StartsWith("GET", StringComparison.Ordinal)).All(r => r.EndsWith("Bearer hf_test_token", StringComparison.Ordinal)));
+            string[] gets = hub.Requests.Where(r => r.StartsWith("GET", StringComparison.Ordinal)).ToArray();
+            Assert.IsTrue(gets.Where(r => r.Contains("/resolve/")).All(r => r.EndsWith("Bearer hf_test_token", StringComparison.Ordinal)), string.Join("\n", gets));
+            Assert.IsTrue(gets.Any(r => r.StartsWith("GET /cdn/", StringComparison.Ordinal)));
+            Assert.IsFalse(gets.Where(r => r.StartsWith("GET /cdn/", StringComparison.Ordinal)).Any(r => r.Contains("Bearer")), "the token must not be sent to the storage host");
         }
         finally
         {
