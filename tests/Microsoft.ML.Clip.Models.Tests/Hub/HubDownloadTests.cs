@@ -206,6 +206,43 @@ public sealed class HubDownloadTests
     }
 
     [TestMethod]
+    public void RenamedRepositoryIsFollowedThroughARelativeRedirect()
+    {
+        using var hub = new FakeHub(Repo, HubFiles(), "model.safetensors", "pytorch_model.bin") { RenamedFrom = "old-org/old-name" };
+        string cache = TestFiles.NewFolder();
+        try
+        {
+            string folder = HubModelResolver.Resolve("old-org/old-name", ModelFiles, Options(hub, cache));
+            Assert.AreEqual(Path.Combine(cache, "models--old-org--old-name", "snapshots", hub.Commit), folder);
+            CollectionAssert.AreEqual(File.ReadAllBytes(Fixture("config.json")), File.ReadAllBytes(Path.Combine(folder, "config.json")));
+            Assert.IsTrue(File.Exists(Path.Combine(folder, "model.safetensors")));
+        }
+        finally
+        {
+            TestFiles.DeleteFolder(cache);
+        }
+    }
+
+    [TestMethod]
+    public void CancellationStopsTheDownload()
+    {
+        using var hub = NewHub();
+        string cache = TestFiles.NewFolder();
+        try
+        {
+            using var cancel = new CancellationTokenSource();
+            var progress = new CancelOnFirstReport(cancel);
+            Assert.Throws<OperationCanceledException>(() => HubModelResolver.Resolve(Repo, ModelFiles, Options(hub, cache), progress, cancel.Token), "cancelled during the first file");
+            string snapshots = Path.Combine(cache, "models--tiny-org--xclip-tiny", "snapshots");
+            Assert.IsFalse(Directory.Exists(snapshots) && Directory.EnumerateFiles(snapshots, "*", SearchOption.AllDirectories).Any(), "a cancelled download adds nothing to the snapshot");
+        }
+        finally
+        {
+            TestFiles.DeleteFolder(cache);
+        }
+    }
+
+    [TestMethod]
     public async Task ConcurrentDownloadsOfTheSameModelShareOneBlob()
     {
         using var hub = NewHub();
@@ -284,6 +321,11 @@ public sealed class HubDownloadTests
         Offline = false,
         RequestTimeout = TimeSpan.FromSeconds(20),
     };
+
+    private sealed class CancelOnFirstReport(CancellationTokenSource cancel) : IProgress<HubDownloadProgress>
+    {
+        public void Report(HubDownloadProgress value) => cancel.Cancel();
+    }
 
     /// <summary>Records reports synchronously (Progress&lt;T&gt; would post them later).</summary>
     private sealed class RecordingProgress : IProgress<HubDownloadProgress>
