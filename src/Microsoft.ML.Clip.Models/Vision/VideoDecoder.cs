@@ -51,15 +51,45 @@ public sealed class VideoDecoder
     /// <exception cref="FileNotFoundException">The file does not exist.</exception>
     /// <exception cref="VideoDecodingException">The file has no decodable video stream.</exception>
     /// <exception cref="FfmpegNotFoundException">ffprobe is not installed.</exception>
-    public async Task<VideoInfo> ProbeAsync(string path, CancellationToken cancellationToken = default)
+    public Task<VideoInfo> ProbeAsync(string path, CancellationToken cancellationToken = default)
     {
         CheckExists(path);
-        ProcessResult<string> result = await RunProbeAsync(path,
+        return ProbeAsync(new VideoInfo { Path = path, Width = 0, Height = 0, FrameCount = 0, FrameCountSource = "" }, cancellationToken);
+    }
+
+    /// <summary>Decodes an encoded image held in memory (PNG, JPEG, … bytes), fed to ffmpeg through a pipe.</summary>
+    /// <param name="encoded">The encoded file's bytes.</param>
+    /// <param name="name">A name for error messages (e.g. the row or URL it came from).</param>
+    /// <param name="cancellationToken">Cancels decoding (killing ffmpeg).</param>
+    public RgbImage DecodeImage(ReadOnlyMemory<byte> encoded, string name = "in-memory image", CancellationToken cancellationToken = default) =>
+        DecodeImageAsync(encoded, name, cancellationToken).GetAwaiter().GetResult();
+
+    /// <summary>Decodes an encoded image held in memory (PNG, JPEG, … bytes), fed to ffmpeg through a pipe.</summary>
+    /// <param name="encoded">The encoded file's bytes.</param>
+    /// <param name="name">A name for error messages.</param>
+    /// <param name="cancellationToken">Cancels decoding (killing ffmpeg).</param>
+    /// <exception cref="VideoDecodingException">The bytes are not an image ffmpeg can read.</exception>
+    public async Task<RgbImage> DecodeImageAsync(ReadOnlyMemory<byte> encoded, string name = "in-memory image", CancellationToken cancellationToken = default)
+    {
+        if (encoded.IsEmpty)
+        {
+            throw new VideoDecodingException(name, $"'{name}' is empty: 0 bytes cannot be an image.");
+        }
+
+        var source = new VideoInfo { Path = name, Width = 0, Height = 0, FrameCount = 0, FrameCountSource = "", EncodedData = encoded };
+        VideoInfo info = await ProbeAsync(source, cancellationToken).ConfigureAwait(false);
+        return (await ReadFramesAsync(info, [0], cancellationToken).ConfigureAwait(false))[0];
+    }
+
+    private async Task<VideoInfo> ProbeAsync(VideoInfo source, CancellationToken cancellationToken)
+    {
+        string path = source.Path;
+        ProcessResult<string> result = await RunProbeAsync(source,
         [
             "-v", "error", "-select_streams", "v:0",
             "-show_entries",
             "stream=codec_name,width,height,pix_fmt,nb_frames,avg_frame_rate,r_frame_rate,duration:stream_tags=rotate:stream_side_data=rotation:format=format_name,duration",
-            "-of", "json", "--", path,
+            "-of", "json", "-i", source.InputUrl,
         ], cancellationToken).ConfigureAwait(false);
 
         JsonElement stream;
@@ -111,9 +141,8 @@ public sealed class VideoDecoder
         }
 
         bool isImage = formatName.EndsWith("_pipe", StringComparison.Ordinal) || formatName is "image2" or "png" or "bmp" or "tiff";
-        var info = new VideoInfo
+        VideoInfo info = source with
         {
-            Path = path,
             Width = width,
             Height = height,
             FrameCount = 1,
@@ -141,7 +170,7 @@ public sealed class VideoDecoder
             return info with { FrameCount = declared, FrameCountSource = "nb_frames" };
         }
 
-        int counted = await CountAsync(path, "-count_packets", "nb_read_packets", cancellationToken).ConfigureAwait(false);
+        int counted = await CountAsync(info, "-count_packets", "nb_read_packets", cancellationToken).ConfigureAwait(false);
         if (counted <= 0)
         {
             throw new VideoDecodingException(path, $"'{path}' contains no video frames (zero-length or corrupt video).");
@@ -156,7 +185,8 @@ public sealed class VideoDecoder
     public Task<int> CountFramesByDecodingAsync(string path, CancellationToken cancellationToken = default)
     {
         CheckExists(path);
-        return CountAsync(path, "-count_frames", "nb_read_frames", cancellationToken);
+        return CountAsync(new VideoInfo { Path = path, Width = 0, Height = 0, FrameCount = 0, FrameCountSource = "" },
+            "-count_frames", "nb_read_frames", cancellationToken);
     }
 
     /// <summary>Decodes a still image (or the first frame of a video) to RGB.</summary>
@@ -217,7 +247,7 @@ public sealed class VideoDecoder
         var decoded = new Dictionary<int, RgbImage>(distinct.Length);
         if (distinct.Length > 0)
         {
-            bool seek = !info.IsImage && info.FramesPerSecond > 0 &&
+            bool seek = !info.IsImage && info.EncodedData is null && info.FramesPerSecond > 0 &&
                 (AlwaysSeek || (distinct[^1] >= SeekThreshold && (long)distinct.Length * (SeekThreshold / 8) < distinct[^1]
                     && HasSeekIndex(info.ContainerFormat)));
             var remaining = new List<int>();
@@ -251,7 +281,7 @@ public sealed class VideoDecoder
     /// <summary>One ffmpeg run: a select filter keeps the wanted frames; output stops after the last one.</summary>
     private async Task<RgbImage[]> DecodeBySelectAsync(VideoInfo info, int[] sortedIndices, CancellationToken cancellationToken)
     {
-        var arguments = new List<string> { "-nostdin", "-v", "error", "-i", info.Path, "-map", "0:v:0", "-an", "-sn", "-dn" };
+        var arguments = new List<string> { "-nostdin", "-v", "error", "-i", info.InputUrl, "-map", "0:v:0", "-an", "-sn", "-dn" };
         bool everyFrameFromStart = sortedIndices[^1] == sortedIndices.Length - 1;   // 0, 1, …, k−1
         if (!everyFrameFromStart)
         {
@@ -279,7 +309,7 @@ public sealed class VideoDecoder
             arguments.AddRange(["-ss", seconds.ToString("0.######", CultureInfo.InvariantCulture)]);
         }
 
-        arguments.AddRange(["-i", info.Path, "-map", "0:v:0", "-an", "-sn", "-dn", "-vsync", "passthrough", "-frames:v", "1"]);
+        arguments.AddRange(["-i", info.InputUrl, "-map", "0:v:0", "-an", "-sn", "-dn", "-vsync", "passthrough", "-frames:v", "1"]);
         try
         {
             RgbImage[] frames = await DecodeAsync(info, arguments, 1, what: $"frame {index}", cancellationToken).ConfigureAwait(false);
@@ -322,7 +352,7 @@ public sealed class VideoDecoder
                 }
 
                 return frames;
-            }, cancellationToken).ConfigureAwait(false);
+            }, cancellationToken, info.EncodedData).ConfigureAwait(false);
 
             // Every wanted frame arrived complete (the reader throws otherwise), so a complaint ffmpeg makes later
             // about data past them (a truncated tail, say) does not matter.
@@ -365,10 +395,10 @@ public sealed class VideoDecoder
         _ => ("rgb24", 3),
     };
 
-    private async Task<int> CountAsync(string path, string flag, string field, CancellationToken cancellationToken)
+    private async Task<int> CountAsync(VideoInfo source, string flag, string field, CancellationToken cancellationToken)
     {
-        ProcessResult<string> result = await RunProbeAsync(path,
-            ["-v", "error", "-select_streams", "v:0", flag, "-show_entries", "stream=" + field, "-of", "json", "--", path],
+        ProcessResult<string> result = await RunProbeAsync(source,
+            ["-v", "error", "-select_streams", "v:0", flag, "-show_entries", "stream=" + field, "-of", "json", "-i", source.InputUrl],
             cancellationToken).ConfigureAwait(false);
         try
         {
@@ -379,18 +409,18 @@ public sealed class VideoDecoder
         }
         catch (JsonException e)
         {
-            throw new VideoDecodingException(path, $"ffprobe's frame count for '{path}' could not be read: {e.Message}.", e);
+            throw new VideoDecodingException(source.Path, $"ffprobe's frame count for '{source.Path}' could not be read: {e.Message}.", e);
         }
     }
 
-    private async Task<ProcessResult<string>> RunProbeAsync(string path, IReadOnlyList<string> arguments, CancellationToken cancellationToken)
+    private async Task<ProcessResult<string>> RunProbeAsync(VideoInfo source, IReadOnlyList<string> arguments, CancellationToken cancellationToken)
     {
-        ProcessResult<string> result = await FfmpegProcess.RunForTextAsync(Tools.FfprobePath, arguments, path, cancellationToken)
-            .ConfigureAwait(false);
+        ProcessResult<string> result = await FfmpegProcess.RunForTextAsync(
+            Tools.FfprobePath, arguments, source.Path, cancellationToken, source.EncodedData).ConfigureAwait(false);
         if (result.ExitCode is int code && code != 0)
         {
-            throw new VideoDecodingException(path,
-                $"'{path}' could not be opened as a video or image (ffprobe exit code {code}){Detail(result.StandardError)}.");
+            throw new VideoDecodingException(source.Path,
+                $"'{source.Path}' could not be opened as a video or image (ffprobe exit code {code}){Detail(result.StandardError)}.");
         }
 
         return result;

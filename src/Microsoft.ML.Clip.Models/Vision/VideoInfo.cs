@@ -40,6 +40,12 @@ public sealed record VideoInfo
     /// <summary>ffprobe's container format name (e.g. <c>mov,mp4,m4a,3gp,3g2,mj2</c>, <c>matroska,webm</c>, <c>png_pipe</c>).</summary>
     public string ContainerFormat { get; init; } = "";
 
+    /// <summary>The encoded bytes when the media came from memory (fed to ffmpeg through stdin), else null.</summary>
+    internal ReadOnlyMemory<byte>? EncodedData { get; init; }
+
+    /// <summary>What ffmpeg opens: <c>file:PATH</c> (never mistaken for an option or a protocol) or <c>pipe:0</c>.</summary>
+    internal string InputUrl => EncodedData is null ? "file:" + Path : "pipe:0";
+
     /// <summary>True for a single still image (PNG, JPEG, …) rather than a video.</summary>
     public bool IsImage { get; init; }
 }
