@@ -15,14 +15,16 @@ internal static class FfmpegProcess
     internal static event Action<int, string>? Started;
 
     /// <summary>
-    /// Runs <paramref name="program"/> and hands its stdout to <paramref name="readOutput"/>. If the reader
-    /// returns before the child exits, the child is killed (its remaining output is not needed).
+    /// Runs <paramref name="program"/> and hands its stdout to <paramref name="readOutput"/>. With
+    /// <paramref name="stopWhenRead"/>, a child still running when the reader returns is killed (its remaining output
+    /// is not needed); otherwise the child is awaited and its exit code reported.
     /// </summary>
     /// <param name="program">The executable.</param>
     /// <param name="arguments">The arguments, passed verbatim.</param>
     /// <param name="file">The media file, for error messages.</param>
     /// <param name="readOutput">Consumes stdout; may stop early.</param>
     /// <param name="cancellationToken">Kills the child when cancelled.</param>
+    /// <param name="stopWhenRead">Kill the child once the reader has what it needs.</param>
     /// <param name="standardInput">Bytes fed to the child's stdin (an encoded image read from <c>pipe:0</c>), written concurrently; null closes stdin at once.</param>
     /// <returns>The reader's result, and ffmpeg's exit code and stderr (null exit code when it was killed after the reader finished).</returns>
     public static async Task<ProcessResult<T>> RunAsync<T>(
@@ -31,6 +33,7 @@ internal static class FfmpegProcess
         string file,
         Func<Stream, CancellationToken, Task<T>> readOutput,
         CancellationToken cancellationToken,
+        bool stopWhenRead,
         ReadOnlyMemory<byte>? standardInput = null)
     {
         cancellationToken.ThrowIfCancellationRequested();
@@ -85,7 +88,7 @@ internal static class FfmpegProcess
             }
 
             cancellationToken.ThrowIfCancellationRequested();
-            if (!process.HasExited)
+            if (stopWhenRead && !process.HasExited)
             {
                 readerFinishedFirst = true;
                 Kill(process);
@@ -125,7 +128,7 @@ internal static class FfmpegProcess
         {
             using var reader = new StreamReader(stream, Encoding.UTF8, leaveOpen: true);
             return await reader.ReadToEndAsync(ct).ConfigureAwait(false);
-        }, cancellationToken, standardInput).ConfigureAwait(false);
+        }, cancellationToken, stopWhenRead: false, standardInput).ConfigureAwait(false);
 
     private static Task CloseInput(Process process)
     {

@@ -352,7 +352,7 @@ public sealed class VideoDecoder
                 }
 
                 return frames;
-            }, cancellationToken, info.EncodedData).ConfigureAwait(false);
+            }, cancellationToken, stopWhenRead: true, info.EncodedData).ConfigureAwait(false);
 
             // Every wanted frame arrived complete (the reader throws otherwise), so a complaint ffmpeg makes later
             // about data past them (a truncated tail, say) does not matter.
