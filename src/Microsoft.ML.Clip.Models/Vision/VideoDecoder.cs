@@ -39,6 +39,14 @@ public sealed class VideoDecoder
     /// <summary>Forces the seeking strategy for every video (mainly for tests; select is frame-exact for any video).</summary>
     public bool AlwaysSeek { get; init; }
 
+    /// <summary>
+    /// When a container gives no usable frame count, packets are counted (the whole file is read, not decoded) —
+    /// unless duration × fps says the video has more than this many frames (default 100 000, about an hour at
+    /// 25 fps); then that estimate is used (<see cref="VideoInfo.FrameCountSource"/> <c>duration</c>), which is
+    /// accurate to a few frames and changes no uniformly sampled index of a long video.
+    /// </summary>
+    public int CountingLimit { get; init; } = 100_000;
+
     /// <summary>Probes a file: size, frame count, frame rate, duration, rotation.</summary>
     /// <param name="path">The video or image file.</param>
     /// <param name="cancellationToken">Cancels the probe (killing ffprobe).</param>
@@ -168,6 +176,11 @@ public sealed class VideoDecoder
         if (plausible)
         {
             return info with { FrameCount = declared, FrameCountSource = "nb_frames" };
+        }
+
+        if (expected > CountingLimit && expected < int.MaxValue)
+        {
+            return info with { FrameCount = (int)Math.Floor(expected), FrameCountSource = "duration" };
         }
 
         int counted = await CountAsync(info, "-count_packets", "nb_read_packets", cancellationToken).ConfigureAwait(false);

@@ -17,7 +17,8 @@ public sealed record VideoInfo
 
     /// <summary>
     /// Where <see cref="FrameCount"/> comes from: <c>nb_frames</c> (container index, checked against duration × fps),
-    /// <c>packets</c> (counted by demuxing, when the container had no count or a suspicious one), <c>decoded</c>
+    /// <c>packets</c> (counted by demuxing, when the container had no count or a suspicious one), <c>duration</c>
+    /// (duration × fps, for very long videos without a count; see <see cref="VideoDecoder.CountingLimit"/>), <c>decoded</c>
     /// (counted by decoding every frame, after a decode came up short) or <c>image</c>.
     /// </summary>
     public required string FrameCountSource { get; init; }

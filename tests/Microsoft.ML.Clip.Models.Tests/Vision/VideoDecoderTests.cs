@@ -205,6 +205,18 @@ public sealed class VideoDecoderTests
     }
 
     [TestMethod]
+    public void VeryLongVideoWithoutFrameCountIsEstimatedFromItsDuration()
+    {
+        using var temp = new TempMedia();
+        string ts = temp.Ffmpeg("testsrc.ts", "-i", VisionFixtures.TestsrcVideo, "-c", "copy", "-f", "mpegts");
+
+        VideoInfo info = new VideoDecoder { CountingLimit = 10 }.Probe(ts);
+
+        Assert.AreEqual("duration", info.FrameCountSource);
+        Assert.AreEqual(50, info.FrameCount);
+    }
+
+    [TestMethod]
     public void CallerDecodedBuffersAreAccepted()
     {
         byte[] rgb = RawFfmpeg(VisionFixtures.TestsrcFrame(3), "rgb24");
