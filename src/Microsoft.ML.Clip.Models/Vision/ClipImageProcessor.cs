@@ -26,6 +26,9 @@ public sealed class ClipImageProcessor
     /// <summary>The settings in use.</summary>
     public ImageProcessorConfig Config { get; }
 
+    /// <summary>The per-image steps (for callers that place frames into a tensor themselves).</summary>
+    internal ImagePipeline Pipeline => _pipeline;
+
     /// <summary>Loads <c>preprocessor_config.json</c> from a model folder (CLIP defaults for absent fields).</summary>
     /// <param name="folder">The model folder.</param>
     public static ClipImageProcessor FromPretrained(string folder) =>

@@ -27,6 +27,9 @@ public sealed class VideoMaeImageProcessor
     /// <summary>The settings in use.</summary>
     public ImageProcessorConfig Config { get; }
 
+    /// <summary>The per-image steps (for callers that place frames into a tensor themselves).</summary>
+    internal ImagePipeline Pipeline => _pipeline;
+
     /// <summary>Loads <c>preprocessor_config.json</c> from a model folder (VideoMAE defaults for absent fields).</summary>
     /// <param name="folder">The model folder.</param>
     public static VideoMaeImageProcessor FromPretrained(string folder) =>

@@ -113,6 +113,18 @@ public sealed class VideoDecoderTests
     }
 
     [TestMethod]
+    public void StreamingDeliversEachDistinctFrameOnce()
+    {
+        VideoInfo info = Decoder.Probe(VisionFixtures.TestsrcVideo);
+        var seen = new Dictionary<int, RgbImage>();
+
+        Decoder.ForEachFrameAsync(info, [46, 3, 3, 28], (index, frame) => seen.Add(index, frame.Clone())).GetAwaiter().GetResult();
+
+        CollectionAssert.AreEquivalent(new[] { 3, 28, 46 }, seen.Keys.ToArray());
+        AssertEqualToReferenceFrames([seen[3], seen[28], seen[46]], [3, 28, 46]);
+    }
+
+    [TestMethod]
     public void FirstFramesWithoutSelectFilter()
     {
         RgbImage[] all = Decoder.ReadFrames(VisionFixtures.TestsrcVideo, [0, 1, 2, 3]);
