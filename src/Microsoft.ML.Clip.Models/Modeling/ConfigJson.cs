@@ -33,9 +33,8 @@ internal static class ConfigJson
             return fallback;
         }
 
-        if (node is JsonValue value && value.GetValueKind() == JsonValueKind.Number)
+        if (TryGetNumber(node, out double d))
         {
-            double d = value.GetValue<double>();
             if (d == Math.Floor(d) && d >= int.MinValue && d <= int.MaxValue)
             {
                 return (int)d;
@@ -54,12 +53,48 @@ internal static class ConfigJson
             return fallback;
         }
 
-        if (node is JsonValue value && value.GetValueKind() == JsonValueKind.Number)
+        if (TryGetNumber(node, out double d))
         {
-            return value.GetValue<double>();
+            return d;
         }
 
         throw new InvalidDataException($"'{source}': field '{name}' must be a number, but it is {node.ToJsonString()}.");
+    }
+
+    /// <summary>Reads a JSON number whether it was parsed from text or created from a .NET value.</summary>
+    public static bool TryGetNumber(JsonNode? node, out double value)
+    {
+        value = 0;
+        if (node is not JsonValue json || json.GetValueKind() != JsonValueKind.Number)
+        {
+            return false;
+        }
+
+        if (json.TryGetValue(out JsonElement element))
+        {
+            value = element.GetDouble();
+            return true;
+        }
+
+        if (json.TryGetValue(out int i))
+        {
+            value = i;
+            return true;
+        }
+
+        if (json.TryGetValue(out long l))
+        {
+            value = l;
+            return true;
+        }
+
+        if (json.TryGetValue(out double d))
+        {
+            value = d;
+            return true;
+        }
+
+        return json.TryGetValue(out float f) && (value = f) == f;
     }
 
     /// <summary>Reads a string field, or <paramref name="fallback"/> when it is absent or null.</summary>
@@ -77,6 +112,23 @@ internal static class ConfigJson
         }
 
         throw new InvalidDataException($"'{source}': field '{name}' must be a string, but it is {node.ToJsonString()}.");
+    }
+
+    /// <summary>Reads a boolean field, or <paramref name="fallback"/> when it is absent or null.</summary>
+    public static bool GetBool(JsonObject json, string name, bool fallback, string source)
+    {
+        JsonNode? node = json[name];
+        if (node is null)
+        {
+            return fallback;
+        }
+
+        return node.GetValueKind() switch
+        {
+            JsonValueKind.True => true,
+            JsonValueKind.False => false,
+            _ => throw new InvalidDataException($"'{source}': field '{name}' must be true or false, but it is {node.ToJsonString()}."),
+        };
     }
 
     /// <summary>Reads an optional object field.</summary>

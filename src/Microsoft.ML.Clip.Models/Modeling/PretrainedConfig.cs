@@ -186,6 +186,5 @@ public abstract record PretrainedConfig
         }
     }
 
-    private int? IntOrNull(string name) =>
-        _common[name] is JsonValue v && v.GetValueKind() == System.Text.Json.JsonValueKind.Number ? (int)v.GetValue<double>() : null;
+    private int? IntOrNull(string name) => ConfigJson.TryGetNumber(_common[name], out double value) ? (int)value : null;
 }
