@@ -44,12 +44,19 @@ public sealed class AltClipModel : IDisposable
     /// <summary>The learned <c>logit_scale</c> (a log: logits are multiplied by <c>exp(LogitScale)</c>).</summary>
     public float LogitScale { get; }
 
-    /// <summary>Loads a checkpoint folder holding <c>config.json</c> and <c>model.safetensors</c> (e.g. a snapshot of <c>BAAI/AltCLIP</c>).</summary>
-    /// <param name="pathOrId">The folder (or its <c>config.json</c>).</param>
+    /// <summary>
+    /// Loads a checkpoint: a local folder holding <c>config.json</c> and weights (<c>model.safetensors</c>, sharded
+    /// safetensors or <c>pytorch_model.bin</c> — <c>BAAI/AltCLIP</c> ships only the latter), or a Hugging Face Hub id such as
+    /// <c>BAAI/AltCLIP</c> or <c>org/name@revision</c>, resolved through (and downloaded into) the cache shared with Python's
+    /// <c>huggingface_hub</c>.
+    /// </summary>
+    /// <param name="pathOrId">A folder (or its <c>config.json</c>), or a Hub id.</param>
+    /// <param name="hubOptions">Cache folder, token, offline mode; null reads the <c>HF_*</c> environment variables.</param>
     /// <exception cref="InvalidDataException">The config is not AltCLIP's, or the weights do not match it.</exception>
-    public static AltClipModel FromPretrained(string pathOrId)
+    /// <exception cref="FileNotFoundException">The folder or the Hub repository lacks config.json or weights.</exception>
+    public static AltClipModel FromPretrained(string pathOrId, Hub.HubOptions? hubOptions = null)
     {
-        string folder = PretrainedFiles.ResolveFolder(pathOrId);
+        string folder = PretrainedFiles.ResolveFolder(pathOrId, hubOptions);
         AltClipConfig config = AltClipConfig.FromFile(PretrainedFiles.ConfigPath(folder));
         ITensorStore store = PretrainedFiles.OpenWeights(folder);
         try

@@ -56,14 +56,17 @@ public sealed class XClipModel : IDisposable
     public float LogitScale { get; }
 
     /// <summary>
-    /// Loads a checkpoint folder holding <c>config.json</c> and <c>model.safetensors</c> (e.g. a Hugging Face snapshot of
-    /// <c>microsoft/xclip-base-patch32</c>).
+    /// Loads a checkpoint: a local folder holding <c>config.json</c> and weights (<c>model.safetensors</c>, sharded
+    /// safetensors or <c>pytorch_model.bin</c>), or a Hugging Face Hub id such as <c>microsoft/xclip-base-patch32</c> or
+    /// <c>org/name@revision</c>, resolved through (and downloaded into) the cache shared with Python's <c>huggingface_hub</c>.
     /// </summary>
-    /// <param name="pathOrId">The folder (or its <c>config.json</c>).</param>
-    /// <exception cref="InvalidDataException">The config is not X-CLIP's, or the weights do not match it (missing, unexpected or mis-shaped tensors).</exception>
-    public static XClipModel FromPretrained(string pathOrId)
+    /// <param name="pathOrId">A folder (or its <c>config.json</c>), or a Hub id.</param>
+    /// <param name="hubOptions">Cache folder, token, offline mode; null reads the <c>HF_*</c> environment variables.</param>
+    /// <exception cref="InvalidDataException">The config is not this model's, or the weights do not match it (missing, unexpected or mis-shaped tensors).</exception>
+    /// <exception cref="FileNotFoundException">The folder or the Hub repository lacks config.json or weights.</exception>
+    public static XClipModel FromPretrained(string pathOrId, Hub.HubOptions? hubOptions = null)
     {
-        string folder = PretrainedFiles.ResolveFolder(pathOrId);
+        string folder = PretrainedFiles.ResolveFolder(pathOrId, hubOptions);
         XClipConfig config = XClipConfig.FromFile(PretrainedFiles.ConfigPath(folder));
         ITensorStore store = PretrainedFiles.OpenWeights(folder);
         try
