@@ -23,12 +23,14 @@ public sealed class AltClipModel : IDisposable
         ArgumentNullException.ThrowIfNull(config);
         config.Validate();
         Config = config;
-        var weights = new WeightScope(source);
+        var counted = new CountingWeightSource(source);
+        var weights = new WeightScope(counted);
         TextModel = new AltClipTextModel(weights, config.TextConfig);
         VisionModel = new AltClipVisionModel(weights, config.VisionConfig);
         _visualProjection = weights["visual_projection"].Linear(config.VisionConfig.HiddenSize, config.ProjectionDim, bias: false);
         _textProjection = weights["text_projection"].Linear(config.TextConfig.ProjectDim, config.ProjectionDim, bias: false);
         LogitScale = weights.Tensor("logit_scale", WeightRole.LogitScale).Span[0];
+        ParameterCount = counted.Total;
         _owned = owned;
     }
 
@@ -40,6 +42,9 @@ public sealed class AltClipModel : IDisposable
 
     /// <summary>The vision tower (<c>vision_model</c>).</summary>
     public AltClipVisionModel VisionModel { get; }
+
+    /// <summary>The number of parameters (float32 values) in the weights.</summary>
+    public long ParameterCount { get; }
 
     /// <summary>The learned <c>logit_scale</c> (a log: logits are multiplied by <c>exp(LogitScale)</c>).</summary>
     public float LogitScale { get; }

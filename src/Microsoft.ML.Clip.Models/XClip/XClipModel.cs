@@ -27,7 +27,8 @@ public sealed class XClipModel : IDisposable
         ArgumentNullException.ThrowIfNull(config);
         config.Validate();
         Config = config;
-        var weights = new WeightScope(source);
+        var counted = new CountingWeightSource(source);
+        var weights = new WeightScope(counted);
         XClipVisionConfig vision = config.VisionConfig;
         int d = config.ProjectionDim;
 
@@ -40,6 +41,7 @@ public sealed class XClipModel : IDisposable
         _promptsVisualProjection = weights.Tensor("prompts_visual_projection", WeightRole.Matrix, vision.HiddenSize, d); // raw [D_v, D], used untransposed
         _mit = new XClipMultiframeIntegrationTransformer(weights["mit"], vision);
         _promptsGenerator = new XClipPromptGenerator(weights["prompts_generator"], config);
+        ParameterCount = counted.Total;
         _owned = owned;
     }
 
@@ -51,6 +53,9 @@ public sealed class XClipModel : IDisposable
 
     /// <summary>The per-frame vision tower (<c>vision_model</c>).</summary>
     public XClipVisionModel VisionModel { get; }
+
+    /// <summary>The number of parameters (float32 values) in the weights.</summary>
+    public long ParameterCount { get; }
 
     /// <summary>The learned <c>logit_scale</c> (a log: logits are multiplied by <c>exp(LogitScale)</c>).</summary>
     public float LogitScale { get; }

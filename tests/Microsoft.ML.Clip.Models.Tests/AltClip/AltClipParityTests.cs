@@ -15,6 +15,7 @@ public sealed class AltClipParityTests
     public void EveryExpectedTensorMatchesFromSafetensors()
     {
         using AltClipModel model = AltClipModel.FromPretrained(Fixture.Folder);
+        Assert.AreEqual(69581, model.ParameterCount, "the fixture README counts 69581 parameters");
         AssertEveryExpectedTensor(model);
     }
 

@@ -16,6 +16,7 @@ public sealed class XClipParityTests
     public void EveryExpectedTensorMatchesFromSafetensors()
     {
         using XClipModel model = XClipModel.FromPretrained(Fixture.Folder);
+        Assert.AreEqual(100370, model.ParameterCount, "the fixture README counts 100370 parameters");
         AssertEveryExpectedTensor(model);
     }
 
