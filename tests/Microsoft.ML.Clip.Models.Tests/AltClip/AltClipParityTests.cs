@@ -45,6 +45,7 @@ public sealed class AltClipParityTests
             }
 
             Fixture.AssertClose(name, actual);
+            Console.WriteLine($"{name}: max |Δ| = {ModelFixture.MaxAbsDifference(Fixture.Expected.LoadFloat32(name), actual):G3}");
         }
     }
 }

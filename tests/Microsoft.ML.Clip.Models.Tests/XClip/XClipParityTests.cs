@@ -42,6 +42,7 @@ public sealed class XClipParityTests
         {
             Assert.IsTrue(produced.TryGetValue(name, out Tensor? actual), $"we produce no tensor named '{name}'");
             Fixture.AssertClose(name, actual);
+            Console.WriteLine($"{name}: max |Δ| = {ModelFixture.MaxAbsDifference(Fixture.Expected.LoadFloat32(name), actual):G3}");
         }
     }
 }
