@@ -86,6 +86,11 @@ public sealed class AltClipModel : IDisposable
     /// <param name="seed">The seed; equal seeds give equal weights.</param>
     public static AltClipModel CreateRandom(AltClipConfig config, int seed = 0) => new(config, new RandomWeights(seed), null);
 
+    /// <summary>Builds a model from any weight source (a checkpoint adapter, random weights, a recorder wrapping another source).</summary>
+    /// <param name="config">The configuration.</param>
+    /// <param name="weights">The weights by <c>transformers</c> state-dict name.</param>
+    public static AltClipModel FromWeightSource(AltClipConfig config, IWeightSource weights) => new(config, weights, null);
+
     /// <summary>Text features (<c>get_text_features</c>): <c>text_projection</c> of the pooled <c>&lt;s&gt;</c> state, <c>[texts, projection_dim]</c>, not normalised.</summary>
     /// <param name="tokens">Ids and attention mask, <c>[texts, length]</c>.</param>
     public Tensor GetTextFeatures(TokenBatch tokens) => _textProjection.Forward(TextModel.Forward(tokens).PoolerOutput);

@@ -96,6 +96,11 @@ public sealed class XClipModel : IDisposable
     /// <param name="seed">The seed; equal seeds give equal weights.</param>
     public static XClipModel CreateRandom(XClipConfig config, int seed = 0) => new(config, new RandomWeights(seed), null);
 
+    /// <summary>Builds a model from any weight source (a checkpoint adapter, random weights, a recorder wrapping another source).</summary>
+    /// <param name="config">The configuration.</param>
+    /// <param name="weights">The weights by <c>transformers</c> state-dict name.</param>
+    public static XClipModel FromWeightSource(XClipConfig config, IWeightSource weights) => new(config, weights, null);
+
     /// <summary>
     /// Text features (<c>get_text_features</c>): <c>text_projection</c> of the pooled text state, <c>[texts, projection_dim]</c>,
     /// not normalised and not conditioned on any video.
