@@ -2,8 +2,20 @@ using BenchmarkDotNet.Running;
 
 namespace Microsoft.ML.Clip.Benchmarks;
 
-/// <summary>Runs the BenchmarkDotNet suites: <c>dotnet run -c Release --project tests/Microsoft.ML.Clip.Benchmarks -- --filter '*'</c>.</summary>
+/// <summary>
+/// Runs the BenchmarkDotNet suites: <c>dotnet run -c Release --project tests/Microsoft.ML.Clip.Benchmarks -- --filter '*'</c>,
+/// or the quick GEMM table: <c>… -- gemm [--runs N]</c>.
+/// </summary>
 public static class Program
 {
-    public static void Main(string[] args) => BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
+    public static void Main(string[] args)
+    {
+        if (args.Length > 0 && args[0] == "gemm")
+        {
+            GemmQuickRun.Run(args);
+            return;
+        }
+
+        BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
+    }
 }

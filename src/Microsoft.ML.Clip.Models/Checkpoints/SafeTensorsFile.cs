@@ -1,5 +1,3 @@
-using System.Buffers.Binary;
-using System.Text.Json;
 using Microsoft.ML.Clip.Numerics;
 
 namespace Microsoft.ML.Clip.Checkpoints;
@@ -8,48 +6,26 @@ namespace Microsoft.ML.Clip.Checkpoints;
 /// A <c>.safetensors</c> file: an 8-byte little-endian header length, a JSON header naming each tensor's
 /// dtype, shape and byte range, then the raw little-endian data.
 /// </summary>
+/// <remarks>
+/// <see cref="Open"/> memory-maps the file (copy-on-write: writing to a tensor never changes the file). Aligned F32
+/// tensors are then zero-copy views of the mapping; F16/BF16/F64 are converted to new float32 arrays. The mapping
+/// stays alive while the store or any zero-copy tensor is referenced; <see cref="Dispose"/> releases the store's hold.
+/// Every header length, offset and shape is validated against the file size when the file is opened.
+/// </remarks>
 public sealed class SafeTensorsFile : ITensorStore
 {
-    private readonly byte[] _data;
-    private readonly long _dataStart;
-    private readonly Dictionary<string, (TensorInfo Info, long Begin, long End)> _entries = new(StringComparer.Ordinal);
+    private readonly byte[]? _bytes;
+    private readonly MappedFile? _mapped;
+    private readonly Dictionary<string, SafeTensorsHeader.Entry> _entries;
 
-    private SafeTensorsFile(string path, byte[] data)
+    private SafeTensorsFile(string source, byte[]? bytes, MappedFile? mapped, long length)
     {
-        Source = path;
-        _data = data;
-        if (data.Length < 8)
-        {
-            throw new InvalidDataException($"'{path}' is not a safetensors file: it has {data.Length} bytes, fewer than the 8-byte header length.");
-        }
-
-        ulong headerLength = BinaryPrimitives.ReadUInt64LittleEndian(data);
-        if (headerLength > (ulong)(data.Length - 8))
-        {
-            throw new InvalidDataException($"'{path}' is truncated or not a safetensors file: its header claims {headerLength} bytes but the file has {data.Length}.");
-        }
-
-        _dataStart = 8 + (long)headerLength;
-        using JsonDocument header = JsonDocument.Parse(data.AsMemory(8, (int)headerLength));
-        foreach (JsonProperty property in header.RootElement.EnumerateObject())
-        {
-            if (property.Name == "__metadata__")
-            {
-                continue;
-            }
-
-            TensorDataType dtype = ParseDataType(path, property.Name, property.Value.GetProperty("dtype").GetString());
-            int[] shape = property.Value.GetProperty("shape").EnumerateArray().Select(d => d.GetInt32()).ToArray();
-            JsonElement offsets = property.Value.GetProperty("data_offsets");
-            long begin = offsets[0].GetInt64();
-            long end = offsets[1].GetInt64();
-            if (begin < 0 || end < begin || _dataStart + end > data.Length)
-            {
-                throw new InvalidDataException($"'{path}': tensor '{property.Name}' spans bytes [{begin}, {end}) of the data section, beyond the end of the file.");
-            }
-
-            _entries[property.Name] = (new TensorInfo(property.Name, dtype, shape), begin, end);
-        }
+        Source = source;
+        _bytes = bytes;
+        _mapped = mapped;
+        ReadOnlySpan<byte> first8 = length >= 8 ? Bytes(0, 8) : ReadOnlySpan<byte>.Empty;
+        _entries = SafeTensorsHeader.Parse(source, length, first8, HeaderBytes, out Dictionary<string, string> metadata);
+        Metadata = metadata;
     }
 
     /// <inheritdoc />
@@ -58,14 +34,50 @@ public sealed class SafeTensorsFile : ITensorStore
     /// <inheritdoc />
     public IReadOnlyCollection<string> Names => _entries.Keys;
 
-    /// <summary>Opens a safetensors file.</summary>
+    /// <summary>The header's <c>__metadata__</c> strings, e.g. <c>format</c> = <c>pt</c>; empty when absent.</summary>
+    public IReadOnlyDictionary<string, string> Metadata { get; }
+
+    /// <summary>True when the file is memory-mapped (opened with <see cref="Open"/>) rather than held in an array.</summary>
+    public bool IsMemoryMapped => _mapped is not null;
+
+    /// <summary>Opens and memory-maps a safetensors file, validating its header.</summary>
     /// <param name="path">The file path.</param>
-    public static SafeTensorsFile Open(string path) => new(path, File.ReadAllBytes(path));
+    /// <exception cref="FileNotFoundException">The file does not exist.</exception>
+    /// <exception cref="InvalidDataException">The file is truncated or its header is corrupt; the message names the file and tensor.</exception>
+    public static SafeTensorsFile Open(string path)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        string fullPath = Path.GetFullPath(path);
+        if (!File.Exists(fullPath))
+        {
+            throw new FileNotFoundException($"The safetensors file '{fullPath}' does not exist.", fullPath);
+        }
+
+        MappedFile? mapped = MappedFile.Open(fullPath);
+        if (mapped is null)
+        {
+            return new SafeTensorsFile(fullPath, Array.Empty<byte>(), null, 0);
+        }
+
+        try
+        {
+            return new SafeTensorsFile(fullPath, null, mapped, mapped.Length);
+        }
+        catch
+        {
+            mapped.Dispose();
+            throw;
+        }
+    }
 
     /// <summary>Reads safetensors content already in memory (e.g. decompressed from a <c>.safetensors.gz</c>).</summary>
     /// <param name="data">The whole file's bytes.</param>
     /// <param name="source">A name for error messages.</param>
-    public static SafeTensorsFile FromBytes(byte[] data, string source) => new(source, data);
+    public static SafeTensorsFile FromBytes(byte[] data, string source)
+    {
+        ArgumentNullException.ThrowIfNull(data);
+        return new SafeTensorsFile(source, data, null, data.Length);
+    }
 
     /// <inheritdoc />
     public TensorInfo? GetInfo(string name) => _entries.TryGetValue(name, out var entry) ? entry.Info : null;
@@ -73,70 +85,40 @@ public sealed class SafeTensorsFile : ITensorStore
     /// <inheritdoc />
     public Tensor LoadFloat32(string name)
     {
-        var (info, begin, end) = Find(name);
-        ReadOnlySpan<byte> bytes = _data.AsSpan((int)(_dataStart + begin), (int)(end - begin));
-        var values = new float[bytes.Length / 4];
-        if (info.DataType != TensorDataType.Float32)
+        var (info, offset, byteLength) = Find(name);
+        int count = checked((int)TensorDataTypes.ElementCount(info.Shape));
+        if (info.DataType == TensorDataType.Float32 && _mapped is not null && BitConverter.IsLittleEndian && count > 0 && IsFloatAligned(offset))
         {
-            throw new NotSupportedException($"'{Source}': tensor '{name}' is {info.DataType}; only Float32 is read yet.");
+            return new Tensor(new MappedFloatMemory(_mapped, offset, count).Memory, info.Shape);
         }
 
-        for (int i = 0; i < values.Length; i++)
-        {
-            values[i] = BinaryPrimitives.ReadSingleLittleEndian(bytes[(i * 4)..]);
-        }
-
+        var values = new float[count];
+        ElementConverter.ToFloat32(Bytes(offset, checked((int)byteLength)), info.DataType, values, $"'{Source}': tensor '{name}'");
         return new Tensor(values, info.Shape);
     }
 
     /// <inheritdoc />
     public (long[] Values, int[] Shape) LoadInt64(string name)
     {
-        var (info, begin, end) = Find(name);
-        ReadOnlySpan<byte> bytes = _data.AsSpan((int)(_dataStart + begin), (int)(end - begin));
-        long[] values;
-        switch (info.DataType)
-        {
-            case TensorDataType.Int64:
-                values = new long[bytes.Length / 8];
-                for (int i = 0; i < values.Length; i++)
-                {
-                    values[i] = BinaryPrimitives.ReadInt64LittleEndian(bytes[(i * 8)..]);
-                }
-
-                break;
-            case TensorDataType.Int32:
-                values = new long[bytes.Length / 4];
-                for (int i = 0; i < values.Length; i++)
-                {
-                    values[i] = BinaryPrimitives.ReadInt32LittleEndian(bytes[(i * 4)..]);
-                }
-
-                break;
-            default:
-                throw new InvalidDataException($"'{Source}': tensor '{name}' is {info.DataType}, not an integer tensor.");
-        }
-
-        return (values, info.Shape);
+        var (info, offset, byteLength) = Find(name);
+        var values = new long[checked((int)TensorDataTypes.ElementCount(info.Shape))];
+        ElementConverter.ToInt64(Bytes(offset, checked((int)byteLength)), info.DataType, values, $"'{Source}': tensor '{name}'");
+        return (values, (int[])info.Shape.Clone());
     }
 
     /// <inheritdoc />
-    public void Dispose()
-    {
-    }
+    public void Dispose() => _mapped?.Dispose();
 
-    private (TensorInfo Info, long Begin, long End) Find(string name) =>
+    private unsafe bool IsFloatAligned(long offset) => ((nuint)_mapped!.Address(offset) & 3) == 0;
+
+    private ReadOnlySpan<byte> Bytes(long offset, int length) =>
+        _mapped is not null ? _mapped.Bytes(offset, length) : _bytes.AsSpan(checked((int)offset), length);
+
+    private ReadOnlyMemory<byte> HeaderBytes(int length) =>
+        _bytes is not null ? _bytes.AsMemory(8, length) : _mapped!.Bytes(8, length).ToArray();
+
+    private SafeTensorsHeader.Entry Find(string name) =>
         _entries.TryGetValue(name, out var entry)
             ? entry
             : throw new KeyNotFoundException($"'{Source}' has no tensor named '{name}'.");
-
-    private static TensorDataType ParseDataType(string path, string name, string? dtype) => dtype switch
-    {
-        "F32" => TensorDataType.Float32,
-        "F16" => TensorDataType.Float16,
-        "BF16" => TensorDataType.BFloat16,
-        "I64" => TensorDataType.Int64,
-        "I32" => TensorDataType.Int32,
-        _ => throw new InvalidDataException($"'{path}': tensor '{name}' has dtype '{dtype}', which is not supported (F32, F16, BF16, I64, I32)."),
-    };
 }

@@ -37,14 +37,55 @@ public sealed class StateDict
                 $"Checkpoint '{_store.Source}': weight '{name}' has shape {Tensor.FormatShape(info.Shape)}, expected {Tensor.FormatShape(shape)}. Does the config.json match the weights?");
         }
 
-        _used.Add(name);
+        lock (_used)
+        {
+            _used.Add(name);
+        }
+
         return _store.LoadFloat32(name);
+    }
+
+    /// <summary>Takes a float tensor that the model may or may not have (e.g. an optional bias), checking its shape.</summary>
+    /// <param name="name">The state-dict key.</param>
+    /// <param name="shape">The expected dimensions.</param>
+    /// <returns>The tensor, or null when the checkpoint has no tensor of that name (the name is then listed in <see cref="MissingOptionalKeys"/>).</returns>
+    /// <exception cref="InvalidDataException">The tensor exists with another shape.</exception>
+    public Tensor? TakeOptional(string name, params int[] shape)
+    {
+        if (!Contains(name))
+        {
+            lock (_missing)
+            {
+                _missing.Add(name);
+            }
+
+            return null;
+        }
+
+        return Take(name, shape);
+    }
+
+    /// <summary>Keys asked for with <see cref="TakeOptional"/> that the checkpoint did not have.</summary>
+    public IReadOnlyList<string> MissingOptionalKeys
+    {
+        get
+        {
+            lock (_missing)
+            {
+                return _missing.ToArray();
+            }
+        }
     }
 
     /// <summary>The keys of the store that were never taken, except those matching <paramref name="ignored"/>.</summary>
     /// <param name="ignored">Predicates for keys that may be present and unused (e.g. <c>*.position_ids</c> buffers).</param>
-    public IReadOnlyList<string> UnexpectedKeys(params Func<string, bool>[] ignored) =>
-        _store.Names.Where(n => !_used.Contains(n) && !ignored.Any(i => i(n))).OrderBy(n => n, StringComparer.Ordinal).ToArray();
+    public IReadOnlyList<string> UnexpectedKeys(params Func<string, bool>[] ignored)
+    {
+        lock (_used)
+        {
+            return _store.Names.Where(n => !_used.Contains(n) && !ignored.Any(i => i(n))).OrderBy(n => n, StringComparer.Ordinal).ToArray();
+        }
+    }
 
     /// <summary>Throws when the checkpoint holds weights the model did not use (other than <paramref name="ignored"/>).</summary>
     /// <param name="ignored">Predicates for keys that may be present and unused.</param>

@@ -1,8 +1,11 @@
-using System.Numerics.Tensors;
+using System.Numerics;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using Microsoft.ML.Clip.Numerics.Kernels;
 
 namespace Microsoft.ML.Clip.Numerics;
 
-/// <summary>Element-wise activation kernels, in place.</summary>
+/// <summary>Element-wise activation kernels, in place, vectorised.</summary>
 public static class Activations
 {
     /// <summary>Applies <paramref name="activation"/> to every value of <paramref name="values"/> in place.</summary>
@@ -21,7 +24,7 @@ public static class Activations
                 Gelu(values);
                 break;
             case Activation.Tanh:
-                TensorPrimitives.Tanh(values, values);
+                Tanh(values);
                 break;
             default:
                 throw new ArgumentOutOfRangeException(nameof(activation), activation, "Unknown activation.");
@@ -30,23 +33,56 @@ public static class Activations
 
     /// <summary>Quick GELU in place: <c>x·σ(1.702·x)</c>.</summary>
     /// <param name="values">The values to transform.</param>
-    public static void QuickGelu(Span<float> values)
+    public static void QuickGelu(Span<float> values) => Map<QuickGeluOperator>(values);
+
+    /// <summary>Exact (erf) GELU in place: <c>x·½·(1 + erf(x/√2))</c>, as <c>torch.nn.functional.gelu</c>; within a few float ulps.</summary>
+    /// <param name="values">The values to transform.</param>
+    public static void Gelu(Span<float> values) => Map<GeluOperator>(values);
+
+    /// <summary>The hyperbolic tangent in place.</summary>
+    /// <param name="values">The values to transform.</param>
+    public static void Tanh(Span<float> values) => Map<TanhOperator>(values);
+
+    /// <summary>Applies <typeparamref name="TOperator"/> vector by vector; the tail goes through a padded vector.</summary>
+    private static void Map<TOperator>(Span<float> values)
+        where TOperator : struct, IVectorOperator
     {
-        for (int i = 0; i < values.Length; i++)
+        ref float start = ref MemoryMarshal.GetReference(values);
+        int count = Vector<float>.Count;
+        int i = 0;
+        for (; i <= values.Length - count; i += count)
         {
-            float x = values[i];
-            values[i] = x / (1f + MathF.Exp(-1.702f * x));
+            ref float at = ref Unsafe.Add(ref start, i);
+            Unsafe.WriteUnaligned(ref Unsafe.As<float, byte>(ref at), TOperator.Invoke(Unsafe.ReadUnaligned<Vector<float>>(ref Unsafe.As<float, byte>(ref at))));
+        }
+
+        if (i < values.Length)
+        {
+            Span<float> tail = stackalloc float[count];
+            tail.Clear();
+            values[i..].CopyTo(tail);
+            TOperator.Invoke(new Vector<float>(tail)).CopyTo(tail);
+            tail[..(values.Length - i)].CopyTo(values[i..]);
         }
     }
 
-    /// <summary>Exact (erf) GELU in place: <c>x·½·(1 + erf(x/√2))</c>.</summary>
-    /// <param name="values">The values to transform.</param>
-    public static void Gelu(Span<float> values)
+    private interface IVectorOperator
     {
-        for (int i = 0; i < values.Length; i++)
-        {
-            double x = values[i];
-            values[i] = (float)(0.5 * x * (1.0 + MathNet.Numerics.SpecialFunctions.Erf(x / Math.Sqrt(2.0))));
-        }
+        static abstract Vector<float> Invoke(Vector<float> x);
+    }
+
+    private readonly struct GeluOperator : IVectorOperator
+    {
+        public static Vector<float> Invoke(Vector<float> x) => VectorMath.Gelu(x);
+    }
+
+    private readonly struct TanhOperator : IVectorOperator
+    {
+        public static Vector<float> Invoke(Vector<float> x) => VectorMath.Tanh(x);
+    }
+
+    private readonly struct QuickGeluOperator : IVectorOperator
+    {
+        public static Vector<float> Invoke(Vector<float> x) => VectorMath.QuickGelu(x);
     }
 }

@@ -1,3 +1,5 @@
+using Microsoft.ML.Clip.Numerics.Kernels;
+
 namespace Microsoft.ML.Clip.Numerics;
 
 /// <summary>The sizes of one batched multi-head attention call.</summary>
@@ -31,6 +33,9 @@ public static class Attention
     /// <remarks>
     /// Masked keys get exactly zero weight, as adding <c>float.MinValue</c> does in <c>transformers</c>. A query row whose
     /// keys are all masked gets uniform weights over the keys that causality allows (what the additive mask yields).
+    /// (batch, head) pairs run in parallel on up to <see cref="NumericsOptions.MaxDegreeOfParallelism"/> threads; each
+    /// thread holds one head's <c>[queryLength, keyLength]</c> score matrix at a time and multiplies with the GEMM kernels,
+    /// so results do not depend on the thread count. <paramref name="output"/> must not overlap the inputs.
     /// </remarks>
     public static void Forward(
         ReadOnlySpan<float> query,
@@ -41,65 +46,106 @@ public static class Attention
         float scale,
         ReadOnlySpan<float> keyPaddingMask = default,
         bool causal = false,
-        Span<float> probabilities = default)
+        Span<float> probabilities = default) =>
+        Forward(query, key, value, output, shape, scale, keyPaddingMask, causal, probabilities, SimdLevelInfo.Best, NumericsOptions.MaxDegreeOfParallelism);
+
+    /// <summary>Attention on a chosen instruction-set path and thread count (tests force each).</summary>
+    internal static unsafe void Forward(
+        ReadOnlySpan<float> query,
+        ReadOnlySpan<float> key,
+        ReadOnlySpan<float> value,
+        Span<float> output,
+        AttentionShape shape,
+        float scale,
+        ReadOnlySpan<float> keyPaddingMask,
+        bool causal,
+        Span<float> probabilities,
+        SimdLevel level,
+        int maxThreads)
     {
-        (int batch, int lq, int lk, int heads, int headDim) = shape;
-        int width = shape.Width;
-        var scores = new float[lk];
-        for (int b = 0; b < batch; b++)
+        CheckSizes(query.Length, key.Length, value.Length, output.Length, shape, keyPaddingMask.Length, probabilities.Length);
+        if (shape.Batch == 0 || shape.Heads == 0 || shape.QueryLength == 0)
         {
-            for (int h = 0; h < heads; h++)
+            return;
+        }
+
+        fixed (float* q = query)
+        fixed (float* k = key)
+        fixed (float* v = value)
+        fixed (float* o = output)
+        fixed (float* mask = keyPaddingMask)
+        fixed (float* probs = probabilities)
+        {
+            var work = new AttentionWork
             {
-                for (int i = 0; i < lq; i++)
+                Query = q,
+                Key = k,
+                Value = v,
+                Output = o,
+                Mask = keyPaddingMask.IsEmpty ? null : mask,
+                Probabilities = probabilities.IsEmpty ? null : probs,
+                Shape = shape,
+                Scale = scale,
+                Causal = causal,
+                Level = level,
+            };
+            int items = shape.Batch * shape.Heads;
+            double flops = 4.0 * items * shape.QueryLength * shape.KeyLength * shape.HeadDim;
+            if (maxThreads <= 1 || items == 1 || flops < GemmDriver.MinFlopsPerThread)
+            {
+                for (int i = 0; i < items; i++)
                 {
-                    ReadOnlySpan<float> q = query.Slice((((b * lq) + i) * width) + (h * headDim), headDim);
-                    int visible = causal ? Math.Min(i + 1, lk) : lk;
-                    bool anyUnmasked = false;
-                    for (int j = 0; j < lk; j++)
-                    {
-                        bool padded = !keyPaddingMask.IsEmpty && keyPaddingMask[(b * lk) + j] == 0f;
-                        if (j >= visible)
-                        {
-                            scores[j] = float.NegativeInfinity;
-                        }
-                        else if (padded)
-                        {
-                            scores[j] = float.NaN; // marked: masked by padding only
-                        }
-                        else
-                        {
-                            ReadOnlySpan<float> k = key.Slice((((b * lk) + j) * width) + (h * headDim), headDim);
-                            scores[j] = scale * System.Numerics.Tensors.TensorPrimitives.Dot(q, k);
-                            anyUnmasked = true;
-                        }
-                    }
-
-                    for (int j = 0; j < lk; j++)
-                    {
-                        if (float.IsNaN(scores[j]))
-                        {
-                            scores[j] = anyUnmasked ? float.NegativeInfinity : 0f;
-                        }
-                    }
-
-                    Softmax.Rows(scores, 1, lk);
-                    if (!probabilities.IsEmpty)
-                    {
-                        scores.CopyTo(probabilities.Slice((((b * heads) + h) * lq + i) * lk, lk));
-                    }
-
-                    Span<float> o = output.Slice((((b * lq) + i) * width) + (h * headDim), headDim);
-                    o.Clear();
-                    for (int j = 0; j < lk; j++)
-                    {
-                        if (scores[j] != 0f)
-                        {
-                            ReadOnlySpan<float> v = value.Slice((((b * lk) + j) * width) + (h * headDim), headDim);
-                            System.Numerics.Tensors.TensorPrimitives.MultiplyAdd(v, scores[j], o, o);
-                        }
-                    }
+                    work.Execute(i);
                 }
             }
+            else
+            {
+                AttentionJob job = t_job ??= new AttentionJob();
+                job.Work = work;
+                WorkerPool.Run(job, items, maxThreads);
+            }
         }
+    }
+
+    [ThreadStatic]
+    private static AttentionJob? t_job;
+
+    private static void CheckSizes(int query, int key, int value, int output, AttentionShape shape, int mask, int probabilities)
+    {
+        (int batch, int lq, int lk, int heads, int headDim) = shape;
+        if (batch < 0 || lq < 0 || lk < 0 || heads < 0 || headDim < 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(shape), $"Attention sizes must be non-negative; got {shape}.");
+        }
+
+        long width = (long)heads * headDim;
+        void Check(string name, int actual, long expected)
+        {
+            if (actual < expected)
+            {
+                throw new ArgumentException($"Attention {shape}: {name} has {actual} values but needs {expected}.", name);
+            }
+        }
+
+        Check("query", query, batch * lq * width);
+        Check("key", key, batch * lk * width);
+        Check("value", value, batch * lk * width);
+        Check("output", output, batch * lq * width);
+        if (mask != 0)
+        {
+            Check("keyPaddingMask", mask, (long)batch * lk);
+        }
+
+        if (probabilities != 0)
+        {
+            Check("probabilities", probabilities, (long)batch * heads * lq * lk);
+        }
+    }
+
+    private sealed class AttentionJob : ParallelJob
+    {
+        public AttentionWork Work;
+
+        public override void Execute(int index) => Work.Execute(index);
     }
 }

@@ -1,3 +1,6 @@
+using System.Numerics;
+using Microsoft.ML.Clip.Numerics.Kernels;
+
 namespace Microsoft.ML.Clip.Numerics;
 
 /// <summary>Layer normalisation over the last axis, as <c>torch.nn.LayerNorm</c>: <c>(x - mean)/√(var + eps)·γ + β</c>, biased variance.</summary>
@@ -40,31 +43,43 @@ public sealed class LayerNorm
     public void Forward(ReadOnlySpan<float> input, Span<float> output, int rows)
     {
         int width = Width;
+        if (rows < 0 || input.Length < (long)rows * width || output.Length < (long)rows * width)
+        {
+            throw new ArgumentException(
+                $"LayerNorm of width {width} on {rows} rows needs input and output of {(long)rows * width} values; got {input.Length} and {output.Length}.");
+        }
+
         ReadOnlySpan<float> gamma = Weight.Span;
         ReadOnlySpan<float> beta = Bias.Span;
         for (int r = 0; r < rows; r++)
         {
             ReadOnlySpan<float> x = input.Slice(r * width, width);
             Span<float> y = output.Slice(r * width, width);
-            double sum = 0;
-            for (int i = 0; i < width; i++)
-            {
-                sum += x[i];
-            }
 
-            float mean = (float)(sum / width);
-            double squares = 0;
-            for (int i = 0; i < width; i++)
-            {
-                double d = x[i] - mean;
-                squares += d * d;
-            }
+            // Mean and biased variance with double accumulators (two passes: no E[x²]-E[x]² cancellation).
+            float mean = (float)(RowStatistics.Sum(x) / width);
+            double variance = RowStatistics.SumOfSquaredDeviations(x, mean) / width;
+            float inverseStd = (float)(1.0 / Math.Sqrt(variance + Epsilon));
+            Normalize(x, y, mean, inverseStd, gamma, beta);
+        }
+    }
 
-            float inverseStd = (float)(1.0 / Math.Sqrt((squares / width) + Epsilon));
-            for (int i = 0; i < width; i++)
-            {
-                y[i] = ((x[i] - mean) * inverseStd * gamma[i]) + beta[i];
-            }
+    /// <summary><c>y = (x - mean)·inverseStd·γ + β</c>, vectorised; <paramref name="y"/> may be <paramref name="x"/>.</summary>
+    private static void Normalize(ReadOnlySpan<float> x, Span<float> y, float mean, float inverseStd, ReadOnlySpan<float> gamma, ReadOnlySpan<float> beta)
+    {
+        int count = Vector<float>.Count;
+        var m = new Vector<float>(mean);
+        var s = new Vector<float>(inverseStd);
+        int i = 0;
+        for (; i <= x.Length - count; i += count)
+        {
+            Vector<float> v = (new Vector<float>(x[i..]) - m) * s;
+            VectorMath.MultiplyAdd(v, new Vector<float>(gamma[i..]), new Vector<float>(beta[i..])).CopyTo(y[i..]);
+        }
+
+        for (; i < x.Length; i++)
+        {
+            y[i] = MathF.FusedMultiplyAdd((x[i] - mean) * inverseStd, gamma[i], beta[i]);
         }
     }
 

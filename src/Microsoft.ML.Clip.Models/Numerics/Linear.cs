@@ -1,3 +1,5 @@
+using Microsoft.ML.Clip.Numerics.Kernels;
+
 namespace Microsoft.ML.Clip.Numerics;
 
 /// <summary>
@@ -26,6 +28,9 @@ public sealed class Linear
         Bias = bias;
     }
 
+    private readonly object _packLock = new();
+    private volatile PackedWeights? _packed;
+
     /// <summary>The weight, <c>[out, in]</c>.</summary>
     public Tensor Weight { get; }
 
@@ -40,23 +45,59 @@ public sealed class Linear
 
     /// <summary>Computes <c>output[rows, out] = activation(input[rows, in]·Wᵀ + b)</c>.</summary>
     /// <param name="input">The input rows, <c>[rows, in]</c>.</param>
-    /// <param name="output">The output rows, <c>[rows, out]</c>.</param>
+    /// <param name="output">The output rows, <c>[rows, out]</c>; must not overlap <paramref name="input"/>.</param>
     /// <param name="rows">The number of rows.</param>
     /// <param name="activation">An activation fused into the output.</param>
-    public void Forward(ReadOnlySpan<float> input, Span<float> output, int rows, Activation activation = Activation.None)
+    /// <remarks>
+    /// The first call packs the weight once into GEMM panels (thread-safe; the packed copy lives as long as the layer); the
+    /// bias and the activation are applied to each output tile while it is still in cache.
+    /// </remarks>
+    public void Forward(ReadOnlySpan<float> input, Span<float> output, int rows, Activation activation = Activation.None) =>
+        Forward(input, output, rows, activation, SimdLevelInfo.Best, NumericsOptions.MaxDegreeOfParallelism);
+
+    /// <summary>The forward pass on a chosen instruction-set path and thread count (tests force each path).</summary>
+    internal unsafe void Forward(ReadOnlySpan<float> input, Span<float> output, int rows, Activation activation, SimdLevel level, int maxThreads)
     {
+        int k = InFeatures;
         int n = OutFeatures;
-        Gemm.MatMulTransposed(input, Weight.Span, output, rows, InFeatures, n);
-        if (Bias is not null)
+        if (rows < 0)
         {
-            ReadOnlySpan<float> bias = Bias.Span;
-            for (int r = 0; r < rows; r++)
-            {
-                System.Numerics.Tensors.TensorPrimitives.Add(output.Slice(r * n, n), bias, output.Slice(r * n, n));
-            }
+            throw new ArgumentOutOfRangeException(nameof(rows), $"The row count must be non-negative; got {rows}.");
         }
 
-        Activations.Apply(output[..(rows * n)], activation);
+        if (input.Length < (long)rows * k || output.Length < (long)rows * n)
+        {
+            throw new ArgumentException(
+                $"Linear layer [{n}, {k}] on {rows} rows needs an input of {(long)rows * k} values and an output of {(long)rows * n}; " +
+                $"got {input.Length} and {output.Length}.");
+        }
+
+        if (activation is < Activation.None or > Activation.Tanh)
+        {
+            throw new ArgumentOutOfRangeException(nameof(activation), activation, "Unknown activation.");
+        }
+
+        PackedWeights packed = _packed ?? PackWeights();
+        fixed (float* x = input)
+        fixed (float* y = output)
+        {
+            var problem = new GemmProblem
+            {
+                A = x,
+                Lda = k,
+                PackedB = packed.Weight.Pointer,
+                C = y,
+                Ldc = n,
+                Batch = 1,
+                M = rows,
+                N = n,
+                K = k,
+                Bias = packed.Bias is null ? null : packed.Bias.Pointer,
+                Activation = activation,
+                Level = level,
+            };
+            GemmDriver.Run(ref problem, maxThreads);
+        }
     }
 
     /// <summary>Applies the layer to the last axis of <paramref name="input"/> and returns a new tensor.</summary>
@@ -75,5 +116,43 @@ public sealed class Linear
         var output = new Tensor(shape);
         Forward(input.Span, output.Span, input.Length / InFeatures, activation);
         return output;
+    }
+
+    private PackedWeights PackWeights()
+    {
+        lock (_packLock)
+        {
+            return _packed ??= new PackedWeights(Weight, Bias);
+        }
+    }
+
+    /// <summary>Wᵀ packed into 64-column GEMM panels, and the bias zero-padded to whole panels.</summary>
+    private sealed unsafe class PackedWeights
+    {
+        public PackedWeights(Tensor weight, Tensor? bias)
+        {
+            int n = weight.Dim(0);
+            int k = weight.Dim(1);
+            Weight = new AlignedBuffer(Math.Max(1, GemmPacking.PackedLength(k, n)));
+            fixed (float* w = weight.Span)
+            {
+                var job = new GemmPackJob();
+                job.Set(w, k, 0, transposed: true, k, n, Weight.Pointer, 0);
+                WorkerPool.Run(job, GemmPacking.Panels(n), NumericsOptions.MaxDegreeOfParallelism);
+            }
+
+            if (bias is not null)
+            {
+                int padded = GemmPacking.Panels(n) * GemmMicroKernels.NR;
+                Bias = new AlignedBuffer(Math.Max(1, padded));
+                var span = new Span<float>(Bias.Pointer, padded);
+                span.Clear();
+                bias.Span.CopyTo(span);
+            }
+        }
+
+        public AlignedBuffer Weight { get; }
+
+        public AlignedBuffer? Bias { get; }
     }
 }

@@ -1,0 +1,91 @@
+namespace Microsoft.ML.Clip.Numerics.Kernels;
+
+/// <summary>One attention call, by raw pointers; <see cref="Execute"/> computes one (batch, head) pair.</summary>
+internal unsafe struct AttentionWork
+{
+    public float* Query;
+    public float* Key;
+    public float* Value;
+    public float* Output;
+    public float* Mask;
+    public float* Probabilities;
+    public AttentionShape Shape;
+    public float Scale;
+    public bool Causal;
+    public SimdLevel Level;
+
+    [ThreadStatic]
+    private static AlignedBuffer? t_scores;
+
+    /// <summary>
+    /// Head <c>h</c> of sequence <c>b</c> (item <c>b·heads + h</c>): <c>S = Q_h·K_hᵀ</c> into this thread's
+    /// <c>[lq, lk]</c> scratch, scale and mask each row, softmax, then <c>O_h = P·V_h</c> straight into the output columns.
+    /// </summary>
+    public readonly void Execute(int item)
+    {
+        (int batch, int lq, int lk, int heads, int headDim) = Shape;
+        int b = item / heads;
+        int h = item % heads;
+        nint width = Shape.Width;
+        float* q = Query + (b * lq * width) + (h * headDim);
+        float* k = Key + (b * lk * width) + (h * headDim);
+        float* v = Value + (b * lk * width) + (h * headDim);
+        float* o = Output + (b * lq * width) + (h * headDim);
+        float* scores = AlignedBuffer.Ensure(ref t_scores, Math.Max(1, (long)lq * lk)).Pointer;
+
+        // S[lq, lk] = Q_h[lq, d] · K_h[lk, d]ᵀ, one thread.
+        Gemm.Multiply(q, width, 0, k, width, 0, true, scores, lk, 0, 1, lq, headDim, lk, false, Level, 1);
+
+        float* mask = Mask == null ? null : Mask + ((long)b * lk);
+        for (int i = 0; i < lq; i++)
+        {
+            var row = new Span<float>(scores + ((long)i * lk), lk);
+            int visible = Causal ? Math.Min(i + 1, lk) : lk;
+            WeighRow(row, visible, mask);
+            if (Probabilities != null)
+            {
+                row.CopyTo(new Span<float>(Probabilities + ((((long)b * heads) + h) * lq * lk) + ((long)i * lk), lk));
+            }
+        }
+
+        // O_h[lq, d] = P[lq, lk] · V_h[lk, d], written into the head's columns of the output rows.
+        Gemm.Multiply(scores, lk, 0, v, width, 0, false, o, width, 0, 1, lq, lk, headDim, false, Level, 1);
+    }
+
+    /// <summary>
+    /// Turns one row of raw scores into attention weights: keys past <paramref name="visible"/> (causal) and padded keys get
+    /// exactly 0; the others <c>softmax(scale·s)</c>. If every visible key is padded, the row is uniform over the visible
+    /// keys — what adding <c>float.MinValue</c> to every one of them yields in <c>transformers</c>.
+    /// </summary>
+    private readonly void WeighRow(Span<float> row, int visible, float* mask)
+    {
+        Span<float> seen = row[..visible];
+        System.Numerics.Tensors.TensorPrimitives.Multiply(seen, Scale, seen);
+        bool anyKept = mask == null && visible > 0;
+        if (mask != null)
+        {
+            for (int j = 0; j < visible; j++)
+            {
+                if (mask[j] == 0f)
+                {
+                    row[j] = float.NegativeInfinity;
+                }
+                else
+                {
+                    anyKept = true;
+                }
+            }
+        }
+
+        if (anyKept)
+        {
+            Softmax.Row(seen);
+        }
+        else
+        {
+            seen.Fill(1f / visible);
+        }
+
+        row[visible..].Clear();
+    }
+}

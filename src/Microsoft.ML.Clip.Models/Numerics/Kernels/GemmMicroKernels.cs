@@ -1,0 +1,445 @@
+using System.Numerics;
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
+
+namespace Microsoft.ML.Clip.Numerics.Kernels;
+
+/// <summary>
+/// The register-blocked GEMM micro-kernels: <c>C[6, 64] (+)= A[6, kc] · B[kc, 64]</c> where A is read in place (six row
+/// pointers, <c>lda</c> apart) and B is one packed panel (<c>kc</c> rows of 64 contiguous floats, 64-byte aligned).
+/// </summary>
+/// <remarks>
+/// Every C element is one fused multiply-add chain over <c>p = 0 … kc-1</c> in order, started from 0 or from the value
+/// already in C; every path (AVX-512, AVX2, <see cref="Vector{T}"/>, scalar) rounds identically, so results do not depend
+/// on the instruction set, the blocking or the thread count. (On net8.0 the <see cref="Vector{T}"/> path multiplies then
+/// adds, since <c>Vector.FusedMultiplyAdd</c> arrived in .NET 9.)
+/// </remarks>
+internal static unsafe class GemmMicroKernels
+{
+    /// <summary>Rows of A (and C) per micro-tile.</summary>
+    public const int MR = 6;
+
+    /// <summary>Columns of a packed B panel (and of a C micro-tile).</summary>
+    public const int NR = 64;
+
+    /// <summary>Runs the kernel of <paramref name="level"/>.</summary>
+    /// <param name="level">The instruction-set path.</param>
+    /// <param name="kc">The reduction length of this block.</param>
+    /// <param name="a">A[0, 0] of the tile; row <c>i</c> starts at <c>a + i·lda</c>.</param>
+    /// <param name="lda">Distance between rows of A, in floats.</param>
+    /// <param name="b">The packed panel, <c>[kc, 64]</c>.</param>
+    /// <param name="c">C[0, 0] of the tile; row <c>i</c> starts at <c>c + i·ldc</c>.</param>
+    /// <param name="ldc">Distance between rows of C, in floats.</param>
+    /// <param name="load">Continue the chains from the values in C instead of from 0.</param>
+    /// <param name="bias">Null, or 64 values added to every row after the last block.</param>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void Run(SimdLevel level, int kc, float* a, nint lda, float* b, float* c, nint ldc, bool load, float* bias)
+    {
+        switch (level)
+        {
+            case SimdLevel.Avx512:
+                Avx512Kernel(kc, a, lda, b, c, ldc, load, bias);
+                break;
+            case SimdLevel.Avx2:
+                for (int j = 0; j < NR; j += 16)
+                {
+                    Avx2Kernel(kc, a, lda, b + j, c + j, ldc, load, bias == null ? null : bias + j);
+                }
+
+                break;
+            case SimdLevel.Vector:
+                int width = 2 * Vector<float>.Count;
+                for (int j = 0; j < NR; j += width)
+                {
+                    VectorKernel(kc, a, lda, b + j, c + j, ldc, load, bias == null ? null : bias + j);
+                }
+
+                break;
+            default:
+                ScalarKernel(kc, a, lda, b, c, ldc, load, bias);
+                break;
+        }
+    }
+
+    /// <summary>6×64 with 24 zmm accumulators: per k step 4 aligned loads of B, 6 broadcasts of A, 24 FMAs.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Avx512Kernel(int kc, float* a, nint lda, float* b, float* c, nint ldc, bool load, float* bias)
+    {
+        Vector512<float> c00, c01, c02, c03;
+        Vector512<float> c10, c11, c12, c13;
+        Vector512<float> c20, c21, c22, c23;
+        Vector512<float> c30, c31, c32, c33;
+        Vector512<float> c40, c41, c42, c43;
+        Vector512<float> c50, c51, c52, c53;
+        if (load)
+        {
+            c00 = Avx512F.LoadVector512(c + (0 * ldc) + 0);
+            c01 = Avx512F.LoadVector512(c + (0 * ldc) + 16);
+            c02 = Avx512F.LoadVector512(c + (0 * ldc) + 32);
+            c03 = Avx512F.LoadVector512(c + (0 * ldc) + 48);
+            c10 = Avx512F.LoadVector512(c + (1 * ldc) + 0);
+            c11 = Avx512F.LoadVector512(c + (1 * ldc) + 16);
+            c12 = Avx512F.LoadVector512(c + (1 * ldc) + 32);
+            c13 = Avx512F.LoadVector512(c + (1 * ldc) + 48);
+            c20 = Avx512F.LoadVector512(c + (2 * ldc) + 0);
+            c21 = Avx512F.LoadVector512(c + (2 * ldc) + 16);
+            c22 = Avx512F.LoadVector512(c + (2 * ldc) + 32);
+            c23 = Avx512F.LoadVector512(c + (2 * ldc) + 48);
+            c30 = Avx512F.LoadVector512(c + (3 * ldc) + 0);
+            c31 = Avx512F.LoadVector512(c + (3 * ldc) + 16);
+            c32 = Avx512F.LoadVector512(c + (3 * ldc) + 32);
+            c33 = Avx512F.LoadVector512(c + (3 * ldc) + 48);
+            c40 = Avx512F.LoadVector512(c + (4 * ldc) + 0);
+            c41 = Avx512F.LoadVector512(c + (4 * ldc) + 16);
+            c42 = Avx512F.LoadVector512(c + (4 * ldc) + 32);
+            c43 = Avx512F.LoadVector512(c + (4 * ldc) + 48);
+            c50 = Avx512F.LoadVector512(c + (5 * ldc) + 0);
+            c51 = Avx512F.LoadVector512(c + (5 * ldc) + 16);
+            c52 = Avx512F.LoadVector512(c + (5 * ldc) + 32);
+            c53 = Avx512F.LoadVector512(c + (5 * ldc) + 48);
+        }
+        else
+        {
+            c00 = c01 = c02 = c03 = Vector512<float>.Zero;
+            c10 = c11 = c12 = c13 = Vector512<float>.Zero;
+            c20 = c21 = c22 = c23 = Vector512<float>.Zero;
+            c30 = c31 = c32 = c33 = Vector512<float>.Zero;
+            c40 = c41 = c42 = c43 = Vector512<float>.Zero;
+            c50 = c51 = c52 = c53 = Vector512<float>.Zero;
+        }
+
+        float* a0 = a;
+        float* a1 = a0 + lda;
+        float* a2 = a1 + lda;
+        float* a3 = a2 + lda;
+        float* a4 = a3 + lda;
+        float* a5 = a4 + lda;
+        for (int p = 0; p < kc; p++)
+        {
+            Vector512<float> b0 = Avx512F.LoadAlignedVector512(b);
+            Vector512<float> b1 = Avx512F.LoadAlignedVector512(b + 16);
+            Vector512<float> b2 = Avx512F.LoadAlignedVector512(b + 32);
+            Vector512<float> b3 = Avx512F.LoadAlignedVector512(b + 48);
+            Vector512<float> x;
+            x = Vector512.Create(a0[p]);
+            c00 = Avx512F.FusedMultiplyAdd(x, b0, c00);
+            c01 = Avx512F.FusedMultiplyAdd(x, b1, c01);
+            c02 = Avx512F.FusedMultiplyAdd(x, b2, c02);
+            c03 = Avx512F.FusedMultiplyAdd(x, b3, c03);
+            x = Vector512.Create(a1[p]);
+            c10 = Avx512F.FusedMultiplyAdd(x, b0, c10);
+            c11 = Avx512F.FusedMultiplyAdd(x, b1, c11);
+            c12 = Avx512F.FusedMultiplyAdd(x, b2, c12);
+            c13 = Avx512F.FusedMultiplyAdd(x, b3, c13);
+            x = Vector512.Create(a2[p]);
+            c20 = Avx512F.FusedMultiplyAdd(x, b0, c20);
+            c21 = Avx512F.FusedMultiplyAdd(x, b1, c21);
+            c22 = Avx512F.FusedMultiplyAdd(x, b2, c22);
+            c23 = Avx512F.FusedMultiplyAdd(x, b3, c23);
+            x = Vector512.Create(a3[p]);
+            c30 = Avx512F.FusedMultiplyAdd(x, b0, c30);
+            c31 = Avx512F.FusedMultiplyAdd(x, b1, c31);
+            c32 = Avx512F.FusedMultiplyAdd(x, b2, c32);
+            c33 = Avx512F.FusedMultiplyAdd(x, b3, c33);
+            x = Vector512.Create(a4[p]);
+            c40 = Avx512F.FusedMultiplyAdd(x, b0, c40);
+            c41 = Avx512F.FusedMultiplyAdd(x, b1, c41);
+            c42 = Avx512F.FusedMultiplyAdd(x, b2, c42);
+            c43 = Avx512F.FusedMultiplyAdd(x, b3, c43);
+            x = Vector512.Create(a5[p]);
+            c50 = Avx512F.FusedMultiplyAdd(x, b0, c50);
+            c51 = Avx512F.FusedMultiplyAdd(x, b1, c51);
+            c52 = Avx512F.FusedMultiplyAdd(x, b2, c52);
+            c53 = Avx512F.FusedMultiplyAdd(x, b3, c53);
+            b += NR;
+        }
+
+        if (bias != null)
+        {
+            Vector512<float> bias0 = Avx512F.LoadVector512(bias + 0);
+            Vector512<float> bias1 = Avx512F.LoadVector512(bias + 16);
+            Vector512<float> bias2 = Avx512F.LoadVector512(bias + 32);
+            Vector512<float> bias3 = Avx512F.LoadVector512(bias + 48);
+            c00 = Avx512F.Add(c00, bias0);
+            c01 = Avx512F.Add(c01, bias1);
+            c02 = Avx512F.Add(c02, bias2);
+            c03 = Avx512F.Add(c03, bias3);
+            c10 = Avx512F.Add(c10, bias0);
+            c11 = Avx512F.Add(c11, bias1);
+            c12 = Avx512F.Add(c12, bias2);
+            c13 = Avx512F.Add(c13, bias3);
+            c20 = Avx512F.Add(c20, bias0);
+            c21 = Avx512F.Add(c21, bias1);
+            c22 = Avx512F.Add(c22, bias2);
+            c23 = Avx512F.Add(c23, bias3);
+            c30 = Avx512F.Add(c30, bias0);
+            c31 = Avx512F.Add(c31, bias1);
+            c32 = Avx512F.Add(c32, bias2);
+            c33 = Avx512F.Add(c33, bias3);
+            c40 = Avx512F.Add(c40, bias0);
+            c41 = Avx512F.Add(c41, bias1);
+            c42 = Avx512F.Add(c42, bias2);
+            c43 = Avx512F.Add(c43, bias3);
+            c50 = Avx512F.Add(c50, bias0);
+            c51 = Avx512F.Add(c51, bias1);
+            c52 = Avx512F.Add(c52, bias2);
+            c53 = Avx512F.Add(c53, bias3);
+        }
+
+        Avx512F.Store(c + (0 * ldc) + 0, c00);
+        Avx512F.Store(c + (0 * ldc) + 16, c01);
+        Avx512F.Store(c + (0 * ldc) + 32, c02);
+        Avx512F.Store(c + (0 * ldc) + 48, c03);
+        Avx512F.Store(c + (1 * ldc) + 0, c10);
+        Avx512F.Store(c + (1 * ldc) + 16, c11);
+        Avx512F.Store(c + (1 * ldc) + 32, c12);
+        Avx512F.Store(c + (1 * ldc) + 48, c13);
+        Avx512F.Store(c + (2 * ldc) + 0, c20);
+        Avx512F.Store(c + (2 * ldc) + 16, c21);
+        Avx512F.Store(c + (2 * ldc) + 32, c22);
+        Avx512F.Store(c + (2 * ldc) + 48, c23);
+        Avx512F.Store(c + (3 * ldc) + 0, c30);
+        Avx512F.Store(c + (3 * ldc) + 16, c31);
+        Avx512F.Store(c + (3 * ldc) + 32, c32);
+        Avx512F.Store(c + (3 * ldc) + 48, c33);
+        Avx512F.Store(c + (4 * ldc) + 0, c40);
+        Avx512F.Store(c + (4 * ldc) + 16, c41);
+        Avx512F.Store(c + (4 * ldc) + 32, c42);
+        Avx512F.Store(c + (4 * ldc) + 48, c43);
+        Avx512F.Store(c + (5 * ldc) + 0, c50);
+        Avx512F.Store(c + (5 * ldc) + 16, c51);
+        Avx512F.Store(c + (5 * ldc) + 32, c52);
+        Avx512F.Store(c + (5 * ldc) + 48, c53);
+    }
+
+    /// <summary>6×16 with 12 ymm accumulators (sixteen registers in all); <see cref="Run"/> calls it for each quarter of the panel.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Avx2Kernel(int kc, float* a, nint lda, float* b, float* c, nint ldc, bool load, float* bias)
+    {
+        int w = 8;
+        Vector256<float> c00, c01;
+        Vector256<float> c10, c11;
+        Vector256<float> c20, c21;
+        Vector256<float> c30, c31;
+        Vector256<float> c40, c41;
+        Vector256<float> c50, c51;
+        if (load)
+        {
+            c00 = Avx.LoadVector256(c + (0 * ldc));
+            c01 = Avx.LoadVector256(c + (0 * ldc) + w);
+            c10 = Avx.LoadVector256(c + (1 * ldc));
+            c11 = Avx.LoadVector256(c + (1 * ldc) + w);
+            c20 = Avx.LoadVector256(c + (2 * ldc));
+            c21 = Avx.LoadVector256(c + (2 * ldc) + w);
+            c30 = Avx.LoadVector256(c + (3 * ldc));
+            c31 = Avx.LoadVector256(c + (3 * ldc) + w);
+            c40 = Avx.LoadVector256(c + (4 * ldc));
+            c41 = Avx.LoadVector256(c + (4 * ldc) + w);
+            c50 = Avx.LoadVector256(c + (5 * ldc));
+            c51 = Avx.LoadVector256(c + (5 * ldc) + w);
+        }
+        else
+        {
+            c00 = c01 = Vector256<float>.Zero;
+            c10 = c11 = Vector256<float>.Zero;
+            c20 = c21 = Vector256<float>.Zero;
+            c30 = c31 = Vector256<float>.Zero;
+            c40 = c41 = Vector256<float>.Zero;
+            c50 = c51 = Vector256<float>.Zero;
+        }
+
+        float* a0 = a;
+        float* a1 = a0 + lda;
+        float* a2 = a1 + lda;
+        float* a3 = a2 + lda;
+        float* a4 = a3 + lda;
+        float* a5 = a4 + lda;
+        for (int p = 0; p < kc; p++)
+        {
+            Vector256<float> b0 = Avx.LoadVector256(b);
+            Vector256<float> b1 = Avx.LoadVector256(b + w);
+            Vector256<float> x;
+            x = Vector256.Create(a0[p]);
+            c00 = Fma.MultiplyAdd(x, b0, c00);
+            c01 = Fma.MultiplyAdd(x, b1, c01);
+            x = Vector256.Create(a1[p]);
+            c10 = Fma.MultiplyAdd(x, b0, c10);
+            c11 = Fma.MultiplyAdd(x, b1, c11);
+            x = Vector256.Create(a2[p]);
+            c20 = Fma.MultiplyAdd(x, b0, c20);
+            c21 = Fma.MultiplyAdd(x, b1, c21);
+            x = Vector256.Create(a3[p]);
+            c30 = Fma.MultiplyAdd(x, b0, c30);
+            c31 = Fma.MultiplyAdd(x, b1, c31);
+            x = Vector256.Create(a4[p]);
+            c40 = Fma.MultiplyAdd(x, b0, c40);
+            c41 = Fma.MultiplyAdd(x, b1, c41);
+            x = Vector256.Create(a5[p]);
+            c50 = Fma.MultiplyAdd(x, b0, c50);
+            c51 = Fma.MultiplyAdd(x, b1, c51);
+            b += NR;
+        }
+
+        if (bias != null)
+        {
+            Vector256<float> bias0 = Avx.LoadVector256(bias);
+            Vector256<float> bias1 = Avx.LoadVector256(bias + w);
+            c00 = Avx.Add(c00, bias0);
+            c01 = Avx.Add(c01, bias1);
+            c10 = Avx.Add(c10, bias0);
+            c11 = Avx.Add(c11, bias1);
+            c20 = Avx.Add(c20, bias0);
+            c21 = Avx.Add(c21, bias1);
+            c30 = Avx.Add(c30, bias0);
+            c31 = Avx.Add(c31, bias1);
+            c40 = Avx.Add(c40, bias0);
+            c41 = Avx.Add(c41, bias1);
+            c50 = Avx.Add(c50, bias0);
+            c51 = Avx.Add(c51, bias1);
+        }
+
+        Avx.Store(c + (0 * ldc), c00);
+        Avx.Store(c + (0 * ldc) + w, c01);
+        Avx.Store(c + (1 * ldc), c10);
+        Avx.Store(c + (1 * ldc) + w, c11);
+        Avx.Store(c + (2 * ldc), c20);
+        Avx.Store(c + (2 * ldc) + w, c21);
+        Avx.Store(c + (3 * ldc), c30);
+        Avx.Store(c + (3 * ldc) + w, c31);
+        Avx.Store(c + (4 * ldc), c40);
+        Avx.Store(c + (4 * ldc) + w, c41);
+        Avx.Store(c + (5 * ldc), c50);
+        Avx.Store(c + (5 * ldc) + w, c51);
+    }
+
+    /// <summary>6×(2 vectors) with <see cref="Vector{T}"/>, for CPUs without AVX2 (e.g. Arm64 NEON).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void VectorKernel(int kc, float* a, nint lda, float* b, float* c, nint ldc, bool load, float* bias)
+    {
+        int w = Vector<float>.Count;
+        Vector<float> c00, c01;
+        Vector<float> c10, c11;
+        Vector<float> c20, c21;
+        Vector<float> c30, c31;
+        Vector<float> c40, c41;
+        Vector<float> c50, c51;
+        if (load)
+        {
+            c00 = Unsafe.ReadUnaligned<Vector<float>>(c + (0 * ldc));
+            c01 = Unsafe.ReadUnaligned<Vector<float>>(c + (0 * ldc) + w);
+            c10 = Unsafe.ReadUnaligned<Vector<float>>(c + (1 * ldc));
+            c11 = Unsafe.ReadUnaligned<Vector<float>>(c + (1 * ldc) + w);
+            c20 = Unsafe.ReadUnaligned<Vector<float>>(c + (2 * ldc));
+            c21 = Unsafe.ReadUnaligned<Vector<float>>(c + (2 * ldc) + w);
+            c30 = Unsafe.ReadUnaligned<Vector<float>>(c + (3 * ldc));
+            c31 = Unsafe.ReadUnaligned<Vector<float>>(c + (3 * ldc) + w);
+            c40 = Unsafe.ReadUnaligned<Vector<float>>(c + (4 * ldc));
+            c41 = Unsafe.ReadUnaligned<Vector<float>>(c + (4 * ldc) + w);
+            c50 = Unsafe.ReadUnaligned<Vector<float>>(c + (5 * ldc));
+            c51 = Unsafe.ReadUnaligned<Vector<float>>(c + (5 * ldc) + w);
+        }
+        else
+        {
+            c00 = c01 = Vector<float>.Zero;
+            c10 = c11 = Vector<float>.Zero;
+            c20 = c21 = Vector<float>.Zero;
+            c30 = c31 = Vector<float>.Zero;
+            c40 = c41 = Vector<float>.Zero;
+            c50 = c51 = Vector<float>.Zero;
+        }
+
+        float* a0 = a;
+        float* a1 = a0 + lda;
+        float* a2 = a1 + lda;
+        float* a3 = a2 + lda;
+        float* a4 = a3 + lda;
+        float* a5 = a4 + lda;
+        for (int p = 0; p < kc; p++)
+        {
+            Vector<float> b0 = Unsafe.ReadUnaligned<Vector<float>>(b);
+            Vector<float> b1 = Unsafe.ReadUnaligned<Vector<float>>(b + w);
+            Vector<float> x;
+            x = new Vector<float>(a0[p]);
+            c00 = MultiplyAdd(x, b0, c00);
+            c01 = MultiplyAdd(x, b1, c01);
+            x = new Vector<float>(a1[p]);
+            c10 = MultiplyAdd(x, b0, c10);
+            c11 = MultiplyAdd(x, b1, c11);
+            x = new Vector<float>(a2[p]);
+            c20 = MultiplyAdd(x, b0, c20);
+            c21 = MultiplyAdd(x, b1, c21);
+            x = new Vector<float>(a3[p]);
+            c30 = MultiplyAdd(x, b0, c30);
+            c31 = MultiplyAdd(x, b1, c31);
+            x = new Vector<float>(a4[p]);
+            c40 = MultiplyAdd(x, b0, c40);
+            c41 = MultiplyAdd(x, b1, c41);
+            x = new Vector<float>(a5[p]);
+            c50 = MultiplyAdd(x, b0, c50);
+            c51 = MultiplyAdd(x, b1, c51);
+            b += NR;
+        }
+
+        if (bias != null)
+        {
+            Vector<float> bias0 = Unsafe.ReadUnaligned<Vector<float>>(bias);
+            Vector<float> bias1 = Unsafe.ReadUnaligned<Vector<float>>(bias + w);
+            c00 = c00 + bias0;
+            c01 = c01 + bias1;
+            c10 = c10 + bias0;
+            c11 = c11 + bias1;
+            c20 = c20 + bias0;
+            c21 = c21 + bias1;
+            c30 = c30 + bias0;
+            c31 = c31 + bias1;
+            c40 = c40 + bias0;
+            c41 = c41 + bias1;
+            c50 = c50 + bias0;
+            c51 = c51 + bias1;
+        }
+
+        Unsafe.WriteUnaligned(c + (0 * ldc), c00);
+        Unsafe.WriteUnaligned(c + (0 * ldc) + w, c01);
+        Unsafe.WriteUnaligned(c + (1 * ldc), c10);
+        Unsafe.WriteUnaligned(c + (1 * ldc) + w, c11);
+        Unsafe.WriteUnaligned(c + (2 * ldc), c20);
+        Unsafe.WriteUnaligned(c + (2 * ldc) + w, c21);
+        Unsafe.WriteUnaligned(c + (3 * ldc), c30);
+        Unsafe.WriteUnaligned(c + (3 * ldc) + w, c31);
+        Unsafe.WriteUnaligned(c + (4 * ldc), c40);
+        Unsafe.WriteUnaligned(c + (4 * ldc) + w, c41);
+        Unsafe.WriteUnaligned(c + (5 * ldc), c50);
+        Unsafe.WriteUnaligned(c + (5 * ldc) + w, c51);
+    }
+
+    /// <summary>The reference path: one <see cref="MathF.FusedMultiplyAdd"/> chain per C element.</summary>
+    private static void ScalarKernel(int kc, float* a, nint lda, float* b, float* c, nint ldc, bool load, float* bias)
+    {
+        for (int i = 0; i < MR; i++)
+        {
+            float* aRow = a + (i * lda);
+            float* cRow = c + (i * ldc);
+            for (int j = 0; j < NR; j++)
+            {
+                float sum = load ? cRow[j] : 0f;
+                for (int p = 0; p < kc; p++)
+                {
+                    sum = MathF.FusedMultiplyAdd(aRow[p], b[(p * NR) + j], sum);
+                }
+
+                cRow[j] = bias != null ? sum + bias[j] : sum;
+            }
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector<float> MultiplyAdd(Vector<float> x, Vector<float> y, Vector<float> z)
+    {
+#if NET9_0_OR_GREATER
+        return Vector.FusedMultiplyAdd(x, y, z);
+#else
+        return (x * y) + z;
+#endif
+    }
+}

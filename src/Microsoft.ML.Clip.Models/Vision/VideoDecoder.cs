@@ -1,0 +1,469 @@
+using System.Globalization;
+using System.Text.Json;
+
+namespace Microsoft.ML.Clip.Vision;
+
+/// <summary>
+/// Decodes videos and images with the <c>ffmpeg</c>/<c>ffprobe</c> programs through pipes of raw frames: probes the
+/// file, then decodes only the requested frames (streamed, one frame in flight; no temporary files).
+/// </summary>
+/// <remarks>
+/// Frames come out exactly as <c>ffmpeg -i FILE -f rawvideo -pix_fmt rgb24 -</c> (and PyAV's
+/// <c>to_ndarray(format="rgb24")</c>) decodes them. Grayscale and alpha images are converted like Pillow's
+/// <c>convert("RGB")</c>: gray replicated, alpha dropped without compositing (ffmpeg is asked for the
+/// gray/RGBA bytes and the conversion is done here, so it is exact).
+/// Frame selection: when the wanted frames lie within the first <see cref="SeekThreshold"/> frames, or are dense,
+/// one ffmpeg run with a <c>select</c> filter keeps exactly frames <c>n</c> = the indices (frame-exact). Otherwise
+/// (sparse frames in a long video) each frame is reached by a fast input seek to its timestamp, which is
+/// frame-exact for constant-frame-rate videos in indexed containers (MP4/MOV, Matroska/WebM, AVI) and does not
+/// decode the whole file; a frame a seek cannot deliver is decoded sequentially instead.
+/// </remarks>
+public sealed class VideoDecoder
+{
+    /// <summary>Creates a decoder.</summary>
+    /// <param name="tools">The ffmpeg/ffprobe locations; <see cref="FfmpegTools.Default"/> when null.</param>
+    public VideoDecoder(FfmpegTools? tools = null)
+    {
+        Tools = tools ?? FfmpegTools.Default;
+    }
+
+    /// <summary>The ffmpeg/ffprobe locations.</summary>
+    public FfmpegTools Tools { get; }
+
+    /// <summary>
+    /// Frame indices up to this use a single sequential decode with a select filter; beyond it, sparse indices
+    /// (fewer than one wanted frame per <see cref="SeekThreshold"/>/8 frames) are reached by seeking. Default 1500.
+    /// </summary>
+    public int SeekThreshold { get; init; } = 1500;
+
+    /// <summary>Forces the seeking strategy for every video (mainly for tests; select is frame-exact for any video).</summary>
+    public bool AlwaysSeek { get; init; }
+
+    /// <summary>Probes a file: size, frame count, frame rate, duration, rotation.</summary>
+    /// <param name="path">The video or image file.</param>
+    /// <param name="cancellationToken">Cancels the probe (killing ffprobe).</param>
+    public VideoInfo Probe(string path, CancellationToken cancellationToken = default) =>
+        ProbeAsync(path, cancellationToken).GetAwaiter().GetResult();
+
+    /// <summary>Probes a file: size, frame count, frame rate, duration, rotation.</summary>
+    /// <param name="path">The video or image file.</param>
+    /// <param name="cancellationToken">Cancels the probe (killing ffprobe).</param>
+    /// <exception cref="FileNotFoundException">The file does not exist.</exception>
+    /// <exception cref="VideoDecodingException">The file has no decodable video stream.</exception>
+    /// <exception cref="FfmpegNotFoundException">ffprobe is not installed.</exception>
+    public async Task<VideoInfo> ProbeAsync(string path, CancellationToken cancellationToken = default)
+    {
+        CheckExists(path);
+        ProcessResult<string> result = await RunProbeAsync(path,
+        [
+            "-v", "error", "-select_streams", "v:0",
+            "-show_entries",
+            "stream=codec_name,width,height,pix_fmt,nb_frames,avg_frame_rate,r_frame_rate,duration:stream_tags=rotate:stream_side_data=rotation:format=format_name,duration",
+            "-of", "json", "--", path,
+        ], cancellationToken).ConfigureAwait(false);
+
+        JsonElement stream;
+        JsonElement format;
+        try
+        {
+            using JsonDocument document = JsonDocument.Parse(result.Value);
+            JsonElement root = document.RootElement;
+            if (!root.TryGetProperty("streams", out JsonElement streams) || streams.GetArrayLength() == 0)
+            {
+                throw new VideoDecodingException(path,
+                    $"'{path}' has no video stream: it is not a video or image file ffmpeg can read{Detail(result.StandardError)}.");
+            }
+
+            stream = streams[0].Clone();
+            format = root.TryGetProperty("format", out JsonElement f) ? f.Clone() : default;
+        }
+        catch (JsonException e)
+        {
+            throw new VideoDecodingException(path, $"ffprobe's description of '{path}' could not be read: {e.Message}.", e);
+        }
+
+        int width = IntOf(stream, "width");
+        int height = IntOf(stream, "height");
+        if (width <= 0 || height <= 0)
+        {
+            throw new VideoDecodingException(path,
+                $"'{path}': the video stream has no valid frame size ({width}×{height}); the file may be corrupt or truncated{Detail(result.StandardError)}.");
+        }
+
+        int rotation = Rotation(stream);
+        if (Math.Abs(rotation) % 180 == 90)
+        {
+            (width, height) = (height, width);   // ffmpeg auto-rotates: decoded frames are upright
+        }
+
+        string formatName = StringOf(format, "format_name");
+        string codec = StringOf(stream, "codec_name");
+        double fps = Rate(StringOf(stream, "avg_frame_rate"));
+        if (fps <= 0)
+        {
+            fps = Rate(StringOf(stream, "r_frame_rate"));
+        }
+
+        double duration = DoubleOf(stream, "duration");
+        if (duration <= 0)
+        {
+            duration = DoubleOf(format, "duration");
+        }
+
+        bool isImage = formatName.EndsWith("_pipe", StringComparison.Ordinal) || formatName is "image2" or "png" or "bmp" or "tiff";
+        var info = new VideoInfo
+        {
+            Path = path,
+            Width = width,
+            Height = height,
+            FrameCount = 1,
+            FrameCountSource = "image",
+            FramesPerSecond = isImage ? 0 : fps,
+            DurationSeconds = isImage ? 0 : duration,
+            Rotation = rotation,
+            CodecName = codec,
+            ContainerFormat = formatName,
+            PixelFormat = StringOf(stream, "pix_fmt"),
+            IsImage = isImage,
+        };
+        if (isImage)
+        {
+            return info;
+        }
+
+        // Container frame counts can be absent (Matroska, WebM, some MPEG-TS) or wrong (edited/truncated files):
+        // trust nb_frames only when it agrees with duration × fps, else count packets (demuxing only, no decoding).
+        int declared = IntOf(stream, "nb_frames");
+        double expected = duration * fps;
+        bool plausible = declared > 0 && (expected <= 0 || Math.Abs(declared - expected) <= Math.Max(2.0, 0.02 * expected));
+        if (plausible)
+        {
+            return info with { FrameCount = declared, FrameCountSource = "nb_frames" };
+        }
+
+        int counted = await CountAsync(path, "-count_packets", "nb_read_packets", cancellationToken).ConfigureAwait(false);
+        if (counted <= 0)
+        {
+            throw new VideoDecodingException(path, $"'{path}' contains no video frames (zero-length or corrupt video).");
+        }
+
+        return info with { FrameCount = counted, FrameCountSource = "packets" };
+    }
+
+    /// <summary>Counts the frames of a file by decoding all of it (exact, slow for long videos).</summary>
+    /// <param name="path">The video file.</param>
+    /// <param name="cancellationToken">Cancels the count (killing ffprobe).</param>
+    public Task<int> CountFramesByDecodingAsync(string path, CancellationToken cancellationToken = default)
+    {
+        CheckExists(path);
+        return CountAsync(path, "-count_frames", "nb_read_frames", cancellationToken);
+    }
+
+    /// <summary>Decodes a still image (or the first frame of a video) to RGB.</summary>
+    /// <param name="path">The image file (PNG, JPEG, BMP, WebP, …).</param>
+    /// <param name="cancellationToken">Cancels decoding (killing ffmpeg).</param>
+    public RgbImage ReadImage(string path, CancellationToken cancellationToken = default) =>
+        ReadImageAsync(path, cancellationToken).GetAwaiter().GetResult();
+
+    /// <summary>Decodes a still image (or the first frame of a video) to RGB.</summary>
+    /// <param name="path">The image file.</param>
+    /// <param name="cancellationToken">Cancels decoding (killing ffmpeg).</param>
+    public async Task<RgbImage> ReadImageAsync(string path, CancellationToken cancellationToken = default)
+    {
+        VideoInfo info = await ProbeAsync(path, cancellationToken).ConfigureAwait(false);
+        RgbImage[] frames = await ReadFramesAsync(info, [0], cancellationToken).ConfigureAwait(false);
+        return frames[0];
+    }
+
+    /// <summary>Decodes the frames at the given indices (0-based, in any order, repeats allowed).</summary>
+    /// <param name="path">The video file.</param>
+    /// <param name="frameIndices">The frames wanted; each must be below the probed frame count.</param>
+    /// <param name="cancellationToken">Cancels decoding (killing ffmpeg).</param>
+    /// <returns>One image per index, in the order of <paramref name="frameIndices"/>.</returns>
+    public RgbImage[] ReadFrames(string path, IReadOnlyList<int> frameIndices, CancellationToken cancellationToken = default) =>
+        ReadFramesAsync(path, frameIndices, cancellationToken).GetAwaiter().GetResult();
+
+    /// <summary>Decodes the frames at the given indices (0-based, in any order, repeats allowed).</summary>
+    /// <param name="path">The video file.</param>
+    /// <param name="frameIndices">The frames wanted.</param>
+    /// <param name="cancellationToken">Cancels decoding (killing ffmpeg).</param>
+    public async Task<RgbImage[]> ReadFramesAsync(string path, IReadOnlyList<int> frameIndices, CancellationToken cancellationToken = default)
+    {
+        VideoInfo info = await ProbeAsync(path, cancellationToken).ConfigureAwait(false);
+        return await ReadFramesAsync(info, frameIndices, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Decodes the frames at the given indices of an already probed file.</summary>
+    /// <param name="info">The probe result for the file.</param>
+    /// <param name="frameIndices">The frames wanted; each in <c>[0, info.FrameCount)</c>.</param>
+    /// <param name="cancellationToken">Cancels decoding (killing ffmpeg).</param>
+    /// <returns>One image per index, in the order of <paramref name="frameIndices"/> (repeated indices share one image).</returns>
+    /// <exception cref="ArgumentOutOfRangeException">An index is outside the video.</exception>
+    /// <exception cref="VideoDecodingException">Decoding failed or the video ended before a wanted frame (truncated file).</exception>
+    public async Task<RgbImage[]> ReadFramesAsync(VideoInfo info, IReadOnlyList<int> frameIndices, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(info);
+        ArgumentNullException.ThrowIfNull(frameIndices);
+        foreach (int index in frameIndices)
+        {
+            if (index < 0 || index >= info.FrameCount)
+            {
+                throw new ArgumentOutOfRangeException(nameof(frameIndices),
+                    $"Frame {index} was requested from '{info.Path}', which has {info.FrameCount} frame(s) (0…{info.FrameCount - 1}).");
+            }
+        }
+
+        int[] distinct = frameIndices.Distinct().Order().ToArray();
+        var decoded = new Dictionary<int, RgbImage>(distinct.Length);
+        if (distinct.Length > 0)
+        {
+            bool seek = !info.IsImage && info.FramesPerSecond > 0 &&
+                (AlwaysSeek || (distinct[^1] >= SeekThreshold && (long)distinct.Length * (SeekThreshold / 8) < distinct[^1]
+                    && HasSeekIndex(info.ContainerFormat)));
+            var remaining = new List<int>();
+            foreach (int index in seek ? distinct : [])
+            {
+                RgbImage? frame = await DecodeBySeekAsync(info, index, cancellationToken).ConfigureAwait(false);
+                if (frame is null)
+                {
+                    remaining.Add(index);   // the container could not seek there: decode it sequentially below
+                }
+                else
+                {
+                    decoded[index] = frame;
+                }
+            }
+
+            int[] sequential = seek ? [.. remaining] : distinct;
+            if (sequential.Length > 0)
+            {
+                RgbImage[] frames = await DecodeBySelectAsync(info, sequential, cancellationToken).ConfigureAwait(false);
+                for (int i = 0; i < sequential.Length; i++)
+                {
+                    decoded[sequential[i]] = frames[i];
+                }
+            }
+        }
+
+        return frameIndices.Select(i => decoded[i]).ToArray();
+    }
+
+    /// <summary>One ffmpeg run: a select filter keeps the wanted frames; output stops after the last one.</summary>
+    private async Task<RgbImage[]> DecodeBySelectAsync(VideoInfo info, int[] sortedIndices, CancellationToken cancellationToken)
+    {
+        var arguments = new List<string> { "-nostdin", "-v", "error", "-i", info.Path, "-map", "0:v:0", "-an", "-sn", "-dn" };
+        bool everyFrameFromStart = sortedIndices[^1] == sortedIndices.Length - 1;   // 0, 1, …, k−1
+        if (!everyFrameFromStart)
+        {
+            // select=eq(n\,3)+eq(n\,9)+… : `n` is the decoded frame number; "\," escapes the comma in the filtergraph.
+            arguments.Add("-vf");
+            arguments.Add("select=" + string.Join("+", sortedIndices.Select(i => $"eq(n\\,{i.ToString(CultureInfo.InvariantCulture)})")));
+        }
+
+        arguments.AddRange(["-vsync", "passthrough", "-frames:v", sortedIndices.Length.ToString(CultureInfo.InvariantCulture)]);
+        return await DecodeAsync(info, arguments, sortedIndices.Length, what: $"frames {Describe(sortedIndices)}", cancellationToken)
+            .ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Seeks (input -ss: to the keyframe before, then decoding up to the time) to half a frame before the wanted
+    /// frame and takes one frame. Returns null when the seek produced no frame (some containers, e.g. MPEG-TS, cannot
+    /// seek reliably); the caller then decodes that frame sequentially.
+    /// </summary>
+    private async Task<RgbImage?> DecodeBySeekAsync(VideoInfo info, int index, CancellationToken cancellationToken)
+    {
+        double seconds = Math.Max(0, (index - 0.5) / info.FramesPerSecond);
+        var arguments = new List<string> { "-nostdin", "-v", "error" };
+        if (index > 0)
+        {
+            arguments.AddRange(["-ss", seconds.ToString("0.######", CultureInfo.InvariantCulture)]);
+        }
+
+        arguments.AddRange(["-i", info.Path, "-map", "0:v:0", "-an", "-sn", "-dn", "-vsync", "passthrough", "-frames:v", "1"]);
+        try
+        {
+            RgbImage[] frames = await DecodeAsync(info, arguments, 1, what: $"frame {index}", cancellationToken).ConfigureAwait(false);
+            return frames[0];
+        }
+        catch (VideoDecodingException e) when (e.InnerException is EndOfStreamException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>Containers whose index makes input seeking fast and exact (MP4/MOV, Matroska/WebM, AVI).</summary>
+    private static bool HasSeekIndex(string containerFormat) =>
+        containerFormat.Contains("mp4", StringComparison.Ordinal)
+        || containerFormat.Contains("matroska", StringComparison.Ordinal)
+        || containerFormat.Contains("avi", StringComparison.Ordinal);
+
+    private async Task<RgbImage[]> DecodeAsync(
+        VideoInfo info, List<string> arguments, int count, string what, CancellationToken cancellationToken)
+    {
+        (string pixelFormat, int bytesPerPixel) = OutputFormat(info.PixelFormat);
+        arguments.AddRange(["-f", "rawvideo", "-pix_fmt", pixelFormat, "pipe:1"]);
+        int frameBytes = checked((int)RgbImage.CheckedSize(info.Width, info.Height, bytesPerPixel));
+        try
+        {
+            ProcessResult<RgbImage[]> result = await FfmpegProcess.RunAsync(Tools.FfmpegPath, arguments, info.Path, async (stdout, ct) =>
+            {
+                var frames = new RgbImage[count];
+                var buffer = new byte[frameBytes];
+                for (int i = 0; i < count; i++)
+                {
+                    int read = await stdout.ReadAtLeastAsync(buffer, frameBytes, throwOnEndOfStream: false, ct).ConfigureAwait(false);
+                    if (read < frameBytes)
+                    {
+                        throw new EndOfStreamException(
+                            $"'{info.Path}': decoding stopped after {i} of the {count} wanted frame(s) ({what}); the video has fewer decodable frames than its header says (truncated or corrupt?)");
+                    }
+
+                    frames[i] = ToRgb(info, buffer, pixelFormat, ref buffer);
+                }
+
+                return frames;
+            }, cancellationToken).ConfigureAwait(false);
+
+            // Every wanted frame arrived complete (the reader throws otherwise), so a complaint ffmpeg makes later
+            // about data past them (a truncated tail, say) does not matter.
+            return result.Value;
+        }
+        catch (ProcessOutputException e)
+        {
+            throw new VideoDecodingException(info.Path, e.Message + Detail(e.StandardError) + ".", e.InnerException);
+        }
+    }
+
+    /// <summary>Converts one raw frame to RGB; may hand a fresh buffer back for the next frame.</summary>
+    private static RgbImage ToRgb(VideoInfo info, byte[] raw, string pixelFormat, ref byte[] buffer)
+    {
+        switch (pixelFormat)
+        {
+            case "gray":
+                return RgbImage.FromGray8(info.Width, info.Height, raw);
+            case "ya8":
+                return RgbImage.FromGrayAlpha8(info.Width, info.Height, raw);
+            case "rgba":
+                return RgbImage.FromRgba32(info.Width, info.Height, raw);
+            default:
+                var image = new RgbImage(info.Width, info.Height, raw);
+                buffer = new byte[raw.Length];   // the image keeps this buffer
+                return image;
+        }
+    }
+
+    /// <summary>
+    /// The raw format to ask ffmpeg for: rgb24 for colour without alpha (ffmpeg's default conversion, as the fixtures
+    /// and PyAV use); gray/ya8/rgba where Pillow's convert("RGB") must be reproduced here, exactly.
+    /// </summary>
+    private static (string Format, int BytesPerPixel) OutputFormat(string streamFormat) => streamFormat switch
+    {
+        "gray" or "gray10be" or "gray10le" or "gray12be" or "gray12le" or "gray16be" or "gray16le" => ("gray", 1),
+        "ya8" or "ya16be" or "ya16le" => ("ya8", 2),
+        "rgba" or "bgra" or "argb" or "abgr" or "rgba64be" or "rgba64le" or "bgra64be" or "bgra64le" or "pal8"
+            or "gbrap" or "gbrap16be" or "gbrap16le" => ("rgba", 4),
+        _ => ("rgb24", 3),
+    };
+
+    private async Task<int> CountAsync(string path, string flag, string field, CancellationToken cancellationToken)
+    {
+        ProcessResult<string> result = await RunProbeAsync(path,
+            ["-v", "error", "-select_streams", "v:0", flag, "-show_entries", "stream=" + field, "-of", "json", "--", path],
+            cancellationToken).ConfigureAwait(false);
+        try
+        {
+            using JsonDocument document = JsonDocument.Parse(result.Value);
+            return document.RootElement.TryGetProperty("streams", out JsonElement streams) && streams.GetArrayLength() > 0
+                ? IntOf(streams[0], field)
+                : 0;
+        }
+        catch (JsonException e)
+        {
+            throw new VideoDecodingException(path, $"ffprobe's frame count for '{path}' could not be read: {e.Message}.", e);
+        }
+    }
+
+    private async Task<ProcessResult<string>> RunProbeAsync(string path, IReadOnlyList<string> arguments, CancellationToken cancellationToken)
+    {
+        ProcessResult<string> result = await FfmpegProcess.RunForTextAsync(Tools.FfprobePath, arguments, path, cancellationToken)
+            .ConfigureAwait(false);
+        if (result.ExitCode is int code && code != 0)
+        {
+            throw new VideoDecodingException(path,
+                $"'{path}' could not be opened as a video or image (ffprobe exit code {code}){Detail(result.StandardError)}.");
+        }
+
+        return result;
+    }
+
+    private static void CheckExists(string path)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        if (!File.Exists(path))
+        {
+            throw new FileNotFoundException($"The video or image file '{path}' does not exist.", path);
+        }
+    }
+
+    private static string Detail(string standardError)
+    {
+        string text = standardError.Trim();
+        return text.Length == 0 ? "" : $": ffmpeg says \"{(text.Length > 600 ? "…" + text[^600..] : text)}\"";
+    }
+
+    private static string Describe(int[] indices) =>
+        indices.Length <= 10 ? string.Join(", ", indices) : $"{string.Join(", ", indices.Take(8))}, …, {indices[^1]}";
+
+    private static int Rotation(JsonElement stream)
+    {
+        if (stream.TryGetProperty("side_data_list", out JsonElement sideData) && sideData.ValueKind == JsonValueKind.Array)
+        {
+            foreach (JsonElement entry in sideData.EnumerateArray())
+            {
+                if (entry.TryGetProperty("rotation", out JsonElement r) && r.ValueKind == JsonValueKind.Number)
+                {
+                    return (int)Math.Round(r.GetDouble());
+                }
+            }
+        }
+
+        return stream.TryGetProperty("tags", out JsonElement tags) && int.TryParse(StringOf(tags, "rotate"), out int rotate) ? rotate : 0;
+    }
+
+    private static string StringOf(JsonElement element, string name) =>
+        element.ValueKind == JsonValueKind.Object && element.TryGetProperty(name, out JsonElement v) && v.ValueKind == JsonValueKind.String
+            ? v.GetString() ?? ""
+            : "";
+
+    private static int IntOf(JsonElement element, string name)
+    {
+        if (element.ValueKind != JsonValueKind.Object || !element.TryGetProperty(name, out JsonElement v))
+        {
+            return 0;
+        }
+
+        return v.ValueKind switch
+        {
+            JsonValueKind.Number when v.TryGetInt32(out int i) => i,
+            JsonValueKind.String when int.TryParse(v.GetString(), NumberStyles.Integer, CultureInfo.InvariantCulture, out int i) => i,
+            _ => 0,
+        };
+    }
+
+    private static double DoubleOf(JsonElement element, string name) =>
+        double.TryParse(StringOf(element, name), NumberStyles.Float, CultureInfo.InvariantCulture, out double d) && double.IsFinite(d) ? d : 0;
+
+    private static double Rate(string fraction)
+    {
+        string[] parts = fraction.Split('/');
+        if (parts.Length == 2
+            && double.TryParse(parts[0], NumberStyles.Float, CultureInfo.InvariantCulture, out double num)
+            && double.TryParse(parts[1], NumberStyles.Float, CultureInfo.InvariantCulture, out double den)
+            && den > 0)
+        {
+            return num / den;
+        }
+
+        return 0;
+    }
+}

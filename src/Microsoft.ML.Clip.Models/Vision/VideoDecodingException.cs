@@ -1,0 +1,34 @@
+namespace Microsoft.ML.Clip.Vision;
+
+/// <summary>A video or image file could not be probed or decoded; the message names the file and says why.</summary>
+public class VideoDecodingException : IOException
+{
+    /// <summary>Creates the exception.</summary>
+    /// <param name="path">The file being decoded.</param>
+    /// <param name="message">What went wrong (including ffmpeg's own message when there is one).</param>
+    /// <param name="inner">The underlying exception, if any.</param>
+    public VideoDecodingException(string path, string message, Exception? inner = null)
+        : base(message, inner)
+    {
+        FilePath = path;
+    }
+
+    /// <summary>The file that failed.</summary>
+    public string FilePath { get; }
+}
+
+/// <summary>The <c>ffmpeg</c> or <c>ffprobe</c> program could not be started; the message says how to install it.</summary>
+public sealed class FfmpegNotFoundException : InvalidOperationException
+{
+    /// <summary>Creates the exception.</summary>
+    /// <param name="program">The executable that could not be started.</param>
+    /// <param name="inner">The start failure.</param>
+    public FfmpegNotFoundException(string program, Exception? inner = null)
+        : base($"Could not start '{program}': ffmpeg is needed to decode videos and images. {FfmpegTools.InstallHint}", inner)
+    {
+        Program = program;
+    }
+
+    /// <summary>The executable that could not be started.</summary>
+    public string Program { get; }
+}

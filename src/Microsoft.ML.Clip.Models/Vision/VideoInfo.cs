@@ -1,0 +1,45 @@
+namespace Microsoft.ML.Clip.Vision;
+
+/// <summary>What <see cref="VideoDecoder.Probe"/> learned about a video or image file (its first video stream).</summary>
+public sealed record VideoInfo
+{
+    /// <summary>The file.</summary>
+    public required string Path { get; init; }
+
+    /// <summary>The width of decoded frames, after rotation (ffmpeg rotates phone videos upright by default).</summary>
+    public required int Width { get; init; }
+
+    /// <summary>The height of decoded frames, after rotation.</summary>
+    public required int Height { get; init; }
+
+    /// <summary>The number of frames (1 for a still image); see <see cref="FrameCountSource"/> for how it was found.</summary>
+    public required int FrameCount { get; init; }
+
+    /// <summary>
+    /// Where <see cref="FrameCount"/> comes from: <c>nb_frames</c> (container index, checked against duration × fps),
+    /// <c>packets</c> (counted by demuxing, when the container had no count or a suspicious one), <c>decoded</c>
+    /// (counted by decoding every frame, after a decode came up short) or <c>image</c>.
+    /// </summary>
+    public required string FrameCountSource { get; init; }
+
+    /// <summary>Frames per second (<c>avg_frame_rate</c>, else <c>r_frame_rate</c>); 0 when unknown (images).</summary>
+    public double FramesPerSecond { get; init; }
+
+    /// <summary>The duration in seconds; 0 when unknown.</summary>
+    public double DurationSeconds { get; init; }
+
+    /// <summary>The display rotation in degrees from the stream's side data or <c>rotate</c> tag (0 when none).</summary>
+    public int Rotation { get; init; }
+
+    /// <summary>The codec (e.g. <c>h264</c>, <c>png</c>).</summary>
+    public string CodecName { get; init; } = "";
+
+    /// <summary>The stream's pixel format (e.g. <c>yuv420p</c>, <c>gray</c>, <c>rgba</c>).</summary>
+    public string PixelFormat { get; init; } = "";
+
+    /// <summary>ffprobe's container format name (e.g. <c>mov,mp4,m4a,3gp,3g2,mj2</c>, <c>matroska,webm</c>, <c>png_pipe</c>).</summary>
+    public string ContainerFormat { get; init; } = "";
+
+    /// <summary>True for a single still image (PNG, JPEG, …) rather than a video.</summary>
+    public bool IsImage { get; init; }
+}

@@ -1,0 +1,231 @@
+using Microsoft.ML.Clip.Numerics;
+using Microsoft.ML.Clip.Numerics.Kernels;
+
+namespace Microsoft.ML.Clip.Tests.Numerics;
+
+/// <summary>
+/// Multi-head attention against a plain double-precision reference that spells out the documented masking semantics.
+/// Scores, softmax and the weighted sum are each float computations in the kernel; the output tolerance is 1e-5 relative
+/// to <c>Σ_j p_j·|v_j|</c> plus the effect of score rounding (1e-5 relative to <c>scale·Σ|q·k|</c>, at most that much
+/// relative change of each weight).
+/// </summary>
+[TestClass]
+public sealed class AttentionTests
+{
+    [TestMethod]
+    [DataRow(1, 1, 1, 1, 1, false, false)]
+    [DataRow(2, 7, 7, 3, 17, false, false)]
+    [DataRow(2, 7, 7, 3, 17, true, true)]
+    [DataRow(3, 5, 33, 2, 8, false, true)]
+    [DataRow(2, 50, 50, 4, 64, false, true)]
+    [DataRow(2, 77, 77, 2, 64, true, true)]
+    [DataRow(1, 257, 257, 1, 64, false, false)]
+    [DataRow(1, 9, 3, 2, 7, true, false)]
+    public void MatchesReference(int batch, int lq, int lk, int heads, int headDim, bool causal, bool padded)
+    {
+        var shape = new AttentionShape(batch, lq, lk, heads, headDim);
+        float[] q = NumericsReference.Random(batch * lq * shape.Width, 60);
+        float[] k = NumericsReference.Random(batch * lk * shape.Width, 61);
+        float[] v = NumericsReference.Random(batch * lk * shape.Width, 62);
+        float[] mask = padded ? PaddingMask(batch, lk) : [];
+        float scale = 1f / MathF.Sqrt(headDim) * 3f; // sharpen the weights a little
+        float[] output = new float[batch * lq * shape.Width];
+        float[] probabilities = new float[batch * heads * lq * lk];
+        Attention.Forward(q, k, v, output, shape, scale, mask, causal, probabilities);
+
+        (double[] expected, double[] tolerance, double[] expectedProbabilities, double[] probabilityTolerance) = Reference(q, k, v, shape, scale, mask, causal);
+        NumericsReference.AssertClose(output, expected, tolerance, 1, 0, "output");
+        NumericsReference.AssertClose(probabilities, expectedProbabilities, probabilityTolerance, 1, 1e-9, "probabilities");
+        AssertMaskedKeysWeighZero(probabilities, shape, mask, causal);
+    }
+
+    [TestMethod]
+    public void FullyMaskedRowIsUniformOverCausallyVisibleKeys()
+    {
+        var shape = new AttentionShape(2, 4, 4, 1, 3);
+        float[] q = NumericsReference.Random(2 * 4 * 3, 63);
+        float[] k = NumericsReference.Random(2 * 4 * 3, 64);
+        float[] v = NumericsReference.Random(2 * 4 * 3, 65);
+        float[] mask = [1, 1, 1, 1, 0, 0, 0, 0]; // the second sequence is all padding
+        float[] output = new float[2 * 4 * 3];
+        float[] probabilities = new float[2 * 4 * 4];
+        Attention.Forward(q, k, v, output, shape, 1f, mask, causal: true, probabilities);
+        for (int i = 0; i < 4; i++)
+        {
+            for (int j = 0; j < 4; j++)
+            {
+                float expected = j <= i ? 1f / (i + 1) : 0f;
+                Assert.AreEqual(expected, probabilities[16 + (i * 4) + j], 1e-7f, $"query {i}, key {j}");
+            }
+        }
+    }
+
+    [TestMethod]
+    public void ResultsDoNotDependOnThreadsOrInstructionSet()
+    {
+        // Big enough (≈3 MFLOP) to be split over threads.
+        var shape = new AttentionShape(3, 40, 40, 5, 32);
+        float[] q = NumericsReference.Random(3 * 40 * shape.Width, 66);
+        float[] k = NumericsReference.Random(3 * 40 * shape.Width, 67);
+        float[] v = NumericsReference.Random(3 * 40 * shape.Width, 68);
+        float[] mask = PaddingMask(3, 40);
+        float[] reference = new float[q.Length];
+        Attention.Forward(q, k, v, reference, shape, 0.25f, mask, true, default, SimdLevelInfo.Best, 1);
+        foreach (SimdLevel level in Enum.GetValues<SimdLevel>().Where(SimdLevelInfo.IsSupported))
+        {
+            foreach (int threads in new[] { 1, 2, 4 })
+            {
+                float[] output = new float[q.Length];
+                Attention.Forward(q, k, v, output, shape, 0.25f, mask, true, default, level, threads);
+                NumericsReference.AssertIdentical(reference, output, $"{level}, {threads} threads");
+            }
+        }
+    }
+
+    [TestMethod]
+    public void TooShortBuffersAreRejectedByName()
+    {
+        var shape = new AttentionShape(1, 2, 2, 1, 4);
+        var ex = Assert.ThrowsExactly<ArgumentException>(() => Attention.Forward(new float[8], new float[7], new float[8], new float[8], shape, 1f));
+        StringAssert.Contains(ex.Message, "key has 7 values but needs 8");
+        ex = Assert.ThrowsExactly<ArgumentException>(() => Attention.Forward(new float[8], new float[8], new float[8], new float[8], shape, 1f, new float[1]));
+        StringAssert.Contains(ex.Message, "keyPaddingMask");
+    }
+
+    [TestMethod]
+    public void SteadyStateCallsDoNotAllocateOnTheCallingThread()
+    {
+        var shape = new AttentionShape(2, 10, 10, 4, 8);
+        float[] q = NumericsReference.Random(2 * 10 * 32, 69);
+        float[] output = new float[q.Length];
+        Attention.Forward(q, q, q, output, shape, 0.3f, default, true);
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        for (int i = 0; i < 10; i++)
+        {
+            Attention.Forward(q, q, q, output, shape, 0.3f, default, true);
+        }
+
+        Assert.AreEqual(0, GC.GetAllocatedBytesForCurrentThread() - before);
+    }
+
+    /// <summary>Sequence b keeps its first lk - 2b keys (at least one).</summary>
+    private static float[] PaddingMask(int batch, int lk)
+    {
+        float[] mask = new float[batch * lk];
+        for (int b = 0; b < batch; b++)
+        {
+            for (int j = 0; j < lk; j++)
+            {
+                mask[(b * lk) + j] = j < Math.Max(1, lk - (2 * b)) ? 1f : 0f;
+            }
+        }
+
+        return mask;
+    }
+
+    private static void AssertMaskedKeysWeighZero(float[] probabilities, AttentionShape shape, float[] mask, bool causal)
+    {
+        (int batch, int lq, int lk, int heads, _) = shape;
+        for (int b = 0; b < batch; b++)
+        {
+            for (int h = 0; h < heads; h++)
+            {
+                for (int i = 0; i < lq; i++)
+                {
+                    for (int j = 0; j < lk; j++)
+                    {
+                        bool hidden = (causal && j > i) || (mask.Length > 0 && mask[(b * lk) + j] == 0f);
+                        if (hidden)
+                        {
+                            Assert.AreEqual(0f, probabilities[((((b * heads) + h) * lq) + i) * lk + j], $"masked key {j} of query {i}");
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    private static (double[] Output, double[] Tolerance, double[] Probabilities, double[] ProbabilityTolerance) Reference(
+        float[] q, float[] k, float[] v, AttentionShape shape, float scale, float[] mask, bool causal)
+    {
+        (int batch, int lq, int lk, int heads, int headDim) = shape;
+        int width = shape.Width;
+        var output = new double[batch * lq * width];
+        var tolerance = new double[output.Length];
+        var probabilities = new double[batch * heads * lq * lk];
+        var probabilityTolerance = new double[probabilities.Length];
+        var scores = new double[lk];
+        var magnitudes = new double[lk];
+        for (int b = 0; b < batch; b++)
+        {
+            for (int h = 0; h < heads; h++)
+            {
+                for (int i = 0; i < lq; i++)
+                {
+                    int visible = causal ? Math.Min(i + 1, lk) : lk;
+                    var kept = Enumerable.Range(0, visible).Where(j => mask.Length == 0 || mask[(b * lk) + j] != 0f).ToList();
+                    Array.Clear(scores);
+                    Array.Clear(magnitudes);
+                    if (kept.Count == 0)
+                    {
+                        for (int j = 0; j < visible; j++)
+                        {
+                            scores[j] = 1.0 / visible;
+                        }
+                    }
+                    else
+                    {
+                        foreach (int j in kept)
+                        {
+                            double dot = 0, magnitude = 0;
+                            for (int d = 0; d < headDim; d++)
+                            {
+                                double term = (double)q[(((b * lq) + i) * width) + (h * headDim) + d] * k[(((b * lk) + j) * width) + (h * headDim) + d];
+                                dot += term;
+                                magnitude += Math.Abs(term);
+                            }
+
+                            scores[j] = scale * dot;
+                            magnitudes[j] = scale * magnitude;
+                        }
+
+                        double max = kept.Max(j => scores[j]);
+                        double sum = kept.Sum(j => Math.Exp(scores[j] - max));
+                        double[] weights = new double[lk];
+                        foreach (int j in kept)
+                        {
+                            weights[j] = Math.Exp(scores[j] - max) / sum;
+                        }
+
+                        Array.Copy(weights, scores, lk);
+                    }
+
+                    // A score error δ changes its weight by a factor e^δ (and the others through the sum): bound by 2δ.
+                    double scoreSlack = 2 * 1e-5 * (magnitudes.Max() + 1);
+                    for (int j = 0; j < lk; j++)
+                    {
+                        probabilities[((((b * heads) + h) * lq) + i) * lk + j] = scores[j];
+                        probabilityTolerance[((((b * heads) + h) * lq) + i) * lk + j] = (1e-5 + scoreSlack) * scores[j];
+                    }
+
+                    for (int d = 0; d < headDim; d++)
+                    {
+                        double sum = 0, magnitude = 0;
+                        for (int j = 0; j < lk; j++)
+                        {
+                            double term = scores[j] * v[(((b * lk) + j) * width) + (h * headDim) + d];
+                            sum += term;
+                            magnitude += Math.Abs(term);
+                        }
+
+                        int at = (((b * lq) + i) * width) + (h * headDim) + d;
+                        output[at] = sum;
+                        tolerance[at] = (1e-5 + scoreSlack) * magnitude;
+                    }
+                }
+            }
+        }
+
+        return (output, tolerance, probabilities, probabilityTolerance);
+    }
+}

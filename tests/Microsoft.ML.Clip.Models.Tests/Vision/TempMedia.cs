@@ -1,0 +1,55 @@
+using System.Diagnostics;
+
+namespace Microsoft.ML.Clip.Tests.Vision;
+
+/// <summary>A temporary folder for media files made by a test (with ffmpeg), deleted on dispose.</summary>
+internal sealed class TempMedia : IDisposable
+{
+    public TempMedia()
+    {
+        Folder = Path.Combine(Path.GetTempPath(), "clip-vision-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(Folder);
+    }
+
+    public string Folder { get; }
+
+    public string File(string name) => Path.Combine(Folder, name);
+
+    /// <summary>Runs ffmpeg with the given arguments (file names relative to the folder) and returns the output path.</summary>
+    public string Ffmpeg(string output, params string[] arguments)
+    {
+        string path = File(output);
+        Run("ffmpeg", [.. new[] { "-nostdin", "-v", "error", "-y" }, .. arguments, path]);
+        return path;
+    }
+
+    public static void Run(string program, params string[] arguments)
+    {
+        var info = new ProcessStartInfo(program) { RedirectStandardError = true, RedirectStandardOutput = true, UseShellExecute = false };
+        foreach (string a in arguments)
+        {
+            info.ArgumentList.Add(a);
+        }
+
+        using Process process = Process.Start(info)!;
+        Task<string> stdout = process.StandardOutput.ReadToEndAsync();
+        string stderr = process.StandardError.ReadToEnd();
+        process.WaitForExit();
+        _ = stdout.Result;
+        if (process.ExitCode != 0)
+        {
+            throw new InvalidOperationException($"{program} {string.Join(' ', arguments)} failed: {stderr}");
+        }
+    }
+
+    public void Dispose()
+    {
+        try
+        {
+            Directory.Delete(Folder, recursive: true);
+        }
+        catch (IOException)
+        {
+        }
+    }
+}
