@@ -10,6 +10,6 @@ internal static class CommandCatalog
     /// <param name="context">The streams and environment of this run.</param>
     public static IEnumerable<Command> Create(CliContext context)
     {
-        yield break;
+        yield return PreprocessCommand.Create(context);
     }
 }

@@ -11,20 +11,18 @@ namespace Microsoft.ML.Clip.Cli.Infrastructure;
 /// </summary>
 internal static class CliApp
 {
-    /// <summary><c>--verbose</c>: full exception details on errors. Recognised after any command.</summary>
-    public static readonly Option<bool> Verbose = new("--verbose", "-v")
-    {
-        Description = "Print full error details (stack traces) and extra diagnostics.",
-        Recursive = true,
-    };
-
     /// <summary>Runs a command line and returns the exit code.</summary>
     /// <param name="args">The arguments after the program name.</param>
     /// <param name="context">The streams and environment to use.</param>
     /// <param name="handleTermination">True in the real process: Ctrl+C cancels the running command.</param>
     public static int Run(string[] args, CliContext context, bool handleTermination = false)
     {
-        RootCommand root = BuildRoot(context);
+        var verboseOption = new Option<bool>("--verbose", "-v")
+        {
+            Description = "Print full error details (stack traces) on errors.",
+            Recursive = true,
+        };
+        Command root = BuildRoot(context, verboseOption);
         ParseResult parse = root.Parse(args);
         if (parse.Errors.Count > 0 && parse.Action is not HelpAction)
         {
@@ -44,7 +42,7 @@ internal static class CliApp
             invocation.ProcessTerminationTimeout = null;
         }
 
-        bool verbose = parse.GetValue(Verbose);
+        bool verbose = parse.GetValue(verboseOption);
         try
         {
             return parse.Invoke(invocation);
@@ -82,12 +80,17 @@ internal static class CliApp
     public static string OneLine(string message) =>
         string.Join(' ', message.Split(['\r', '\n'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
 
-    private static RootCommand BuildRoot(CliContext context)
+    private static Command BuildRoot(CliContext context, Option<bool> verbose)
     {
-        var root = new RootCommand(
+        // A plain command named "clip" (not RootCommand, whose name is the host executable's) so help reads
+        // "clip …" also when the tool runs in-process under a test host.
+        var root = new Command(
+            "clip",
             "clip: X-CLIP (video–text) and AltCLIP (multilingual image–text) from the command line — zero-shot classification, "
             + "embeddings, search, and parity tools. --model takes a Hugging Face Hub id or a local folder.");
-        root.Options.Add(Verbose);
+        root.Options.Add(new HelpOption());
+        root.Options.Add(new VersionOption());
+        root.Options.Add(verbose);
         foreach (Command command in CommandCatalog.Create(context))
         {
             root.Subcommands.Add(command);

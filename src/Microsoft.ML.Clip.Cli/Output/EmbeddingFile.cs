@@ -246,7 +246,8 @@ internal sealed class EmbeddingFile
             throw new InvalidDataException($"'{path}': 'embeddings' has shape [{string.Join(", ", info.Shape)}], expected [inputs, dim].");
         }
 
-        (string? model, string? inputsJson) = ReadMetadata(path);
+        string? model = store.Metadata.GetValueOrDefault("model");
+        string? inputsJson = store.Metadata.GetValueOrDefault("inputs");
         string[] inputs = inputsJson is null ? [] : JsonSerializer.Deserialize<string[]>(inputsJson) ?? [];
         if (inputs.Length != info.Shape[0])
         {
@@ -262,29 +263,5 @@ internal sealed class EmbeddingFile
         }
 
         return file;
-    }
-
-    private static (string? Model, string? Inputs) ReadMetadata(string path)
-    {
-        // SafeTensorsFile exposes tensors, not __metadata__: read the (bounds-checked) header here.
-        using var stream = File.OpenRead(path);
-        Span<byte> length = stackalloc byte[8];
-        stream.ReadExactly(length);
-        ulong headerLength = System.Buffers.Binary.BinaryPrimitives.ReadUInt64LittleEndian(length);
-        if (headerLength > (ulong)(stream.Length - 8) || headerLength > 1L << 30)
-        {
-            throw new InvalidDataException($"'{path}': the safetensors header length {headerLength} exceeds the file.");
-        }
-
-        var header = new byte[headerLength];
-        stream.ReadExactly(header);
-        using JsonDocument doc = JsonDocument.Parse(header);
-        if (!doc.RootElement.TryGetProperty("__metadata__", out JsonElement meta))
-        {
-            return (null, null);
-        }
-
-        string? Get(string key) => meta.TryGetProperty(key, out JsonElement v) ? v.GetString() : null;
-        return (Get("model"), Get("inputs"));
     }
 }
