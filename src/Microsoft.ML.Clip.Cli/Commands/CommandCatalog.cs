@@ -10,6 +10,7 @@ internal static class CommandCatalog
     /// <param name="context">The streams and environment of this run.</param>
     public static IEnumerable<Command> Create(CliContext context)
     {
+        yield return InfoCommand.Create(context);
         yield return PreprocessCommand.Create(context);
     }
 }
