@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Numerics;
 using Microsoft.ML.Clip.Numerics.Kernels;
 
@@ -40,6 +41,7 @@ public sealed class LayerNorm
     /// <param name="input">The input rows.</param>
     /// <param name="output">The output rows.</param>
     /// <param name="rows">The number of rows.</param>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Forward(ReadOnlySpan<float> input, Span<float> output, int rows)
     {
         int width = Width;
@@ -65,6 +67,7 @@ public sealed class LayerNorm
     }
 
     /// <summary><c>y = (x - mean)·inverseStd·γ + β</c>, vectorised; <paramref name="y"/> may be <paramref name="x"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Normalize(ReadOnlySpan<float> x, Span<float> y, float mean, float inverseStd, ReadOnlySpan<float> gamma, ReadOnlySpan<float> beta)
     {
         int count = Vector<float>.Count;

@@ -77,7 +77,7 @@ public sealed class Linear
             throw new ArgumentOutOfRangeException(nameof(activation), activation, "Unknown activation.");
         }
 
-        PackedWeights packed = _packed ?? PackWeights();
+        PackedWeights packed = _packed ?? EnsurePacked();
         fixed (float* x = input)
         fixed (float* y = output)
         {
@@ -118,7 +118,17 @@ public sealed class Linear
         return output;
     }
 
-    private PackedWeights PackWeights()
+    /// <summary>
+    /// Packs the weight into GEMM panels now rather than on the first <see cref="Forward(ReadOnlySpan{float}, Span{float}, int, Activation)"/>
+    /// (e.g. while loading a model, so the first inference is not slower). Idempotent and thread-safe.
+    /// </summary>
+    /// <remarks>
+    /// The packed copy takes <c>⌈out/64⌉·64·in</c> floats of managed memory, next to <see cref="Weight"/> (which the layer
+    /// never reads again once packed, so memory-mapped weight pages can be dropped by the OS).
+    /// </remarks>
+    public void PackWeights() => EnsurePacked();
+
+    private PackedWeights EnsurePacked()
     {
         lock (_packLock)
         {

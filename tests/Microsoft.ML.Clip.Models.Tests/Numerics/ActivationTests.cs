@@ -87,6 +87,25 @@ public sealed class ActivationTests
     }
 
     [TestMethod]
+    public void WideAndVectorPathsGiveTheSameBits()
+    {
+        if (!System.Runtime.Intrinsics.X86.Avx512F.IsSupported)
+        {
+            return; // only one path exists on this CPU; the other tests cover it
+        }
+
+        float[] x = DenseRange();
+        foreach (Activation activation in new[] { Activation.Gelu, Activation.QuickGelu, Activation.Tanh })
+        {
+            float[] wide = (float[])x.Clone();
+            float[] narrow = (float[])x.Clone();
+            Activations.Apply(wide, activation, wide: true);
+            Activations.Apply(narrow, activation, wide: false);
+            NumericsReference.AssertIdentical(wide, narrow, activation.ToString());
+        }
+    }
+
+    [TestMethod]
     public void NoneLeavesValuesAndUnknownIsRejected()
     {
         float[] x = [1f, -2f];

@@ -84,6 +84,11 @@ public sealed class LinearTests
         const int rows = 9, inFeatures = 130, outFeatures = 70;
         float[] x = NumericsReference.Random(rows * inFeatures, 48);
         var linear = new Linear(new Tensor(NumericsReference.Random(outFeatures * inFeatures, 49), outFeatures, inFeatures), null);
+        float[] eager = new float[rows * outFeatures];
+        var prepacked = new Linear(linear.Weight, null);
+        prepacked.PackWeights();
+        prepacked.PackWeights();
+        prepacked.Forward(x, eager, rows);
         float[][] results = new float[8][];
         Parallel.For(0, results.Length, i =>
         {
@@ -92,7 +97,7 @@ public sealed class LinearTests
         });
         foreach (float[] result in results)
         {
-            NumericsReference.AssertIdentical(results[0], result, "concurrent calls");
+            NumericsReference.AssertIdentical(eager, result, "concurrent calls and an eagerly packed layer");
         }
     }
 

@@ -103,6 +103,30 @@ public sealed class NormalizationTests
     }
 
     [TestMethod]
+    public void SoftmaxWideAndVectorPathsGiveTheSameBits()
+    {
+        if (!System.Runtime.Intrinsics.X86.Avx512F.IsSupported)
+        {
+            return; // only the Vector<T> path exists on this CPU; SoftmaxMatchesReference covers it
+        }
+
+        foreach (int width in Widths)
+        {
+            float[] x = NumericsReference.Random(width, width + 11).Select(v => v * 40).ToArray();
+            float[] wide = (float[])x.Clone();
+            float[] narrow = (float[])x.Clone();
+            Softmax.Row(wide, 1f, wide: true);
+            Softmax.Row(narrow, 1f, wide: false);
+
+            // Same exponentials bit for bit; only the order of the float sum differs (16 vs 8 lanes), so compare to 1e-6.
+            for (int i = 0; i < width; i++)
+            {
+                Assert.AreEqual(wide[i], narrow[i], 1e-6f * wide[i], $"width {width}, element {i}");
+            }
+        }
+    }
+
+    [TestMethod]
     public void L2NormalizeGivesUnitRowsInTheSameDirection()
     {
         foreach (int width in Widths)

@@ -1,3 +1,6 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics.X86;
+
 namespace Microsoft.ML.Clip.Numerics.Kernels;
 
 /// <summary>One attention call, by raw pointers; <see cref="Execute"/> computes one (batch, head) pair.</summary>
@@ -21,6 +24,7 @@ internal unsafe struct AttentionWork
     /// Head <c>h</c> of sequence <c>b</c> (item <c>b·heads + h</c>): <c>S = Q_h·K_hᵀ</c> into this thread's
     /// <c>[lq, lk]</c> scratch, scale and mask each row, softmax, then <c>O_h = P·V_h</c> straight into the output columns.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public readonly void Execute(int item)
     {
         (int batch, int lq, int lk, int heads, int headDim) = Shape;
@@ -57,10 +61,10 @@ internal unsafe struct AttentionWork
     /// exactly 0; the others <c>softmax(scale·s)</c>. If every visible key is padded, the row is uniform over the visible
     /// keys — what adding <c>float.MinValue</c> to every one of them yields in <c>transformers</c>.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private readonly void WeighRow(Span<float> row, int visible, float* mask)
     {
         Span<float> seen = row[..visible];
-        System.Numerics.Tensors.TensorPrimitives.Multiply(seen, Scale, seen);
         bool anyKept = mask == null && visible > 0;
         if (mask != null)
         {
@@ -79,7 +83,7 @@ internal unsafe struct AttentionWork
 
         if (anyKept)
         {
-            Softmax.Row(seen);
+            Softmax.Row(seen, Scale, Avx512F.IsSupported); // softmax(scale·s), the scale folded into the exponent
         }
         else
         {

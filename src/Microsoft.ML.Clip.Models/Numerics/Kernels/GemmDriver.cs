@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using static Microsoft.ML.Clip.Numerics.Kernels.GemmMicroKernels;
 
 namespace Microsoft.ML.Clip.Numerics.Kernels;
@@ -120,6 +121,7 @@ internal static unsafe class GemmDriver
     }
 
     /// <summary>Computes item <paramref name="item"/>: one row block of one batch entry against one group of panels.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static void Execute(ref GemmProblem problem, int item)
     {
         int groups = problem.PanelGroups;
@@ -183,6 +185,7 @@ internal static unsafe class GemmDriver
     }
 
     /// <summary>A partial tile (fewer than 6 rows or 64 columns): run the full kernel on zero-padded copies.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void EdgeTile(SimdLevel level, int kc, float* a, nint lda, int mr, float* b, float* c, nint ldc, int nr, bool load, float* bias)
     {
         float* edgeA = AlignedBuffer.Ensure(ref t_edgeA, MR * KC).Pointer;
@@ -217,7 +220,7 @@ internal static unsafe class GemmDriver
             }
         }
 
-        GemmMicroKernels.Run(level, kc, aUsed, ldaUsed, b, edgeC, NR, load, bias);
+        GemmMicroKernels.Run(level, kc, aUsed, ldaUsed, b, edgeC, NR, load, bias, nr);
         for (int r = 0; r < mr; r++)
         {
             new ReadOnlySpan<float>(edgeC + (r * NR), nr).CopyTo(new Span<float>(c + (r * ldc), nr));

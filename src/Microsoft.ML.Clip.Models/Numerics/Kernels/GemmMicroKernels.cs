@@ -33,16 +33,31 @@ internal static unsafe class GemmMicroKernels
     /// <param name="ldc">Distance between rows of C, in floats.</param>
     /// <param name="load">Continue the chains from the values in C instead of from 0.</param>
     /// <param name="bias">Null, or 64 values added to every row after the last block.</param>
+    /// <param name="columns">
+    /// The columns of the tile that are needed (1 … 64); a partial tile computes only the 16-column strips (or
+    /// vector strips) that cover them, with the same chains, and leaves the rest of C's tile unspecified.
+    /// </param>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void Run(SimdLevel level, int kc, float* a, nint lda, float* b, float* c, nint ldc, bool load, float* bias)
+    public static void Run(SimdLevel level, int kc, float* a, nint lda, float* b, float* c, nint ldc, bool load, float* bias, int columns = NR)
     {
         switch (level)
         {
             case SimdLevel.Avx512:
-                Avx512Kernel(kc, a, lda, b, c, ldc, load, bias);
+                if (columns > 48)
+                {
+                    Avx512Kernel(kc, a, lda, b, c, ldc, load, bias);
+                }
+                else
+                {
+                    for (int j = 0; j < columns; j += 16)
+                    {
+                        Avx512Strip(kc, a, lda, b + j, c + j, ldc, load, bias == null ? null : bias + j);
+                    }
+                }
+
                 break;
             case SimdLevel.Avx2:
-                for (int j = 0; j < NR; j += 16)
+                for (int j = 0; j < columns; j += 16)
                 {
                     Avx2Kernel(kc, a, lda, b + j, c + j, ldc, load, bias == null ? null : bias + j);
                 }
@@ -50,14 +65,14 @@ internal static unsafe class GemmMicroKernels
                 break;
             case SimdLevel.Vector:
                 int width = 2 * Vector<float>.Count;
-                for (int j = 0; j < NR; j += width)
+                for (int j = 0; j < columns; j += width)
                 {
                     VectorKernel(kc, a, lda, b + j, c + j, ldc, load, bias == null ? null : bias + j);
                 }
 
                 break;
             default:
-                ScalarKernel(kc, a, lda, b, c, ldc, load, bias);
+                ScalarKernel(kc, a, lda, b, c, ldc, load, bias, columns);
                 break;
         }
     }
@@ -211,6 +226,62 @@ internal static unsafe class GemmMicroKernels
         Avx512F.Store(c + (5 * ldc) + 16, c51);
         Avx512F.Store(c + (5 * ldc) + 32, c52);
         Avx512F.Store(c + (5 * ldc) + 48, c53);
+    }
+
+    /// <summary>6×16: one zmm strip of a partial panel (edge tiles), 6 accumulators.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Avx512Strip(int kc, float* a, nint lda, float* b, float* c, nint ldc, bool load, float* bias)
+    {
+        Vector512<float> c0, c1, c2, c3, c4, c5;
+        if (load)
+        {
+            c0 = Avx512F.LoadVector512(c + (0 * ldc));
+            c1 = Avx512F.LoadVector512(c + (1 * ldc));
+            c2 = Avx512F.LoadVector512(c + (2 * ldc));
+            c3 = Avx512F.LoadVector512(c + (3 * ldc));
+            c4 = Avx512F.LoadVector512(c + (4 * ldc));
+            c5 = Avx512F.LoadVector512(c + (5 * ldc));
+        }
+        else
+        {
+            c0 = c1 = c2 = c3 = c4 = c5 = Vector512<float>.Zero;
+        }
+
+        float* a0 = a;
+        float* a1 = a0 + lda;
+        float* a2 = a1 + lda;
+        float* a3 = a2 + lda;
+        float* a4 = a3 + lda;
+        float* a5 = a4 + lda;
+        for (int p = 0; p < kc; p++)
+        {
+            Vector512<float> b0 = Avx512F.LoadAlignedVector512(b);
+            c0 = Avx512F.FusedMultiplyAdd(Vector512.Create(a0[p]), b0, c0);
+            c1 = Avx512F.FusedMultiplyAdd(Vector512.Create(a1[p]), b0, c1);
+            c2 = Avx512F.FusedMultiplyAdd(Vector512.Create(a2[p]), b0, c2);
+            c3 = Avx512F.FusedMultiplyAdd(Vector512.Create(a3[p]), b0, c3);
+            c4 = Avx512F.FusedMultiplyAdd(Vector512.Create(a4[p]), b0, c4);
+            c5 = Avx512F.FusedMultiplyAdd(Vector512.Create(a5[p]), b0, c5);
+            b += NR;
+        }
+
+        if (bias != null)
+        {
+            Vector512<float> bias0 = Avx512F.LoadVector512(bias);
+            c0 = Avx512F.Add(c0, bias0);
+            c1 = Avx512F.Add(c1, bias0);
+            c2 = Avx512F.Add(c2, bias0);
+            c3 = Avx512F.Add(c3, bias0);
+            c4 = Avx512F.Add(c4, bias0);
+            c5 = Avx512F.Add(c5, bias0);
+        }
+
+        Avx512F.Store(c + (0 * ldc), c0);
+        Avx512F.Store(c + (1 * ldc), c1);
+        Avx512F.Store(c + (2 * ldc), c2);
+        Avx512F.Store(c + (3 * ldc), c3);
+        Avx512F.Store(c + (4 * ldc), c4);
+        Avx512F.Store(c + (5 * ldc), c5);
     }
 
     /// <summary>6×16 with 12 ymm accumulators (sixteen registers in all); <see cref="Run"/> calls it for each quarter of the panel.</summary>
@@ -414,13 +485,13 @@ internal static unsafe class GemmMicroKernels
     }
 
     /// <summary>The reference path: one <see cref="MathF.FusedMultiplyAdd"/> chain per C element.</summary>
-    private static void ScalarKernel(int kc, float* a, nint lda, float* b, float* c, nint ldc, bool load, float* bias)
+    private static void ScalarKernel(int kc, float* a, nint lda, float* b, float* c, nint ldc, bool load, float* bias, int columns)
     {
         for (int i = 0; i < MR; i++)
         {
             float* aRow = a + (i * lda);
             float* cRow = c + (i * ldc);
-            for (int j = 0; j < NR; j++)
+            for (int j = 0; j < columns; j++)
             {
                 float sum = load ? cRow[j] : 0f;
                 for (int p = 0; p < kc; p++)

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using static Microsoft.ML.Clip.Numerics.Kernels.GemmMicroKernels;
 
 namespace Microsoft.ML.Clip.Numerics.Kernels;
@@ -16,6 +17,7 @@ internal static unsafe class GemmPacking
     public static int Panels(int n) => (n + NR - 1) / NR;
 
     /// <summary>Packs panel <paramref name="panel"/> of B stored row-major <c>[k, n]</c> (rows <paramref name="ldb"/> apart).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void PackPanel(float* b, nint ldb, int k, int n, int panel, float* packed)
     {
         int j0 = panel * NR;
@@ -37,6 +39,7 @@ internal static unsafe class GemmPacking
     /// Packs panel <paramref name="panel"/> of Bᵀ where B is stored row-major <c>[n, k]</c> (rows <paramref name="ldb"/> apart):
     /// the <c>nn.Linear</c> weight layout. Transposes in 64×64 blocks so reads and writes both stay in L1.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void PackPanelTransposed(float* b, nint ldb, int k, int n, int panel, float* packed)
     {
         int j0 = panel * NR;

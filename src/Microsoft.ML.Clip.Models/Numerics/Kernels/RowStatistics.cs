@@ -8,6 +8,7 @@ namespace Microsoft.ML.Clip.Numerics.Kernels;
 internal static class RowStatistics
 {
     /// <summary>Σ x, accumulated in double.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static double Sum(ReadOnlySpan<float> x)
     {
         ref float start = ref MemoryMarshal.GetReference(x);
@@ -31,6 +32,7 @@ internal static class RowStatistics
     }
 
     /// <summary>Σ (x - center)², the float differences squared and accumulated in double.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static double SumOfSquaredDeviations(ReadOnlySpan<float> x, float center)
     {
         ref float start = ref MemoryMarshal.GetReference(x);

@@ -23,13 +23,13 @@ internal static class VectorMath
     public static Vector<float> Exp(Vector<float> x, Vector<float> y)
     {
         Vector<float> sum = x + y;
-        Vector<float> clamped = Vector.Min(Vector.Max(sum, new Vector<float>(ExpMin)), new Vector<float>(ExpMax));
+        Vector<float> clamped = Min(Max(sum, new Vector<float>(ExpMin)), new Vector<float>(ExpMax));
         Vector<float> n = Vector.Floor(MultiplyAdd(clamped, new Vector<float>(Log2E), new Vector<float>(0.5f)));
 
         // r = x + y - n·ln2, subtracting the exact product n·Ln2High from x before adding y keeps r accurate to float
         // precision even when x is large (x ≈ n·ln2 cancels exactly).
-        Vector<float> r = MultiplyAdd(n, new Vector<float>(-Ln2High), Vector.Min(Vector.Max(x, new Vector<float>(-200f)), new Vector<float>(200f)));
-        r = MultiplyAdd(n, new Vector<float>(-Ln2Low), r) + Vector.Min(Vector.Max(y, new Vector<float>(-200f)), new Vector<float>(200f));
+        Vector<float> r = MultiplyAdd(n, new Vector<float>(-Ln2High), Min(Max(x, new Vector<float>(-200f)), new Vector<float>(200f)));
+        r = MultiplyAdd(n, new Vector<float>(-Ln2Low), r) + Min(Max(y, new Vector<float>(-200f)), new Vector<float>(200f));
 
         Vector<float> p = new(1.9875691500e-4f);
         p = MultiplyAdd(p, r, new Vector<float>(1.3981999507e-3f));
@@ -39,7 +39,7 @@ internal static class VectorMath
         p = MultiplyAdd(p, r, new Vector<float>(5.0000001201e-1f));
         Vector<float> result = MultiplyAdd(p, r * r, r) + Vector<float>.One;
 
-        Vector<int> bits = Vector.ShiftLeft(Vector.ConvertToInt32(n) + new Vector<int>(127), 23);
+        Vector<int> bits = Vector.ShiftLeft(ToInt32(n) + new Vector<int>(127), 23);
         result *= Vector.AsVectorSingle(bits);
         result = Vector.ConditionalSelect(Vector.LessThan(sum, new Vector<float>(ExpMin)), Vector<float>.Zero, result);
         return Vector.ConditionalSelect(Vector.GreaterThan(sum, new Vector<float>(ExpMax)), new Vector<float>(float.PositiveInfinity), result);
@@ -59,7 +59,7 @@ internal static class VectorMath
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector<float> Gelu(Vector<float> x)
     {
-        Vector<float> z = Vector.Min(Vector.Abs(x) * new Vector<float>(0.707106781186547524f), new Vector<float>(10f));
+        Vector<float> z = Min(Vector.Abs(x) * new Vector<float>(0.707106781186547524f), new Vector<float>(10f));
         Vector<float> t = Vector<float>.One / MultiplyAdd(z, new Vector<float>(0.5f), Vector<float>.One);
         Vector<float> p = new(0.17087277f);
         p = MultiplyAdd(p, t, new Vector<float>(-0.82215223f));
@@ -72,7 +72,7 @@ internal static class VectorMath
         p = MultiplyAdd(p, t, new Vector<float>(1.00002368f));
         p = MultiplyAdd(p, t, new Vector<float>(-1.26551223f));
         // z² = x²/2 from x itself (z is rounded; its error would grow to 1e-5 relative in e^(-z²) at z ≈ 8).
-        Vector<float> clampedX = Vector.Min(Vector.Abs(x), new Vector<float>(14.2f));
+        Vector<float> clampedX = Min(Vector.Abs(x), new Vector<float>(14.2f));
         Vector<float> square = clampedX * clampedX;
         Vector<float> high = square * new Vector<float>(0.5f);
         Vector<float> low = MultiplyAdd(clampedX, clampedX, -square) * new Vector<float>(0.5f); // x² - square, exact with FMA
@@ -104,6 +104,36 @@ internal static class VectorMath
     /// <summary>Quick GELU, <c>x·σ(1.702·x) = x / (1 + e^(-1.702·x))</c>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector<float> QuickGelu(Vector<float> x) => x / (Vector<float>.One + Exp(x * new Vector<float>(-1.702f)));
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector<float> Min(Vector<float> x, Vector<float> y)
+    {
+#if NET9_0_OR_GREATER
+        return Vector.MinNative(x, y); // plain vminps: NaN/±0 ordering does not matter here
+#else
+        return Vector.Min(x, y);
+#endif
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector<float> Max(Vector<float> x, Vector<float> y)
+    {
+#if NET9_0_OR_GREATER
+        return Vector.MaxNative(x, y);
+#else
+        return Vector.Max(x, y);
+#endif
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector<int> ToInt32(Vector<float> x)
+    {
+#if NET9_0_OR_GREATER
+        return Vector.ConvertToInt32Native(x); // x is already an integer in range
+#else
+        return Vector.ConvertToInt32(x);
+#endif
+    }
 
     /// <summary><c>x·y + z</c>, fused where the runtime offers it (.NET 9+).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

@@ -25,11 +25,15 @@ internal static class WorkerPool
     private static int s_active;
     private static Exception? s_error;
 
+    [ThreadStatic]
+    private static bool t_inWorker;
+
     /// <summary>Runs <paramref name="job"/> for items <c>0 … count-1</c> on up to <paramref name="maxThreads"/> threads and waits.</summary>
     public static void Run(ParallelJob job, int count, int maxThreads)
     {
         int threads = Math.Min(maxThreads, count);
-        if (threads <= 1 || !Monitor.TryEnter(s_gate))
+        // Monitor is re-entrant: a kernel nested inside an item on the calling thread must not restart the running job.
+        if (threads <= 1 || Monitor.IsEntered(s_gate) || t_inWorker || !Monitor.TryEnter(s_gate))
         {
             for (int i = 0; i < count; i++)
             {
@@ -64,7 +68,8 @@ internal static class WorkerPool
             s_job = null;
             if (s_error is { } error)
             {
-                throw new AggregateException("A parallel kernel item failed.", error);
+                // The same exception as when the items run inline.
+                System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(error).Throw();
             }
         }
         finally
@@ -100,6 +105,7 @@ internal static class WorkerPool
 
     private static void WorkerLoop()
     {
+        t_inWorker = true;
         while (true)
         {
             s_start.Wait();
