@@ -10,7 +10,11 @@ internal static class CommandCatalog
     /// <param name="context">The streams and environment of this run.</param>
     public static IEnumerable<Command> Create(CliContext context)
     {
-        yield return InfoCommand.Create(context);
+        yield return ClassifyCommand.Create(context);
+        yield return EmbedCommand.Create(context);
+        yield return ForwardCommand.Create(context);
+        yield return TokenizeCommand.Create(context);
         yield return PreprocessCommand.Create(context);
+        yield return InfoCommand.Create(context);
     }
 }

@@ -25,11 +25,12 @@ internal interface ICliModel : IDisposable
     float[][] EmbedTexts(IReadOnlyList<string> texts);
 
     /// <summary>
-    /// Zero-shot logits of one media file against prompts: <c>[prompts]</c>, scaled by <c>exp(logit_scale)</c>
-    /// (X-CLIP: the full forward, with video-conditioned text embeddings).
+    /// Zero-shot probabilities of one media file over prompts (softmax of the logits, <c>[prompts]</c>; X-CLIP: the full
+    /// forward with video-conditioned text embeddings). With several clips per video (<c>--sampling clips:N</c>) the
+    /// probabilities of the clips are averaged, as X-CLIP's multi-view test does.
     /// </summary>
     /// <param name="path">A video or image file.</param>
     /// <param name="prompts">One prompt per label.</param>
     /// <param name="cancellationToken">Cancels decoding.</param>
-    float[] ZeroShotLogits(string path, IReadOnlyList<string> prompts, CancellationToken cancellationToken);
+    float[] ZeroShotProbabilities(string path, IReadOnlyList<string> prompts, CancellationToken cancellationToken);
 }
