@@ -27,6 +27,18 @@ internal static class TinyModels
     /// <summary>altclip-tiny + tokenizer + preprocessor config.</summary>
     public static string AltClip => AltClipFolder.Value;
 
+    /// <summary>Deletes the folders that were built (called once after all tests).</summary>
+    public static void Cleanup()
+    {
+        foreach (Lazy<string> folder in new[] { XClipFolder, AltClipFolder })
+        {
+            if (folder.IsValueCreated && Directory.Exists(folder.Value))
+            {
+                Directory.Delete(folder.Value, recursive: true);
+            }
+        }
+    }
+
     private static string Build(string name, Action<string> fill)
     {
         string folder = Path.Combine(Path.GetTempPath(), $"clip-cli-tests-{name}-tiny-{Environment.ProcessId}");
