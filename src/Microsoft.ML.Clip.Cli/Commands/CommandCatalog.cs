@@ -16,5 +16,6 @@ internal static class CommandCatalog
         yield return TokenizeCommand.Create(context);
         yield return PreprocessCommand.Create(context);
         yield return InfoCommand.Create(context);
+        yield return BenchCommand.Create(context);
     }
 }
