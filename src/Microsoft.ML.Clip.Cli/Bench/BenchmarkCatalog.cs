@@ -1,4 +1,5 @@
 using Microsoft.ML.Clip.Numerics;
+using Microsoft.ML.Clip.XClip;
 
 namespace Microsoft.ML.Clip.Cli.Bench;
 
@@ -35,6 +36,12 @@ internal static class BenchmarkCatalog
         {
             Tensor pixels = BenchmarkModels.Pixels(1, 3, 224, 224);
             return (() => m.AltClipVitL14.GetImageFeatures(pixels), FlopCount.AltClipImage(m.AltClipVitL14.Config, 1));
+        }),
+        new("xclip.load", "X-CLIP base/32 XClipModel.FromPretrained from memory-mapped safetensors (warm page cache; weights are packed on first use)", m =>
+        {
+            CheckpointFolder folder = m.XClipCheckpoint;
+            folder.WarmPageCache();
+            return (() => XClipModel.FromPretrained(folder.Path).Dispose(), 0);
         }),
         new("gemm.peak", "FMA peak of one core (register-only loop, AVX-512 or AVX2)", _ =>
             (() => FmaPeak.Run(FmaIterations), FmaPeak.Flops(FmaIterations)), BestIsPeak: true),

@@ -90,6 +90,7 @@ internal static class BenchCommand
     private static (double[] Seconds, double Flops) Measure(BenchmarkCase bench, BenchmarkModels models, int runs, CancellationToken cancellationToken)
     {
         var (run, flops) = bench.Prepare(models);
+        PeakWorkingSet.Reset(); // the figure is this benchmark's own peak (after freeing what earlier ones left behind)
         run(); // warm-up: JIT tiering, weight packing, buffer pools
         var seconds = new double[runs];
         for (int i = 0; i < runs; i++)
@@ -110,7 +111,7 @@ internal static class BenchCommand
         double median = s.Length % 2 == 1 ? s[s.Length / 2] : (s[(s.Length / 2) - 1] + s[s.Length / 2]) / 2;
         double gflop = result.Flops / 1e9;
         double rate = gflop / (bench.BestIsPeak ? s[0] : median);
-        long peakWorkingSet = Process.GetCurrentProcess().PeakWorkingSet64;
+        long peakWorkingSet = PeakWorkingSet.Read();
         if (asJson)
         {
             context.Out.WriteLine(JsonSerializer.Serialize(new Dictionary<string, object>
