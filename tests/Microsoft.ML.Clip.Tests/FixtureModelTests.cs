@@ -1,0 +1,121 @@
+using Microsoft.ML.Clip.Tasks;
+using Microsoft.ML.Clip.Testing;
+using Microsoft.ML.Clip.Tests.Fakes;
+using Microsoft.ML.Data;
+using Microsoft.ML.Transforms;
+
+namespace Microsoft.ML.Clip.Tests;
+
+/// <summary>The transforms on the tiny fixture checkpoints reproduce the Python reference outputs.</summary>
+[TestClass]
+public sealed class FixtureModelTests
+{
+    private const float HiddenTolerance = 1e-4f; // DESIGN.md: embeddings
+    private static readonly ModelFixtureData XClip = FixtureModelLoader.XClip;
+    private static readonly ModelFixtureData AltClip = FixtureModelLoader.AltClip;
+
+    [TestMethod]
+    public void XClipVideoAndTextEmbeddingsMatchGetVideoAndTextFeatures()
+    {
+        var ml = new MLContext(seed: 1);
+        var loader = new FixtureModelLoader();
+        IDataView videos = ml.Data.LoadFromEnumerable(XClip.Rows(XClip.Inputs, "pixel_values").Select(p => new XClipPixelsRow { Video = p }).ToArray());
+        IDataView texts = ml.Data.LoadFromEnumerable(new[] { "t0", "t1", "t2" }.Select(t => new TextRow { Text = t }).ToArray());
+
+        foreach (int batchSize in new[] { 1, 2 })
+        {
+            float[][] video = ml.Transforms.XClipVideoEmbedding(new XClipVideoFeaturizerEstimator.Options { OutputColumnName = "E", InputColumnName = "Video", ModelPath = XClip.Folder, ModelLoader = loader, BatchSize = batchSize })
+                .Fit(videos).Transform(videos).GetColumn<float[]>("E").ToArray();
+            AssertRows(XClip.Rows(XClip.Expected, "get_video_features"), video, $"get_video_features (batch {batchSize})");
+        }
+
+        float[][] text = ml.Transforms.XClipTextEmbedding(new XClipTextFeaturizerEstimator.Options { OutputColumnName = "E", InputColumnName = "Text", ModelPath = XClip.Folder, ModelLoader = loader })
+            .Fit(texts).Transform(texts).GetColumn<float[]>("E").ToArray();
+        AssertRows(XClip.Rows(XClip.Expected, "get_text_features"), text, "get_text_features");
+    }
+
+    [TestMethod]
+    public void XClipZeroShotScoreIsTheSoftmaxOfLogitsPerVideo()
+    {
+        var ml = new MLContext(seed: 1);
+        IDataView videos = ml.Data.LoadFromEnumerable(XClip.Rows(XClip.Inputs, "pixel_values").Select(p => new XClipPixelsRow { Video = p }).ToArray());
+        var estimator = ml.Transforms.ZeroShotClassification(new ZeroShotClassifierEstimator.Options
+        {
+            ModelPath = XClip.Folder,
+            ModelLoader = new FixtureModelLoader(),
+            Labels = ["0", "1", "2"],
+            Templates = ["t{}"],
+        });
+
+        IDataView output = estimator.Fit(videos).Transform(videos);
+
+        float[][] logits = XClip.Rows(XClip.Expected, "logits_per_video");
+        float[][] scores = output.GetColumn<float[]>("Score").ToArray();
+        uint[] keys = output.GetColumn<uint>("PredictedLabel").ToArray();
+        for (int v = 0; v < logits.Length; v++)
+        {
+            TensorAssert.Close(EmbeddingMath.Softmax(logits[v]), scores[v], HiddenTolerance, $"video {v}");
+            Assert.AreEqual((uint)EmbeddingMath.ArgMax(logits[v]) + 1, keys[v]);
+        }
+    }
+
+    [TestMethod]
+    public void AltClipImageEmbeddingAndZeroShotMatchTheReference()
+    {
+        var ml = new MLContext(seed: 1);
+        var loader = new FixtureModelLoader();
+        IDataView images = ml.Data.LoadFromEnumerable(AltClip.Rows(AltClip.Inputs, "pixel_values").Select(p => new AltClipPixelsRow { Image = p }).ToArray());
+
+        float[][] embeddings = ml.Transforms.AltClipImageEmbedding(new AltClipImageFeaturizerEstimator.Options { OutputColumnName = "E", InputColumnName = "Image", ModelPath = AltClip.Folder, ModelLoader = loader })
+            .Fit(images).Transform(images).GetColumn<float[]>("E").ToArray();
+        AssertRows(AltClip.Rows(AltClip.Expected, "get_image_features"), embeddings, "get_image_features");
+
+        var zeroShot = ml.Transforms.ZeroShotClassification(new ZeroShotClassifierEstimator.Options
+        {
+            Family = ClipModelFamily.AltClip,
+            ModelPath = AltClip.Folder,
+            ModelLoader = loader,
+            Labels = ["0", "1", "2"],
+            Templates = ["t{}"],
+        });
+        float[][] scores = zeroShot.Fit(images).Transform(images).GetColumn<float[]>("Score").ToArray();
+        float[][] logits = AltClip.Rows(AltClip.Expected, "logits_per_image");
+        for (int i = 0; i < logits.Length; i++)
+        {
+            TensorAssert.Close(EmbeddingMath.Softmax(logits[i]), scores[i], HiddenTolerance, $"image {i}");
+        }
+    }
+
+    [TestMethod]
+    public void FixturePipelineRoundTripsAndPredictionEngineAgrees()
+    {
+        var ml = new MLContext(seed: 1);
+        IDataView videos = ml.Data.LoadFromEnumerable(XClip.Rows(XClip.Inputs, "pixel_values").Select(p => new XClipPixelsRow { Video = p }).ToArray());
+        var model = ml.Transforms.XClipVideoEmbedding(new XClipVideoFeaturizerEstimator.Options { OutputColumnName = "Embedding", InputColumnName = "Video", ModelPath = XClip.Folder, ModelLoader = new FixtureModelLoader() }).Fit(videos);
+        using var stream = new MemoryStream();
+
+        ClipModelPersistence.Save(ml, model, videos.Schema, stream);
+        stream.Position = 0;
+        var loaded = ClipModelPersistence.Load(ml, stream, out DataViewSchema inputSchema, new FixtureModelLoader());
+
+        Assert.AreEqual(new VectorDataViewType(NumberDataViewType.Single, 3 * 3 * 32 * 32), inputSchema["Video"].Type);
+        PersistenceTests.AssertSameOutputs(model.Transform(videos), loaded.Transform(videos), "Embedding");
+        var engine = ml.Model.CreatePredictionEngine<XClipPixelsRow, EmbeddingOutput>(loaded);
+        float[] first = engine.Predict(new XClipPixelsRow { Video = XClip.Rows(XClip.Inputs, "pixel_values")[0] }).Embedding;
+        TensorAssert.Close(XClip.Rows(XClip.Expected, "get_video_features")[0], first, HiddenTolerance, "prediction engine");
+    }
+
+    private static void AssertRows(float[][] expected, float[][] actual, string what)
+    {
+        Assert.HasCount(expected.Length, actual, what);
+        for (int i = 0; i < expected.Length; i++)
+        {
+            TensorAssert.Close(expected[i], actual[i], HiddenTolerance, $"{what} row {i}");
+        }
+    }
+
+    public sealed class EmbeddingOutput
+    {
+        public float[] Embedding { get; set; } = [];
+    }
+}
