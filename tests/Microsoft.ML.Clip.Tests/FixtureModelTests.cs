@@ -119,3 +119,46 @@ public sealed class FixtureModelTests
         public float[] Embedding { get; set; } = [];
     }
 }
+
+/// <summary>The default loader on a model folder (fixture weights + CLIP tokenizer + a 32-pixel preprocessor config).</summary>
+[TestClass]
+public sealed class DefaultLoaderTests
+{
+    [TestMethod]
+    public void VideoPathColumnRunsThroughDecoderPreprocessorAndModel()
+    {
+        string folder = Directory.CreateTempSubdirectory("xclip-tiny-folder-").FullName;
+        try
+        {
+            foreach (string file in new[] { "config.json", "model.safetensors" })
+            {
+                File.Copy(Path.Combine(FixtureModelLoader.XClip.Folder, file), Path.Combine(folder, file));
+            }
+
+            foreach (string file in Directory.GetFiles(TestFixtures.Path("tokenizers/clip"), "*.json").Concat([TestFixtures.Path("tokenizers/clip/merges.txt")]))
+            {
+                File.Copy(file, Path.Combine(folder, Path.GetFileName(file)));
+            }
+
+            string processor = File.ReadAllText(TestFixtures.Path("processors/configs/xclip-base-patch32/preprocessor_config.json"))
+                .Replace("\"size\": 224", "\"size\": {\"shortest_edge\": 32}, \"crop_size\": {\"height\": 32, \"width\": 32}", StringComparison.Ordinal);
+            File.WriteAllText(Path.Combine(folder, "preprocessor_config.json"), processor);
+            string video = TestFixtures.Path("processors/videos/testsrc.mp4");
+
+            var ml = new MLContext(seed: 1);
+            IDataView data = ml.Data.LoadFromEnumerable(new[] { new VideoRow { Video = video, Label = "testsrc" } });
+            using XClipVideoFeaturizer transformer = ml.Transforms.XClipVideoEmbedding("Embedding", folder, "Video").Fit(data);
+            float[] embedding = transformer.Transform(data).GetColumn<float[]>("Embedding").Single();
+
+            using XClipEmbedder direct = XClipEmbedder.FromPretrained(folder);
+            Assert.IsNotNull(direct.Preprocessor);
+            float[] expected = direct.Model.GetVideoFeatures(direct.Preprocessor.Process([video])).Span.ToArray();
+            TensorAssert.Close(expected, embedding, 1e-6f, "video path through the default loader");
+            Assert.AreEqual(24, embedding.Length);
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+}
