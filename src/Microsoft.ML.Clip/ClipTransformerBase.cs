@@ -150,6 +150,7 @@ public abstract class ClipTransformerBase : ITransformer, IDisposable
     internal static ClipTransformerBase Load(Stream stream, IClipModelLoader? modelLoader, string source)
     {
         TransformerState state = TransformerState.ReadFrom(stream, source);
+        ModelFingerprint.Verify(state.ModelPath, state.ModelSha256, source);
         return state.Kind switch
         {
             nameof(XClipVideoFeaturizer) => new XClipVideoFeaturizer(EmbeddingOptions<XClipVideoFeaturizerEstimator.Options>(state, modelLoader)),
@@ -179,6 +180,7 @@ public abstract class ClipTransformerBase : ITransformer, IDisposable
     {
         Kind = kind,
         ModelPath = ModelPath,
+        ModelSha256 = ModelFingerprint.Compute(ModelPath),
         InputColumnName = InputColumnName,
         BatchSize = BatchSize,
         SkipBadRows = SkipBadRows,

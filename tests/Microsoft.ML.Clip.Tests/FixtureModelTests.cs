@@ -105,6 +105,43 @@ public sealed class FixtureModelTests
         TensorAssert.Close(XClip.Rows(XClip.Expected, "get_video_features")[0], first, HiddenTolerance, "prediction engine");
     }
 
+    [TestMethod]
+    public void LoadingAgainstAChangedCheckpointFailsNamingBothHashes()
+    {
+        string folder = Directory.CreateTempSubdirectory("xclip-tiny-hash-").FullName;
+        try
+        {
+            File.Copy(Path.Combine(XClip.Folder, "config.json"), Path.Combine(folder, "config.json"));
+            File.Copy(Path.Combine(XClip.Folder, "model.safetensors"), Path.Combine(folder, "model.safetensors"));
+            var ml = new MLContext(seed: 1);
+            IDataView videos = ml.Data.LoadFromEnumerable(XClip.Rows(XClip.Inputs, "pixel_values").Select(p => new XClipPixelsRow { Video = p }).ToArray());
+            using var transformer = ml.Transforms.XClipVideoEmbedding(new XClipVideoFeaturizerEstimator.Options { OutputColumnName = "E", InputColumnName = "Video", ModelPath = folder, ModelLoader = new FixtureModelLoader() }).Fit(videos);
+            using var saved = new MemoryStream();
+            transformer.Save(saved);
+
+            saved.Position = 0;
+            using (var unchanged = ClipTransformerBase.Load(saved, new FixtureModelLoader()))
+            {
+                PersistenceTests.AssertSameOutputs(transformer.Transform(videos), unchanged.Transform(videos), "E");
+            }
+
+            using (var weights = File.OpenWrite(Path.Combine(folder, "model.safetensors")))
+            {
+                weights.Seek(0, SeekOrigin.End);
+                weights.WriteByte(0);
+            }
+
+            saved.Position = 0;
+            var error = Assert.ThrowsExactly<InvalidDataException>(() => ClipTransformerBase.Load(saved, new FixtureModelLoader()));
+            StringAssert.Contains(error.Message, "SHA-256");
+            StringAssert.Contains(error.Message, folder);
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
     private static void AssertRows(float[][] expected, float[][] actual, string what)
     {
         Assert.HasCount(expected.Length, actual, what);
