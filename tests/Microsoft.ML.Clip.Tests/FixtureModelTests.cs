@@ -60,11 +60,16 @@ public sealed class FixtureModelTests
     }
 
     [TestMethod]
-    public void AltClipImageEmbeddingAndZeroShotMatchTheReference()
+    public void AltClipTextAndImageEmbeddingsAndZeroShotMatchTheReference()
     {
         var ml = new MLContext(seed: 1);
         var loader = new FixtureModelLoader();
         IDataView images = ml.Data.LoadFromEnumerable(AltClip.Rows(AltClip.Inputs, "pixel_values").Select(p => new AltClipPixelsRow { Image = p }).ToArray());
+
+        IDataView texts = ml.Data.LoadFromEnumerable(new[] { "t0", "t1", "t2" }.Select(t => new TextRow { Text = t }).ToArray());
+        float[][] textEmbeddings = ml.Transforms.AltClipTextEmbedding(new AltClipTextFeaturizerEstimator.Options { OutputColumnName = "E", InputColumnName = "Text", ModelPath = AltClip.Folder, ModelLoader = loader })
+            .Fit(texts).Transform(texts).GetColumn<float[]>("E").ToArray();
+        AssertRows(AltClip.Rows(AltClip.Expected, "get_text_features"), textEmbeddings, "get_text_features");
 
         float[][] embeddings = ml.Transforms.AltClipImageEmbedding(new AltClipImageFeaturizerEstimator.Options { OutputColumnName = "E", InputColumnName = "Image", ModelPath = AltClip.Folder, ModelLoader = loader })
             .Fit(images).Transform(images).GetColumn<float[]>("E").ToArray();
