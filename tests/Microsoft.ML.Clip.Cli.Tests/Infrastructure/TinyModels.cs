@@ -76,7 +76,7 @@ internal static class TinyModels
         {
             if ((int)id! < Bos)
             {
-                vocab[piece] = (int)id;
+                vocab[piece] = (int)id!;
             }
         }
 
