@@ -79,6 +79,8 @@ public static class GemmQuickRun
             Console.WriteLine($"{name,-38} {flops / single / 1e9,10:F1} {single * 1e3,7:F2} {flops / all / 1e9,10:F1} {single / all,8:F2}x");
         }
 
+        Console.WriteLine();
+        LayerBreakdown.Run(8, 50, runs);
         NumericsOptions.MaxDegreeOfParallelism = cores;
     }
 

@@ -23,12 +23,14 @@ public sealed class AltClipModel : IDisposable
         ArgumentNullException.ThrowIfNull(config);
         config.Validate();
         Config = config;
-        var weights = new WeightScope(source);
+        var counted = new CountingWeightSource(source);
+        var weights = new WeightScope(counted);
         TextModel = new AltClipTextModel(weights, config.TextConfig);
         VisionModel = new AltClipVisionModel(weights, config.VisionConfig);
         _visualProjection = weights["visual_projection"].Linear(config.VisionConfig.HiddenSize, config.ProjectionDim, bias: false);
         _textProjection = weights["text_projection"].Linear(config.TextConfig.ProjectDim, config.ProjectionDim, bias: false);
         LogitScale = weights.Tensor("logit_scale", WeightRole.LogitScale).Span[0];
+        ParameterCount = counted.Total;
         _owned = owned;
     }
 
@@ -41,15 +43,25 @@ public sealed class AltClipModel : IDisposable
     /// <summary>The vision tower (<c>vision_model</c>).</summary>
     public AltClipVisionModel VisionModel { get; }
 
+    /// <summary>The number of parameters (float32 values) in the weights.</summary>
+    public long ParameterCount { get; }
+
     /// <summary>The learned <c>logit_scale</c> (a log: logits are multiplied by <c>exp(LogitScale)</c>).</summary>
     public float LogitScale { get; }
 
-    /// <summary>Loads a checkpoint folder holding <c>config.json</c> and <c>model.safetensors</c> (e.g. a snapshot of <c>BAAI/AltCLIP</c>).</summary>
-    /// <param name="pathOrId">The folder (or its <c>config.json</c>).</param>
+    /// <summary>
+    /// Loads a checkpoint: a local folder holding <c>config.json</c> and weights (<c>model.safetensors</c>, sharded
+    /// safetensors or <c>pytorch_model.bin</c> — <c>BAAI/AltCLIP</c> ships only the latter), or a Hugging Face Hub id such as
+    /// <c>BAAI/AltCLIP</c> or <c>org/name@revision</c>, resolved through (and downloaded into) the cache shared with Python's
+    /// <c>huggingface_hub</c>.
+    /// </summary>
+    /// <param name="pathOrId">A folder (or its <c>config.json</c>), or a Hub id.</param>
+    /// <param name="hubOptions">Cache folder, token, offline mode; null reads the <c>HF_*</c> environment variables.</param>
     /// <exception cref="InvalidDataException">The config is not AltCLIP's, or the weights do not match it.</exception>
-    public static AltClipModel FromPretrained(string pathOrId)
+    /// <exception cref="FileNotFoundException">The folder or the Hub repository lacks config.json or weights.</exception>
+    public static AltClipModel FromPretrained(string pathOrId, Hub.HubOptions? hubOptions = null)
     {
-        string folder = PretrainedFiles.ResolveFolder(pathOrId);
+        string folder = PretrainedFiles.ResolveFolder(pathOrId, hubOptions);
         AltClipConfig config = AltClipConfig.FromFile(PretrainedFiles.ConfigPath(folder));
         ITensorStore store = PretrainedFiles.OpenWeights(folder);
         try
@@ -73,6 +85,11 @@ public sealed class AltClipModel : IDisposable
     /// <param name="config">The configuration.</param>
     /// <param name="seed">The seed; equal seeds give equal weights.</param>
     public static AltClipModel CreateRandom(AltClipConfig config, int seed = 0) => new(config, new RandomWeights(seed), null);
+
+    /// <summary>Builds a model from any weight source (a checkpoint adapter, random weights, a recorder wrapping another source).</summary>
+    /// <param name="config">The configuration.</param>
+    /// <param name="weights">The weights by <c>transformers</c> state-dict name.</param>
+    public static AltClipModel FromWeightSource(AltClipConfig config, IWeightSource weights) => new(config, weights, null);
 
     /// <summary>Text features (<c>get_text_features</c>): <c>text_projection</c> of the pooled <c>&lt;s&gt;</c> state, <c>[texts, projection_dim]</c>, not normalised.</summary>
     /// <param name="tokens">Ids and attention mask, <c>[texts, length]</c>.</param>

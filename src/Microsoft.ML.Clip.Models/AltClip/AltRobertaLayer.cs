@@ -1,5 +1,6 @@
 using Microsoft.ML.Clip.Modeling;
 using Microsoft.ML.Clip.Numerics;
+using TensorPrimitives = System.Numerics.Tensors.TensorPrimitives;
 
 namespace Microsoft.ML.Clip.AltClip;
 
@@ -39,30 +40,45 @@ internal sealed class AltRobertaLayer : IEncoderLayer
     /// <inheritdoc />
     public Tensor Forward(Tensor hidden, EncoderMask mask, List<Tensor>? attentions)
     {
-        // hidden: [batch, length, d]
-        int batch = hidden.Dim(0), length = hidden.Dim(1), d = hidden.Dim(2);
-        Tensor q = _query.Forward(hidden);
-        Tensor k = _key.Forward(hidden);
-        Tensor v = _value.Forward(hidden);
-        var context = new Tensor(batch, length, d);
-        var shape = new AttentionShape(batch, length, length, _heads, d / _heads);
-        Tensor? weights = attentions is null ? null : new Tensor(batch, _heads, length, length);
-
-        // softmax(q·kᵀ / √head_dim + padding mask)·v
-        Attention.Forward(q.Span, k.Span, v.Span, context.Span, shape, 1f / MathF.Sqrt(shape.HeadDim), mask.Padding, causal: false,
-            probabilities: weights is null ? default : weights.Span);
-        if (weights is not null)
+        // hidden: [batch, length, d]; only the returned output is allocated, the temporaries are pooled.
+        int batch = hidden.Dim(0), length = hidden.Dim(1), d = hidden.Dim(2), rows = batch * length;
+        using var attended = ScratchTensor.Rent(batch, length, d);
+        using (var q = ScratchTensor.Rent(batch, length, d))
+        using (var k = ScratchTensor.Rent(batch, length, d))
+        using (var v = ScratchTensor.Rent(batch, length, d))
+        using (var context = ScratchTensor.Rent(batch, length, d))
         {
-            attentions!.Add(weights);
+            _query.Forward(hidden.Span, q.Span, rows);
+            _key.Forward(hidden.Span, k.Span, rows);
+            _value.Forward(hidden.Span, v.Span, rows);
+            var shape = new AttentionShape(batch, length, length, _heads, d / _heads);
+            Tensor? weights = attentions is null ? null : new Tensor(batch, _heads, length, length);
+
+            // softmax(q·kᵀ / √head_dim + padding mask)·v
+            Attention.Forward(q.Span, k.Span, v.Span, context.Span, shape, 1f / MathF.Sqrt(shape.HeadDim), mask.Padding, causal: false,
+                probabilities: weights is null ? default : weights.Span);
+            if (weights is not null)
+            {
+                attentions!.Add(weights);
+            }
+
+            // attention.output: LayerNorm(dense(context) + hidden)
+            _attentionOutput.Forward(context.Span, attended.Span, rows);
         }
 
-        Tensor attended = _attentionOutput.Forward(context);
-        TensorOps.AddInPlace(attended, hidden);
-        _attentionLayerNorm.Forward(attended.Span, attended.Span, batch * length);
+        TensorPrimitives.Add(attended.Span, hidden.Span, attended.Span);
+        _attentionLayerNorm.Forward(attended.Span, attended.Span, rows);
 
-        Tensor output = _output.Forward(_intermediate.Forward(attended, _activation));
-        TensorOps.AddInPlace(output, attended);
-        _outputLayerNorm.Forward(output.Span, output.Span, batch * length);
+        // intermediate + output: LayerNorm(dense(gelu(dense(attended))) + attended)
+        var output = new Tensor(batch, length, d);
+        using (var intermediate = ScratchTensor.Rent(rows, _intermediate.OutFeatures))
+        {
+            _intermediate.Forward(attended.Span, intermediate.Span, rows, _activation);
+            _output.Forward(intermediate.Span, output.Span, rows);
+        }
+
+        TensorPrimitives.Add(output.Span, attended.Span, output.Span);
+        _outputLayerNorm.Forward(output.Span, output.Span, rows);
         return output;
     }
 }

@@ -23,14 +23,25 @@ internal sealed class ClipAttention
         _heads = heads;
     }
 
-    /// <summary>Self-attention over <c>x [batch, length, width]</c>; returns <c>[batch, length, width]</c>.</summary>
+    /// <summary>Self-attention over <c>x [batch, length, width]</c> into a new <c>[batch, length, width]</c> tensor.</summary>
     public Tensor Forward(Tensor x, EncoderMask mask, List<Tensor>? attentions)
     {
-        int batch = x.Dim(0), length = x.Dim(1), width = x.Dim(2);
-        Tensor q = _query.Forward(x);
-        Tensor k = _key.Forward(x);
-        Tensor v = _value.Forward(x);
-        var context = new Tensor(batch, length, width);
+        var output = new Tensor(x.Shape.ToArray());
+        Forward(x, output.Span, mask, attentions);
+        return output;
+    }
+
+    /// <summary>Self-attention over <c>x [batch, length, width]</c>, written to <paramref name="output"/> (<c>[batch, length, width]</c>).</summary>
+    public void Forward(Tensor x, Span<float> output, EncoderMask mask, List<Tensor>? attentions)
+    {
+        int batch = x.Dim(0), length = x.Dim(1), width = x.Dim(2), rows = batch * length;
+        using var q = ScratchTensor.Rent(batch, length, width);
+        using var k = ScratchTensor.Rent(batch, length, width);
+        using var v = ScratchTensor.Rent(batch, length, width);
+        using var context = ScratchTensor.Rent(batch, length, width);
+        _query.Forward(x.Span, q.Span, rows);
+        _key.Forward(x.Span, k.Span, rows);
+        _value.Forward(x.Span, v.Span, rows);
         var shape = new AttentionShape(batch, length, length, _heads, width / _heads);
         Tensor? weights = attentions is null ? null : new Tensor(batch, _heads, length, length);
         Attention.Forward(
@@ -44,6 +55,6 @@ internal sealed class ClipAttention
             attentions!.Add(weights);
         }
 
-        return _output.Forward(context);
+        _output.Forward(context.Span, output, rows);
     }
 }

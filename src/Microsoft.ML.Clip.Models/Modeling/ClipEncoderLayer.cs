@@ -1,4 +1,5 @@
 using Microsoft.ML.Clip.Numerics;
+using TensorPrimitives = System.Numerics.Tensors.TensorPrimitives;
 
 namespace Microsoft.ML.Clip.Modeling;
 
@@ -28,9 +29,20 @@ internal sealed class ClipEncoderLayer : IEncoderLayer
     /// <inheritdoc />
     public Tensor Forward(Tensor hidden, EncoderMask mask, List<Tensor>? attentions)
     {
-        // hidden: [batch, length, width]
-        Tensor h = TensorOps.Add(hidden, SelfAttention.Forward(LayerNorm1.Forward(hidden), mask, attentions));
-        TensorOps.AddInPlace(h, Mlp.Forward(LayerNorm2.Forward(h)));
+        // hidden: [batch, length, width]; only the returned h is allocated, the temporaries are pooled.
+        int[] shape = hidden.Shape.ToArray();
+        int rows = hidden.Length / LayerNorm1.Width;
+        using var normalized = ScratchTensor.Rent(shape);
+        using var update = ScratchTensor.Rent(shape);
+
+        LayerNorm1.Forward(hidden.Span, normalized.Span, rows);
+        SelfAttention.Forward(normalized.Tensor, update.Span, mask, attentions);
+        var h = new Tensor(shape);
+        TensorPrimitives.Add(hidden.Span, update.Span, h.Span); // h = hidden + attention
+
+        LayerNorm2.Forward(h.Span, normalized.Span, rows);
+        Mlp.Forward(normalized.Span, update.Span, rows);
+        TensorPrimitives.Add(h.Span, update.Span, h.Span); // h = h + mlp
         return h;
     }
 }

@@ -16,6 +16,11 @@ internal sealed class ClipMlp
         _activation = activation;
     }
 
-    /// <summary><c>x [..., width]</c> → <c>[..., width]</c>.</summary>
-    public Tensor Forward(Tensor x) => _fc2.Forward(_fc1.Forward(x, _activation));
+    /// <summary><c>x [rows, width]</c> (any leading shape) → <paramref name="output"/> <c>[rows, width]</c>.</summary>
+    public void Forward(ReadOnlySpan<float> x, Span<float> output, int rows)
+    {
+        using var hidden = ScratchTensor.Rent(rows, _fc1.OutFeatures);
+        _fc1.Forward(x, hidden.Span, rows, _activation);
+        _fc2.Forward(hidden.Span, output, rows);
+    }
 }

@@ -33,7 +33,8 @@ internal sealed class ClipVisionEmbeddings
 
         // im2col: one row per patch, columns in the conv weight's (channel, ky, kx) order.
         int columns = channels * p * p;
-        var rows = new Tensor(n * patches, columns);
+        using var rows = ScratchTensor.Rent(n * patches, columns);
+        using var patchEmbeds = ScratchTensor.Rent(n * patches, d);
         ReadOnlySpan<float> source = pixels.Span;
         Span<float> target = rows.Span;
         for (int image = 0; image < n; image++)
@@ -55,7 +56,7 @@ internal sealed class ClipVisionEmbeddings
             }
         }
 
-        Tensor patchEmbeds = _patch.Forward(rows); // [n·patches, d]
+        _patch.Forward(rows.Span, patchEmbeds.Span, n * patches); // [n·patches, d]
         Tensor positions = PositionEmbeddings(gridH, gridW, height == width, interpolatePositionEncoding); // [patches + 1, d]
 
         var embeddings = new Tensor(n, patches + 1, d);

@@ -1,28 +1,26 @@
 using Microsoft.ML.Clip.Checkpoints;
+using Microsoft.ML.Clip.Hub;
 
 namespace Microsoft.ML.Clip.Modeling;
 
-/// <summary>Finds a checkpoint's <c>config.json</c> and weights in a local folder.</summary>
+/// <summary>Finds a checkpoint's <c>config.json</c> and weights in a local folder or the Hugging Face Hub cache.</summary>
 internal static class PretrainedFiles
 {
     public const string ConfigFileName = "config.json";
 
-    /// <summary>Returns the folder holding the checkpoint named by <paramref name="pathOrId"/>.</summary>
-    public static string ResolveFolder(string pathOrId)
+    /// <summary>
+    /// Returns the folder holding the checkpoint named by <paramref name="pathOrId"/>: a local folder (or its
+    /// <c>config.json</c>), or a Hub id <c>org/name[@revision]</c> resolved through the shared Hugging Face cache.
+    /// </summary>
+    public static string ResolveFolder(string pathOrId, HubOptions? hubOptions)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(pathOrId);
-        if (Directory.Exists(pathOrId))
-        {
-            return pathOrId;
-        }
-
         if (File.Exists(pathOrId) && Path.GetFileName(pathOrId) == ConfigFileName)
         {
             return Path.GetDirectoryName(Path.GetFullPath(pathOrId))!;
         }
 
-        throw new DirectoryNotFoundException(
-            $"'{pathOrId}' is not a folder. Pass the folder that holds config.json and model.safetensors (e.g. a Hugging Face snapshot folder).");
+        return HubModelResolver.Resolve(pathOrId, options: hubOptions);
     }
 
     /// <summary>The path of <c>config.json</c> in <paramref name="folder"/>.</summary>
@@ -34,15 +32,6 @@ internal static class PretrainedFiles
             : throw new FileNotFoundException($"The checkpoint folder '{folder}' has no {ConfigFileName}.", path);
     }
 
-    /// <summary>Opens the weights in <paramref name="folder"/>.</summary>
-    public static ITensorStore OpenWeights(string folder)
-    {
-        string safetensors = Path.Combine(folder, "model.safetensors");
-        if (File.Exists(safetensors))
-        {
-            return SafeTensorsFile.Open(safetensors);
-        }
-
-        throw new FileNotFoundException($"The checkpoint folder '{folder}' has no model.safetensors.", safetensors);
-    }
+    /// <summary>Opens the weights in <paramref name="folder"/> (safetensors, sharded safetensors or pytorch_model.bin, as <c>transformers</c> prefers them).</summary>
+    public static ITensorStore OpenWeights(string folder) => CheckpointLoader.Open(folder);
 }

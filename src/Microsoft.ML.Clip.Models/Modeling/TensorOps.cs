@@ -61,15 +61,20 @@ internal static class TensorOps
     /// <summary>Appends one token per item: <c>x [n, length, width]</c>, <c>token [n, width]</c> → <c>[n, length + 1, width]</c>.</summary>
     public static Tensor AppendToken(Tensor x, Tensor token)
     {
+        var result = new Tensor(x.Dim(0), x.Dim(1) + 1, x.Dim(2));
+        AppendToken(x, token, result);
+        return result;
+    }
+
+    /// <summary>Appends one token per item into <paramref name="result"/> <c>[n, length + 1, width]</c>.</summary>
+    public static void AppendToken(Tensor x, Tensor token, Tensor result)
+    {
         int n = x.Dim(0), length = x.Dim(1), width = x.Dim(2);
-        var result = new Tensor(n, length + 1, width);
         for (int i = 0; i < n; i++)
         {
             x.Span.Slice(i * length * width, length * width).CopyTo(result.Span.Slice(i * (length + 1) * width));
             token.Span.Slice(i * width, width).CopyTo(result.Span.Slice(((i * (length + 1)) + length) * width));
         }
-
-        return result;
     }
 
     /// <summary>Mean over axis 1: <c>x [a, b, c]</c> → <c>[a, c]</c>, summing in order as <c>torch.mean</c> does on CPU for small sizes.</summary>

@@ -1,3 +1,5 @@
+using Microsoft.ML.Clip.Tokenizers;
+
 namespace Microsoft.ML.Clip.Modeling;
 
 /// <summary>
@@ -42,6 +44,15 @@ public sealed class TokenBatch
     public TokenBatch(long[,] inputIds, long[,]? attentionMask = null)
         : this(Flatten(inputIds), attentionMask is null ? null : Flatten(CheckSameShape(inputIds, attentionMask)), inputIds.GetLength(0), inputIds.GetLength(1))
     {
+    }
+
+    /// <summary>Wraps a tokenizer's padded output (<see cref="TextTokenizer.EncodeBatch"/> with <see cref="Padding.Longest"/> or <see cref="Padding.MaxLength"/>).</summary>
+    /// <param name="batch">The tokenized texts; all rows must have the same length.</param>
+    /// <exception cref="InvalidOperationException">The rows have different lengths (the batch was not padded).</exception>
+    public static TokenBatch From(TokenizedBatch batch)
+    {
+        ArgumentNullException.ThrowIfNull(batch);
+        return new TokenBatch(batch.FlattenInputIds(), batch.FlattenAttentionMask(), batch.Count, batch.MaxSequenceLength);
     }
 
     /// <summary>The ids, <c>[batch, length]</c> row-major.</summary>

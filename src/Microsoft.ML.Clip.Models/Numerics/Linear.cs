@@ -55,8 +55,20 @@ public sealed class Linear
     public void Forward(ReadOnlySpan<float> input, Span<float> output, int rows, Activation activation = Activation.None) =>
         Forward(input, output, rows, activation, SimdLevelInfo.Best, NumericsOptions.MaxDegreeOfParallelism);
 
+    /// <summary>
+    /// Adds the layer's output to <paramref name="output"/>: <c>output[rows, out] += input[rows, in]·Wᵀ + b</c> — a residual
+    /// connection (<c>hidden = residual + out_proj(x)</c>) without a separate pass. Each sum is one FMA chain started from
+    /// the residual, so it rounds slightly differently from torch's <c>residual + (x·Wᵀ + b)</c> (well within 1e-5).
+    /// </summary>
+    /// <param name="input">The input rows, <c>[rows, in]</c>.</param>
+    /// <param name="output">The residual rows, <c>[rows, out]</c>, updated in place; must not overlap <paramref name="input"/>.</param>
+    /// <param name="rows">The number of rows.</param>
+    public void ForwardAdd(ReadOnlySpan<float> input, Span<float> output, int rows) =>
+        Forward(input, output, rows, Activation.None, SimdLevelInfo.Best, NumericsOptions.MaxDegreeOfParallelism, accumulate: true);
+
     /// <summary>The forward pass on a chosen instruction-set path and thread count (tests force each path).</summary>
-    internal unsafe void Forward(ReadOnlySpan<float> input, Span<float> output, int rows, Activation activation, SimdLevel level, int maxThreads)
+    internal unsafe void Forward(
+        ReadOnlySpan<float> input, Span<float> output, int rows, Activation activation, SimdLevel level, int maxThreads, bool accumulate = false)
     {
         int k = InFeatures;
         int n = OutFeatures;
@@ -92,6 +104,7 @@ public sealed class Linear
                 M = rows,
                 N = n,
                 K = k,
+                Accumulate = accumulate,
                 Bias = packed.Bias is null ? null : packed.Bias.Pointer,
                 Activation = activation,
                 Level = level,

@@ -16,9 +16,9 @@ internal static class ClipTextNormalizer
     public static string Normalize(string text)
     {
         // Everything below U+0300 is already NFC: only combining marks (U+0300 up) and other scripts can change.
-        if (text.AsSpan().IndexOfAnyInRange('\u0300', '\uFFFF') >= 0 && !text.IsNormalized(NormalizationForm.FormC))
+        if (text.AsSpan().IndexOfAnyInRange('\u0300', '\uFFFF') >= 0)
         {
-            text = text.Normalize(NormalizationForm.FormC);
+            text = UnicodeText.Normalize(text, NormalizationForm.FormC);
         }
 
         var builder = t_builder ??= new StringBuilder(256);

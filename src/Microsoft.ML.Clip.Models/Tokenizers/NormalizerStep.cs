@@ -189,7 +189,7 @@ internal sealed class ReplaceStep : NormalizerStep
 internal sealed class UnicodeFormStep(NormalizationForm? form) : NormalizerStep
 {
     public override string Apply(string text) =>
-        form is NormalizationForm f && !text.IsNormalized(f) ? text.Normalize(f) : text;
+        form is NormalizationForm f ? UnicodeText.Normalize(text, f) : text;
 }
 
 /// <summary><c>Lowercase</c>: Rust's per-character <c>to_lowercase</c>.</summary>

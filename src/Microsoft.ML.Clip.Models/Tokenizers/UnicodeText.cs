@@ -138,6 +138,26 @@ internal static class UnicodeText
         }
     }
 
+    /// <summary>
+    /// Unicode normalisation that, like Rust's <c>unicode-normalization</c>, accepts every scalar value: .NET refuses
+    /// U+FFFE, a starter that composes with nothing, so the text is normalised piecewise around it.
+    /// </summary>
+    public static string Normalize(string text, NormalizationForm form)
+    {
+        if (!text.Contains('\uFFFE'))
+        {
+            return text.IsNormalized(form) ? text : text.Normalize(form);
+        }
+
+        string[] parts = text.Split('\uFFFE');
+        for (int i = 0; i < parts.Length; i++)
+        {
+            parts[i] = parts[i].IsNormalized(form) ? parts[i] : parts[i].Normalize(form);
+        }
+
+        return string.Join('\uFFFE', parts);
+    }
+
     /// <summary>The Unicode general category of a code point (valid scalar values only).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static UnicodeCategory Category(int codePoint) => CharUnicodeInfo.GetUnicodeCategory(codePoint);

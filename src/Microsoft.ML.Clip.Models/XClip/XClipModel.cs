@@ -27,7 +27,8 @@ public sealed class XClipModel : IDisposable
         ArgumentNullException.ThrowIfNull(config);
         config.Validate();
         Config = config;
-        var weights = new WeightScope(source);
+        var counted = new CountingWeightSource(source);
+        var weights = new WeightScope(counted);
         XClipVisionConfig vision = config.VisionConfig;
         int d = config.ProjectionDim;
 
@@ -40,6 +41,7 @@ public sealed class XClipModel : IDisposable
         _promptsVisualProjection = weights.Tensor("prompts_visual_projection", WeightRole.Matrix, vision.HiddenSize, d); // raw [D_v, D], used untransposed
         _mit = new XClipMultiframeIntegrationTransformer(weights["mit"], vision);
         _promptsGenerator = new XClipPromptGenerator(weights["prompts_generator"], config);
+        ParameterCount = counted.Total;
         _owned = owned;
     }
 
@@ -52,18 +54,24 @@ public sealed class XClipModel : IDisposable
     /// <summary>The per-frame vision tower (<c>vision_model</c>).</summary>
     public XClipVisionModel VisionModel { get; }
 
+    /// <summary>The number of parameters (float32 values) in the weights.</summary>
+    public long ParameterCount { get; }
+
     /// <summary>The learned <c>logit_scale</c> (a log: logits are multiplied by <c>exp(LogitScale)</c>).</summary>
     public float LogitScale { get; }
 
     /// <summary>
-    /// Loads a checkpoint folder holding <c>config.json</c> and <c>model.safetensors</c> (e.g. a Hugging Face snapshot of
-    /// <c>microsoft/xclip-base-patch32</c>).
+    /// Loads a checkpoint: a local folder holding <c>config.json</c> and weights (<c>model.safetensors</c>, sharded
+    /// safetensors or <c>pytorch_model.bin</c>), or a Hugging Face Hub id such as <c>microsoft/xclip-base-patch32</c> or
+    /// <c>org/name@revision</c>, resolved through (and downloaded into) the cache shared with Python's <c>huggingface_hub</c>.
     /// </summary>
-    /// <param name="pathOrId">The folder (or its <c>config.json</c>).</param>
-    /// <exception cref="InvalidDataException">The config is not X-CLIP's, or the weights do not match it (missing, unexpected or mis-shaped tensors).</exception>
-    public static XClipModel FromPretrained(string pathOrId)
+    /// <param name="pathOrId">A folder (or its <c>config.json</c>), or a Hub id.</param>
+    /// <param name="hubOptions">Cache folder, token, offline mode; null reads the <c>HF_*</c> environment variables.</param>
+    /// <exception cref="InvalidDataException">The config is not this model's, or the weights do not match it (missing, unexpected or mis-shaped tensors).</exception>
+    /// <exception cref="FileNotFoundException">The folder or the Hub repository lacks config.json or weights.</exception>
+    public static XClipModel FromPretrained(string pathOrId, Hub.HubOptions? hubOptions = null)
     {
-        string folder = PretrainedFiles.ResolveFolder(pathOrId);
+        string folder = PretrainedFiles.ResolveFolder(pathOrId, hubOptions);
         XClipConfig config = XClipConfig.FromFile(PretrainedFiles.ConfigPath(folder));
         ITensorStore store = PretrainedFiles.OpenWeights(folder);
         try
@@ -87,6 +95,11 @@ public sealed class XClipModel : IDisposable
     /// <param name="config">The configuration, e.g. <c>new XClipConfig()</c> for the base-patch32 shape.</param>
     /// <param name="seed">The seed; equal seeds give equal weights.</param>
     public static XClipModel CreateRandom(XClipConfig config, int seed = 0) => new(config, new RandomWeights(seed), null);
+
+    /// <summary>Builds a model from any weight source (a checkpoint adapter, random weights, a recorder wrapping another source).</summary>
+    /// <param name="config">The configuration.</param>
+    /// <param name="weights">The weights by <c>transformers</c> state-dict name.</param>
+    public static XClipModel FromWeightSource(XClipConfig config, IWeightSource weights) => new(config, weights, null);
 
     /// <summary>
     /// Text features (<c>get_text_features</c>): <c>text_projection</c> of the pooled text state, <c>[texts, projection_dim]</c>,

@@ -1,5 +1,6 @@
 using Microsoft.ML.Clip.Modeling;
 using Microsoft.ML.Clip.Numerics;
+using TensorPrimitives = System.Numerics.Tensors.TensorPrimitives;
 
 namespace Microsoft.ML.Clip.XClip;
 
@@ -43,12 +44,23 @@ internal sealed class XClipVisionEncoderLayer : IEncoderLayer
         TensorOps.AddInPlace(message, _messageAttention.Forward(_messageLn.Forward(message), EncoderMask.None, null));
 
         // Append the message token last and attend over L + 1 tokens.                                [B·T, L+1, D]
-        Tensor x = TensorOps.AppendToken(hidden, message.Reshape(frames, d));
-        TensorOps.AddInPlace(x, _selfAttention.Forward(_layerNorm1.Forward(x), EncoderMask.None, attentions));
+        using var x = ScratchTensor.Rent(frames, length + 1, d);
+        TensorOps.AppendToken(hidden, message.Reshape(frames, d), x.Tensor);
+        using (var normalized = ScratchTensor.Rent(frames, length + 1, d))
+        using (var attended = ScratchTensor.Rent(frames, length + 1, d))
+        {
+            _layerNorm1.Forward(x.Span, normalized.Span, frames * (length + 1));
+            _selfAttention.Forward(normalized.Tensor, attended.Span, EncoderMask.None, attentions);
+            TensorPrimitives.Add(x.Span, attended.Span, x.Span);
+        }
 
         // Drop the message token before the MLP; it never persists across layers.                  [B·T, L, D]
-        Tensor h = TensorOps.TakeTokens(x, 0, length);
-        TensorOps.AddInPlace(h, _mlp.Forward(_layerNorm2.Forward(h)));
+        Tensor h = TensorOps.TakeTokens(x.Tensor, 0, length);
+        using var normalized2 = ScratchTensor.Rent(frames, length, d);
+        using var update = ScratchTensor.Rent(frames, length, d);
+        _layerNorm2.Forward(h.Span, normalized2.Span, frames * length);
+        _mlp.Forward(normalized2.Span, update.Span, frames * length);
+        TensorPrimitives.Add(h.Span, update.Span, h.Span);
         return h;
     }
 }

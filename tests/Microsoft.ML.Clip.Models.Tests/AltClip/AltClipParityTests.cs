@@ -15,6 +15,7 @@ public sealed class AltClipParityTests
     public void EveryExpectedTensorMatchesFromSafetensors()
     {
         using AltClipModel model = AltClipModel.FromPretrained(Fixture.Folder);
+        Assert.AreEqual(69581, model.ParameterCount, "the fixture README counts 69581 parameters");
         AssertEveryExpectedTensor(model);
     }
 
@@ -44,6 +45,7 @@ public sealed class AltClipParityTests
             }
 
             Fixture.AssertClose(name, actual);
+            Console.WriteLine($"{name}: max |Δ| = {ModelFixture.MaxAbsDifference(Fixture.Expected.LoadFloat32(name), actual):G3}");
         }
     }
 }

@@ -39,6 +39,18 @@ internal sealed class ModelFixture
 
     public static float ToleranceFor(string name) => name.StartsWith("logits", StringComparison.Ordinal) ? LogitTolerance : HiddenTolerance;
 
+    /// <summary>max |expected − actual| (for reporting).</summary>
+    public static float MaxAbsDifference(Tensor expected, Tensor actual)
+    {
+        float worst = 0;
+        for (int i = 0; i < expected.Length; i++)
+        {
+            worst = MathF.Max(worst, MathF.Abs(expected.Span[i] - actual.Span[i]));
+        }
+
+        return worst;
+    }
+
     /// <summary>Compares <paramref name="actual"/> with the expected tensor of the same name.</summary>
     public void AssertClose(string name, Tensor actual) =>
         TensorAssert.Close(Expected.LoadFloat32(name), actual, ToleranceFor(name), name);

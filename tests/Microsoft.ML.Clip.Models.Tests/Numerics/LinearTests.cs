@@ -102,6 +102,27 @@ public sealed class LinearTests
     }
 
     [TestMethod]
+    public void ForwardAddAddsToTheResidual()
+    {
+        const int rows = 11, inFeatures = 77, outFeatures = 70;
+        float[] x = NumericsReference.Random(rows * inFeatures, 52);
+        float[] w = NumericsReference.Random(outFeatures * inFeatures, 53);
+        float[] bias = NumericsReference.Random(outFeatures, 54);
+        float[] residual = NumericsReference.Random(rows * outFeatures, 55);
+        var linear = new Linear(new Tensor(w, outFeatures, inFeatures), new Tensor(bias, outFeatures));
+        float[] y = (float[])residual.Clone();
+        linear.ForwardAdd(x, y, rows);
+        (double[] product, double[] scale) = NumericsReference.MatMul(x, w, rows, inFeatures, outFeatures, transposeB: true);
+        for (int i = 0; i < y.Length; i++)
+        {
+            product[i] += residual[i] + bias[i % outFeatures];
+            scale[i] += Math.Abs(residual[i]) + Math.Abs(bias[i % outFeatures]);
+        }
+
+        NumericsReference.AssertClose(y, product, scale, 1e-5, 0, "residual + linear");
+    }
+
+    [TestMethod]
     public void WrongSizesAreRejected()
     {
         var linear = new Linear(new Tensor(4, 3), new Tensor(4));

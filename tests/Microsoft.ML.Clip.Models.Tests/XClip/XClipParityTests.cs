@@ -16,6 +16,7 @@ public sealed class XClipParityTests
     public void EveryExpectedTensorMatchesFromSafetensors()
     {
         using XClipModel model = XClipModel.FromPretrained(Fixture.Folder);
+        Assert.AreEqual(100370, model.ParameterCount, "the fixture README counts 100370 parameters");
         AssertEveryExpectedTensor(model);
     }
 
@@ -41,6 +42,7 @@ public sealed class XClipParityTests
         {
             Assert.IsTrue(produced.TryGetValue(name, out Tensor? actual), $"we produce no tensor named '{name}'");
             Fixture.AssertClose(name, actual);
+            Console.WriteLine($"{name}: max |Δ| = {ModelFixture.MaxAbsDifference(Fixture.Expected.LoadFloat32(name), actual):G3}");
         }
     }
 }

@@ -1,3 +1,6 @@
+using System.Diagnostics;
+using System.Runtime.ExceptionServices;
+
 namespace Microsoft.ML.Clip.Numerics.Kernels;
 
 /// <summary>A unit of parallel work: items <c>0 … count-1</c>, each independent of the others.</summary>
@@ -13,16 +16,26 @@ internal abstract class ParallelJob
 /// busy (another thread's job, or a kernel nested inside a job) simply runs on the calling thread. Because every item
 /// always computes the same outputs the same way, where an item runs never changes a result.
 /// </summary>
+/// <remarks>
+/// Workers spin briefly (<see cref="SpinMicroseconds"/>) after a job before they block, because a model issues its
+/// GEMMs back to back and waking a blocked thread costs tens of microseconds. A helper that has not claimed a slot when
+/// the caller runs out of items is not waited for, so a descheduled worker never delays a job.
+/// </remarks>
 internal static class WorkerPool
 {
+    /// <summary>How long an idle worker polls for the next job before it blocks.</summary>
+    private const int SpinMicroseconds = 100;
+
     private static readonly object s_gate = new();
-    private static readonly SemaphoreSlim s_start = new(0);
-    private static readonly ManualResetEventSlim s_done = new(false);
+    private static readonly SemaphoreSlim s_wake = new(0);
     private static int s_workers;
+    private static int s_sleepers;
+    private static int s_generation;
+    private static int s_slots;
+    private static int s_finished;
     private static ParallelJob? s_job;
     private static int s_next;
     private static int s_count;
-    private static int s_active;
     private static Exception? s_error;
 
     [ThreadStatic]
@@ -32,8 +45,9 @@ internal static class WorkerPool
     public static void Run(ParallelJob job, int count, int maxThreads)
     {
         int threads = Math.Min(maxThreads, count);
+
         // Monitor is re-entrant: a kernel nested inside an item on the calling thread must not restart the running job.
-        if (threads <= 1 || Monitor.IsEntered(s_gate) || t_inWorker || !Monitor.TryEnter(s_gate))
+        if (threads <= 1 || t_inWorker || Monitor.IsEntered(s_gate) || !Monitor.TryEnter(s_gate))
         {
             for (int i = 0; i < count; i++)
             {
@@ -50,26 +64,31 @@ internal static class WorkerPool
             s_job = job;
             s_count = count;
             s_error = null;
+            s_finished = 0;
             Volatile.Write(ref s_next, 0);
-            s_active = helpers;
-            s_done.Reset();
-            s_start.Release(helpers);
-            try
+            Volatile.Write(ref s_slots, helpers);
+            Interlocked.Increment(ref s_generation); // publishes the job (full fence)
+            int sleepers = Volatile.Read(ref s_sleepers);
+            if (sleepers > 0)
             {
-                Work(job);
-            }
-            catch (Exception ex)
-            {
-                Interlocked.CompareExchange(ref s_error, ex, null);
-                Volatile.Write(ref s_next, int.MaxValue / 2);
+                s_wake.Release(Math.Min(sleepers, helpers));
             }
 
-            s_done.Wait();
+            Work(job);
+
+            // Helpers that have not claimed a slot by now will find none; wait only for those that did.
+            int claimed = helpers - Interlocked.Exchange(ref s_slots, 0);
+            var spinner = default(SpinWait);
+            while (Volatile.Read(ref s_finished) < claimed)
+            {
+                spinner.SpinOnce(sleep1Threshold: -1);
+            }
+
             s_job = null;
             if (s_error is { } error)
             {
                 // The same exception as when the items run inline.
-                System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(error).Throw();
+                ExceptionDispatchInfo.Capture(error).Throw();
             }
         }
         finally
@@ -80,16 +99,24 @@ internal static class WorkerPool
 
     private static void Work(ParallelJob job)
     {
-        int count = s_count;
-        while (true)
+        try
         {
-            int item = Interlocked.Increment(ref s_next) - 1;
-            if (item >= count)
+            int count = s_count;
+            while (true)
             {
-                return;
-            }
+                int item = Interlocked.Increment(ref s_next) - 1;
+                if (item >= count)
+                {
+                    return;
+                }
 
-            job.Execute(item);
+                job.Execute(item);
+            }
+        }
+        catch (Exception ex)
+        {
+            Interlocked.CompareExchange(ref s_error, ex, null);
+            Volatile.Write(ref s_next, int.MaxValue / 2); // stop handing out items
         }
     }
 
@@ -106,28 +133,67 @@ internal static class WorkerPool
     private static void WorkerLoop()
     {
         t_inWorker = true;
+        int seen = Volatile.Read(ref s_generation);
         while (true)
         {
-            s_start.Wait();
-            try
+            seen = WaitForNextGeneration(seen);
+            if (TryClaimSlot())
             {
-                if (s_job is { } job)
-                {
-                    Work(job);
-                }
-            }
-            catch (Exception ex)
-            {
-                Interlocked.CompareExchange(ref s_error, ex, null);
-                Volatile.Write(ref s_next, int.MaxValue / 2); // stop handing out items
-            }
-            finally
-            {
-                if (Interlocked.Decrement(ref s_active) == 0)
-                {
-                    s_done.Set();
-                }
+                // The caller waits for this helper until it reports, so s_job is this generation's job.
+                Work(s_job!);
+                Interlocked.Increment(ref s_finished);
             }
         }
+    }
+
+    /// <summary>Polls for a generation other than <paramref name="seen"/>, then blocks; returns the new generation.</summary>
+    private static int WaitForNextGeneration(int seen)
+    {
+        long start = Stopwatch.GetTimestamp();
+        long spinTicks = Stopwatch.Frequency * SpinMicroseconds / 1_000_000;
+        while (Stopwatch.GetTimestamp() - start < spinTicks)
+        {
+            int generation = Volatile.Read(ref s_generation);
+            if (generation != seen)
+            {
+                return generation;
+            }
+
+            Thread.SpinWait(20);
+        }
+
+        while (true)
+        {
+            Interlocked.Increment(ref s_sleepers);
+            int generation = Volatile.Read(ref s_generation); // re-check after announcing: no lost wake-up
+            if (generation == seen)
+            {
+                s_wake.Wait();
+                generation = Volatile.Read(ref s_generation);
+            }
+
+            Interlocked.Decrement(ref s_sleepers);
+            if (generation != seen)
+            {
+                return generation;
+            }
+        }
+    }
+
+    private static bool TryClaimSlot()
+    {
+        int slots = Volatile.Read(ref s_slots);
+        while (slots > 0)
+        {
+            int previous = Interlocked.CompareExchange(ref s_slots, slots - 1, slots);
+            if (previous == slots)
+            {
+                return true;
+            }
+
+            slots = previous;
+        }
+
+        return false;
     }
 }

@@ -3,18 +3,25 @@ using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
 
-namespace Microsoft.ML.Clip.Benchmarks;
+namespace Microsoft.ML.Clip.Numerics;
 
-/// <summary>The machine's single-core FMA peak: a register-only loop of independent fused multiply-adds.</summary>
+/// <summary>
+/// Measures the machine's single-core FMA peak — a register-only loop of 16 independent fused multiply-add chains on the
+/// widest vectors (AVX-512, else AVX2) — the yardstick for GEMM efficiency (<c>gemm.peak</c> in benchmarks).
+/// </summary>
 public static class FmaPeak
 {
     /// <summary>Independent accumulator chains: enough to cover FMA latency × FMA ports on current x86 cores.</summary>
     private const int Chains = 16;
 
-    /// <summary>Floating-point operations one <see cref="Run"/> call performs.</summary>
-    public static double Flops(long iterations) => iterations * Chains * 2.0 * (Avx512F.IsSupported ? 16 : 8);
+    /// <summary>Floating-point operations one <see cref="Run"/> call performs (0 without FMA hardware).</summary>
+    /// <param name="iterations">The loop count given to <see cref="Run"/>.</param>
+    public static double Flops(long iterations) => !Fma.IsSupported ? 0 : iterations * Chains * 2.0 * (Avx512F.IsSupported ? 16 : 8);
 
-    /// <summary>Measures the best GFLOP/s of <paramref name="repeats"/> runs of <paramref name="iterations"/> iterations.</summary>
+    /// <summary>The best GFLOP/s of <paramref name="repeats"/> runs of <paramref name="iterations"/> iterations, on the calling thread.</summary>
+    /// <param name="iterations">Loop iterations per run (20 million ≈ 40 ms on a 250 GFLOP/s core).</param>
+    /// <param name="repeats">Runs; the best counts, since other processes may share the core.</param>
+    /// <returns>GFLOP/s, or 0 on CPUs without x86 FMA.</returns>
     public static double MeasureGflops(long iterations = 20_000_000, int repeats = 7)
     {
         Run(iterations / 10); // warm up and tier up
@@ -31,6 +38,7 @@ public static class FmaPeak
     }
 
     /// <summary>The loop; returns a value so the work cannot be removed.</summary>
+    /// <param name="iterations">Loop iterations.</param>
     [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     public static float Run(long iterations)
     {
