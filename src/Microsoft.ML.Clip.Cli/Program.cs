@@ -1,13 +1,11 @@
+using Microsoft.ML.Clip.Cli.Infrastructure;
+
 namespace Microsoft.ML.Clip.Cli;
 
 /// <summary>The <c>clip</c> command's entry point.</summary>
 public static class Program
 {
-    /// <summary>Runs the command line and returns the process exit code.</summary>
+    /// <summary>Runs the command line and returns the process exit code (0 success, 1 runtime error, 2 bad usage).</summary>
     /// <param name="args">The command-line arguments.</param>
-    public static int Main(string[] args)
-    {
-        Console.Error.WriteLine("clip: no commands yet.");
-        return args.Length == 0 ? 2 : 1;
-    }
+    public static int Main(string[] args) => CliApp.Run(args, CliContext.FromConsole(), handleTermination: true);
 }

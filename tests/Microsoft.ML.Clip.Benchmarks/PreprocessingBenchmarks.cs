@@ -18,6 +18,7 @@ public class PreprocessingBenchmarks
     private RgbImage[] _frames = [];
     private VideoMaeImageProcessor _xclip = null!;
     private ClipImageProcessor _altclip = null!;
+    private VisionPreprocessor _preprocessor = null!;
     private readonly VideoDecoder _decoder = new();
 
     /// <summary>Makes the 1080p test video and decodes its 8 sampled frames once.</summary>
@@ -50,6 +51,7 @@ public class PreprocessingBenchmarks
             ImageStd = [0.229, 0.224, 0.225],
         });
         _altclip = new ClipImageProcessor();
+        _preprocessor = new VisionPreprocessor(_xclip.Config, numFrames: 8);
     }
 
     /// <summary>Deletes the test video.</summary>
@@ -67,6 +69,10 @@ public class PreprocessingBenchmarks
     /// <summary>AltCLIP processor (bicubic), one 1080p frame.</summary>
     [Benchmark]
     public Tensor AltClipOneFrame() => _altclip.Preprocess(_frames[0]);
+
+    /// <summary>End to end, as the CLI runs it: probe, decode 8 uniformly sampled frames, X-CLIP processor.</summary>
+    [Benchmark]
+    public Tensor EndToEndVideo() => _preprocessor.Process([_video]);
 
     /// <summary>ffmpeg probe + decode of 8 sampled frames from the 2 s 1080p H.264 video.</summary>
     [Benchmark]

@@ -4,7 +4,8 @@ namespace Microsoft.ML.Clip.Benchmarks;
 
 /// <summary>
 /// Runs the BenchmarkDotNet suites: <c>dotnet run -c Release --project tests/Microsoft.ML.Clip.Benchmarks -- --filter '*'</c>,
-/// or the quick GEMM table: <c>… -- gemm [--runs N]</c>.
+/// or the quick GEMM table: <c>… -- gemm [--runs N]</c>,
+/// or full-size model timings and memory: <c>… -- models [xclip|altclip-memory|all]</c>.
 /// </summary>
 public static class Program
 {
@@ -13,6 +14,12 @@ public static class Program
         if (args.Length > 0 && args[0] == "gemm")
         {
             GemmQuickRun.Run(args);
+            return;
+        }
+
+        if (args.Length > 0 && args[0] == "models")
+        {
+            ModelQuickRun.Run(args);
             return;
         }
 

@@ -25,6 +25,10 @@ public interface ITensorStore : IDisposable
     TensorInfo? GetInfo(string name);
 
     /// <summary>Reads a floating-point tensor as float32 (F16/BF16 are widened; F32 may share the file's memory).</summary>
+    /// <remarks>
+    /// A tensor that shares a memory-mapped file stays valid after the store is disposed (it keeps the mapping alive),
+    /// and writing to it never changes the file. Keep the <see cref="Tensor"/> referenced while using its span.
+    /// </remarks>
     /// <param name="name">The state-dict key.</param>
     /// <exception cref="KeyNotFoundException">There is no tensor of that name.</exception>
     Tensor LoadFloat32(string name);

@@ -9,6 +9,7 @@ namespace Microsoft.ML.Clip.Checkpoints;
 /// <remarks>Spans taken from this memory are valid while the owning tensor is referenced, as for any native memory.</remarks>
 internal sealed unsafe class MappedFloatMemory : MemoryManager<float>
 {
+    // Keeps the mapping alive (see MappedFile) for as long as this memory is reachable.
     private readonly MappedFile _file;
     private readonly float* _pointer;
     private readonly int _length;
@@ -21,9 +22,6 @@ internal sealed unsafe class MappedFloatMemory : MemoryManager<float>
         _length = length;
         file.MarkShared();
     }
-
-    /// <summary>The mapped file this memory points into.</summary>
-    public MappedFile File => _file;
 
     /// <inheritdoc />
     public override Span<float> GetSpan() => new(_pointer, _length);

@@ -16,19 +16,30 @@ internal sealed record PickleTuple(object?[] Items);
 /// <summary>A Python dict or OrderedDict, keeping insertion order.</summary>
 internal sealed class PickleDict
 {
+    // Position of each key in Items (keys are strings or numbers in practice; others compare by reference).
+    private readonly Dictionary<object, int> _index = new();
+    private int _nullKeyIndex = -1;
+
     /// <summary>The key/value pairs in insertion order (a later duplicate key replaces the earlier value).</summary>
     public List<KeyValuePair<object?, object?>> Items { get; } = new();
 
     /// <summary>Sets <paramref name="key"/> to <paramref name="value"/>, like <c>d[key] = value</c>.</summary>
     public void Set(object? key, object? value)
     {
-        for (int i = 0; i < Items.Count; i++)
+        int existing = key is null ? _nullKeyIndex : _index.GetValueOrDefault(key, -1);
+        if (existing >= 0)
         {
-            if (Equals(Items[i].Key, key))
-            {
-                Items[i] = new(key, value);
-                return;
-            }
+            Items[existing] = new(key, value);
+            return;
+        }
+
+        if (key is null)
+        {
+            _nullKeyIndex = Items.Count;
+        }
+        else
+        {
+            _index[key] = Items.Count;
         }
 
         Items.Add(new(key, value));

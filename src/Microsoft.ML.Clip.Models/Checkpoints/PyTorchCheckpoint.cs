@@ -6,7 +6,9 @@ namespace Microsoft.ML.Clip.Checkpoints;
 /// <summary>
 /// A <c>pytorch_model.bin</c> written by <c>torch.save(state_dict)</c> (zip format, torch ≥ 1.6). The pickle is read
 /// by a restricted unpickler that never executes anything and accepts only tensor-rebuilding globals; storages are
-/// read from the zip on demand, honouring each tensor's storage offset and strides.
+/// read from the zip on demand, honouring each tensor's storage offset and strides. The file is memory-mapped
+/// (copy-on-write) and contiguous float32 tensors of uncompressed entries are zero-copy views, as with
+/// <see cref="SafeTensorsFile"/>; the mapping lives while the store or any such tensor is referenced.
 /// </summary>
 public sealed class PyTorchCheckpoint : ITensorStore
 {
@@ -79,13 +81,21 @@ public sealed class PyTorchCheckpoint : ITensorStore
     public Tensor LoadFloat32(string name)
     {
         var (info, tensor) = Find(name);
-        var values = new float[checked((int)TensorDataTypes.ElementCount(info.Shape))];
+        int count = checked((int)TensorDataTypes.ElementCount(info.Shape));
         if (info.DataType == TensorDataType.Float32 && BitConverter.IsLittleEndian && IsRowMajor(tensor))
         {
-            // The common case: read the bytes straight into the result.
-            _archive.ReadStorage(tensor.Storage.Key, tensor.StorageOffset * 4, MemoryMarshal.AsBytes(values.AsSpan()));
-            return new Tensor(values, info.Shape);
+            // The common case: a view of the memory-mapped zip entry (torch aligns storages), else one read.
+            if (_archive.TryMapFloat32(tensor.Storage.Key, tensor.StorageOffset * 4, count) is Memory<float> mapped)
+            {
+                return new Tensor(mapped, info.Shape);
+            }
+
+            var direct = new float[count];
+            _archive.ReadStorage(tensor.Storage.Key, tensor.StorageOffset * 4, MemoryMarshal.AsBytes(direct.AsSpan()));
+            return new Tensor(direct, info.Shape);
         }
+
+        var values = new float[count];
 
         byte[] contiguous = ReadContiguous(name, tensor);
         ElementConverter.ToFloat32(contiguous, info.DataType, values, $"'{Source}': tensor '{name}'");

@@ -15,6 +15,8 @@ internal sealed class TorchZipArchive : IDisposable
     private readonly ZipArchive _zip;
     private readonly Dictionary<string, ZipArchiveEntry> _entries = new(StringComparer.Ordinal);
     private readonly object _lock = new();
+    private MappedFile? _mapped;
+    private Dictionary<string, (long DataOffset, long Length)>? _storedOffsets;
 
     private TorchZipArchive(string path, ZipArchive zip)
     {
@@ -77,7 +79,9 @@ internal sealed class TorchZipArchive : IDisposable
 
             try
             {
-                return new TorchZipArchive(path, zip);
+                var archive = new TorchZipArchive(path, zip);
+                archive.MapStoredEntries();
+                return archive;
             }
             catch
             {
@@ -181,13 +185,52 @@ internal sealed class TorchZipArchive : IDisposable
         }
     }
 
+    /// <summary>
+    /// Returns a zero-copy view of <paramref name="count"/> float32 values at byte <paramref name="byteOffset"/> of storage
+    /// <paramref name="key"/> when the entry is stored uncompressed and the data is 4-byte aligned; otherwise null.
+    /// </summary>
+    public unsafe Memory<float>? TryMapFloat32(string key, long byteOffset, int count)
+    {
+        ZipArchiveEntry entry = StorageEntry(key);
+        if (_mapped is null || _storedOffsets is null || count == 0 || !BitConverter.IsLittleEndian
+            || !_storedOffsets.TryGetValue(entry.FullName, out var stored) || byteOffset < 0 || stored.Length < byteOffset + (4L * count))
+        {
+            return null;
+        }
+
+        long offset = stored.DataOffset + byteOffset;
+        if (((nuint)_mapped.Address(offset) & 3) != 0)
+        {
+            return null;
+        }
+
+        return new MappedFloatMemory(_mapped, offset, count).Memory;
+    }
+
     /// <inheritdoc />
     public void Dispose()
     {
         lock (_lock)
         {
             _zip.Dispose();
+            _mapped?.Dispose();
         }
+    }
+
+    /// <summary>Maps the file and locates stored entries; keeps them only if they agree with <see cref="ZipArchive"/>.</summary>
+    private void MapStoredEntries()
+    {
+        MappedFile? mapped = MappedFile.Open(Path);
+        Dictionary<string, (long DataOffset, long Length)>? offsets = mapped is null ? null : ZipStoredEntries.Read(mapped);
+        bool consistent = offsets is not null && offsets.All(o => _entries.TryGetValue(o.Key, out ZipArchiveEntry? e) && e.Length == o.Value.Length);
+        if (!consistent)
+        {
+            mapped?.Dispose();
+            return;
+        }
+
+        _mapped = mapped;
+        _storedOffsets = offsets;
     }
 
     private byte[] ReadEntry(ZipArchiveEntry entry, long byteCount)

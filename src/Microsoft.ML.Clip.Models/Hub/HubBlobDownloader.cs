@@ -61,7 +61,7 @@ internal sealed class HubBlobDownloader
 
             try
             {
-                using HttpResponseMessage response = await _http.GetAsync(metadata.DownloadUrl, offset, cache.Id, file, cancellationToken).ConfigureAwait(false);
+                using HttpResponseMessage response = await _http.GetAsync(metadata.DownloadUrl, offset, !metadata.IsStorageRedirect, cache.Id, file, cancellationToken).ConfigureAwait(false);
                 if (response.StatusCode == HttpStatusCode.RequestedRangeNotSatisfiable)
                 {
                     // Our partial file does not fit the server's: start over.

@@ -67,18 +67,28 @@ internal sealed class HubHttpClient : IDisposable
 
             long? size = long.TryParse(Header(response, "X-Linked-Size"), out long linked) ? linked : response.Content.Headers.ContentLength;
             string downloadUrl = isRedirect ? new Uri(new Uri(url), location!).ToString() : url;
-            return new HubFileMetadata(commit, etag, size, downloadUrl);
+            return new HubFileMetadata(commit, etag, size, downloadUrl, IsStorageRedirect: isRedirect);
         }
     }
 
-    /// <summary>GETs <paramref name="url"/> from byte <paramref name="offset"/> (a Range request when &gt; 0), following redirects.</summary>
-    public async Task<HttpResponseMessage> GetAsync(string url, long offset, HubModelId id, string file, CancellationToken cancellationToken)
+    /// <summary>
+    /// GETs <paramref name="url"/> from byte <paramref name="offset"/> (a Range request when &gt; 0), following redirects.
+    /// The token is sent only to the Hub endpoint itself, never to a storage/CDN host (as <c>huggingface_hub</c>
+    /// drops it for LFS blobs).
+    /// </summary>
+    /// <param name="url">The file's <see cref="HubFileMetadata.DownloadUrl"/>.</param>
+    /// <param name="offset">The first byte wanted.</param>
+    /// <param name="sendToken">False for a storage URL the Hub redirected to (LFS blobs).</param>
+    /// <param name="id">The model, for messages.</param>
+    /// <param name="file">The file, for messages.</param>
+    /// <param name="cancellationToken">Cancels the request.</param>
+    public async Task<HttpResponseMessage> GetAsync(string url, long offset, bool sendToken, HubModelId id, string file, CancellationToken cancellationToken)
     {
-        string origin = new Uri(url).GetLeftPart(UriPartial.Authority);
+        string endpoint = new Uri(_options.Endpoint).GetLeftPart(UriPartial.Authority);
         for (int redirect = 0; ; redirect++)
         {
-            bool sameHost = new Uri(url).GetLeftPart(UriPartial.Authority) == origin;
-            HttpResponseMessage response = await SendAsync(HttpMethod.Get, url, offset > 0 ? offset : null, cancellationToken, sendToken: sameHost).ConfigureAwait(false);
+            bool toEndpoint = sendToken && redirect == 0 && new Uri(url).GetLeftPart(UriPartial.Authority) == endpoint;
+            HttpResponseMessage response = await SendAsync(HttpMethod.Get, url, offset > 0 ? offset : null, cancellationToken, sendToken: toEndpoint).ConfigureAwait(false);
             if ((int)response.StatusCode is >= 300 and < 400 && response.Headers.Location is Uri location && redirect < MaxRedirects)
             {
                 url = new Uri(new Uri(url), location).ToString();
@@ -130,11 +140,11 @@ internal sealed class HubHttpClient : IDisposable
         }
         catch (OperationCanceledException e) when (!cancellationToken.IsCancellationRequested)
         {
-            throw new HubRequestException($"{method} {url} got no response within {_options.RequestTimeout.TotalSeconds:0} s. Check the network, or set HF_HUB_OFFLINE=1 to use only cached files.", url, null, inner: e);
+            throw new HubRequestException($"{method} {url} got no response within {_options.RequestTimeout.TotalSeconds:0} s. Check the network, or set HF_HUB_OFFLINE=1 to use only cached files.", url, null, inner: e) { IsUnreachable = true };
         }
         catch (HttpRequestException e)
         {
-            throw new HubRequestException($"{method} {url} failed: {e.Message}. Check the network and HF_ENDPOINT, or set HF_HUB_OFFLINE=1 to use only cached files.", url, null, inner: e);
+            throw new HubRequestException($"{method} {url} failed: {e.Message}. Check the network and HF_ENDPOINT, or set HF_HUB_OFFLINE=1 to use only cached files.", url, null, inner: e) { IsUnreachable = true };
         }
     }
 

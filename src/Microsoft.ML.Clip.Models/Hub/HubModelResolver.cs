@@ -75,7 +75,7 @@ public static class HubModelResolver
         {
             return await ResolveOnlineAsync(cache, files, options, progress, cancellationToken).ConfigureAwait(false);
         }
-        catch (HubRequestException e) when (e.StatusCode is null && !cancellationToken.IsCancellationRequested)
+        catch (HubRequestException e) when (e.IsUnreachable && !cancellationToken.IsCancellationRequested)
         {
             // The Hub is unreachable: fall back to the cache, as huggingface_hub does.
             return ResolveOffline(cache, files, e);

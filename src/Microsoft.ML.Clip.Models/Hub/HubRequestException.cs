@@ -28,6 +28,9 @@ public sealed class HubRequestException : IOException
     /// <summary>The Hub's <c>X-Error-Code</c> header, if any.</summary>
     public string? ErrorCode { get; }
 
+    /// <summary>True when no response arrived (connection refused, DNS failure, timeout): the cache may be used instead.</summary>
+    public bool IsUnreachable { get; init; }
+
     /// <summary>True when the file does not exist in the repository (404 that is not a missing repository or revision).</summary>
     public bool IsEntryNotFound => StatusCode == HttpStatusCode.NotFound && ErrorCode is null or "EntryNotFound";
 }

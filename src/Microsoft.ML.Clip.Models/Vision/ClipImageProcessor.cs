@@ -26,6 +26,27 @@ public sealed class ClipImageProcessor
     /// <summary>The settings in use.</summary>
     public ImageProcessorConfig Config { get; }
 
+    /// <summary>The per-image steps (for callers that place frames into a tensor themselves).</summary>
+    internal ImagePipeline Pipeline => _pipeline;
+
+    /// <summary>The (height, width) of the <c>[3, H, W]</c> values an image of the given size becomes (the crop size when cropping).</summary>
+    /// <param name="width">The image's width.</param>
+    /// <param name="height">The image's height.</param>
+    public (int Height, int Width) OutputSize(int width, int height) => _pipeline.OutputSize(width, height);
+
+    /// <summary>
+    /// Processes one image into a caller-provided <c>[3, H, W]</c> buffer (e.g. an ML.NET <c>VBuffer</c>'s values),
+    /// with exactly the values <c>Preprocess</c> produces.
+    /// </summary>
+    /// <param name="image">The image.</param>
+    /// <param name="destination">Exactly <c>3 × H × W</c> floats, H and W from <see cref="OutputSize"/>.</param>
+    /// <exception cref="ArgumentException">The destination has the wrong length.</exception>
+    public void PreprocessInto(RgbImage image, Span<float> destination)
+    {
+        ArgumentNullException.ThrowIfNull(image);
+        _pipeline.Process(image, destination);
+    }
+
     /// <summary>Loads <c>preprocessor_config.json</c> from a model folder (CLIP defaults for absent fields).</summary>
     /// <param name="folder">The model folder.</param>
     public static ClipImageProcessor FromPretrained(string folder) =>

@@ -15,21 +15,26 @@ internal static class FfmpegProcess
     internal static event Action<int, string>? Started;
 
     /// <summary>
-    /// Runs <paramref name="program"/> and hands its stdout to <paramref name="readOutput"/>. If the reader
-    /// returns before the child exits, the child is killed (its remaining output is not needed).
+    /// Runs <paramref name="program"/> and hands its stdout to <paramref name="readOutput"/>. With
+    /// <paramref name="stopWhenRead"/>, a child still running when the reader returns is killed (its remaining output
+    /// is not needed); otherwise the child is awaited and its exit code reported.
     /// </summary>
     /// <param name="program">The executable.</param>
     /// <param name="arguments">The arguments, passed verbatim.</param>
     /// <param name="file">The media file, for error messages.</param>
     /// <param name="readOutput">Consumes stdout; may stop early.</param>
     /// <param name="cancellationToken">Kills the child when cancelled.</param>
+    /// <param name="stopWhenRead">Kill the child once the reader has what it needs.</param>
+    /// <param name="standardInput">Bytes fed to the child's stdin (an encoded image read from <c>pipe:0</c>), written concurrently; null closes stdin at once.</param>
     /// <returns>The reader's result, and ffmpeg's exit code and stderr (null exit code when it was killed after the reader finished).</returns>
     public static async Task<ProcessResult<T>> RunAsync<T>(
         string program,
         IReadOnlyList<string> arguments,
         string file,
         Func<Stream, CancellationToken, Task<T>> readOutput,
-        CancellationToken cancellationToken)
+        CancellationToken cancellationToken,
+        bool stopWhenRead,
+        ReadOnlyMemory<byte>? standardInput = null)
     {
         cancellationToken.ThrowIfCancellationRequested();
         var startInfo = new ProcessStartInfo(program)
@@ -60,7 +65,9 @@ internal static class FfmpegProcess
         }
 
         Started?.Invoke(process.Id, file);
-        process.StandardInput.Close();   // ffmpeg must never wait for keyboard input
+        Task feeding = standardInput is ReadOnlyMemory<byte> input
+            ? FeedAsync(process.StandardInput.BaseStream, input)
+            : CloseInput(process);   // ffmpeg must never wait for keyboard input
         bool readerFinishedFirst = false;
         Task<string> stderr = ReadTailAsync(process.StandardError);
         try
@@ -81,7 +88,7 @@ internal static class FfmpegProcess
             }
 
             cancellationToken.ThrowIfCancellationRequested();
-            if (!process.HasExited)
+            if (stopWhenRead && !process.HasExited)
             {
                 readerFinishedFirst = true;
                 Kill(process);
@@ -109,17 +116,47 @@ internal static class FfmpegProcess
             // Reap the child: Process.WaitForExit waits for the OS to release it, so no zombie remains.
             await WaitAsync(process).ConfigureAwait(false);
             _ = stderr.ContinueWith(t => t.Exception, TaskScheduler.Default);
+            _ = feeding.ContinueWith(t => t.Exception, TaskScheduler.Default);
         }
     }
 
     /// <summary>Runs a program to completion and returns its whole stdout as text (small outputs: ffprobe JSON).</summary>
     public static async Task<ProcessResult<string>> RunForTextAsync(
-        string program, IReadOnlyList<string> arguments, string file, CancellationToken cancellationToken) =>
+        string program, IReadOnlyList<string> arguments, string file, CancellationToken cancellationToken,
+        ReadOnlyMemory<byte>? standardInput = null) =>
         await RunAsync(program, arguments, file, async (stream, ct) =>
         {
             using var reader = new StreamReader(stream, Encoding.UTF8, leaveOpen: true);
             return await reader.ReadToEndAsync(ct).ConfigureAwait(false);
-        }, cancellationToken).ConfigureAwait(false);
+        }, cancellationToken, stopWhenRead: false, standardInput).ConfigureAwait(false);
+
+    private static Task CloseInput(Process process)
+    {
+        process.StandardInput.Close();
+        return Task.CompletedTask;
+    }
+
+    /// <summary>Writes the input and closes stdin; a child that stops reading early (broken pipe) is not an error here.</summary>
+    private static async Task FeedAsync(Stream stdin, ReadOnlyMemory<byte> input)
+    {
+        try
+        {
+            await stdin.WriteAsync(input).ConfigureAwait(false);
+        }
+        catch (IOException)
+        {
+        }
+        finally
+        {
+            try
+            {
+                stdin.Dispose();
+            }
+            catch (IOException)
+            {
+            }
+        }
+    }
 
     private static async Task WaitOrKillAsync(Process process, TimeSpan timeout)
     {

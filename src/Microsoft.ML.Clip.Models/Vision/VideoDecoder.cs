@@ -39,6 +39,14 @@ public sealed class VideoDecoder
     /// <summary>Forces the seeking strategy for every video (mainly for tests; select is frame-exact for any video).</summary>
     public bool AlwaysSeek { get; init; }
 
+    /// <summary>
+    /// When a container gives no usable frame count, packets are counted (the whole file is read, not decoded) —
+    /// unless duration × fps says the video has more than this many frames (default 100 000, about an hour at
+    /// 25 fps); then that estimate is used (<see cref="VideoInfo.FrameCountSource"/> <c>duration</c>), which is
+    /// accurate to a few frames and changes no uniformly sampled index of a long video.
+    /// </summary>
+    public int CountingLimit { get; init; } = 100_000;
+
     /// <summary>Probes a file: size, frame count, frame rate, duration, rotation.</summary>
     /// <param name="path">The video or image file.</param>
     /// <param name="cancellationToken">Cancels the probe (killing ffprobe).</param>
@@ -51,15 +59,45 @@ public sealed class VideoDecoder
     /// <exception cref="FileNotFoundException">The file does not exist.</exception>
     /// <exception cref="VideoDecodingException">The file has no decodable video stream.</exception>
     /// <exception cref="FfmpegNotFoundException">ffprobe is not installed.</exception>
-    public async Task<VideoInfo> ProbeAsync(string path, CancellationToken cancellationToken = default)
+    public Task<VideoInfo> ProbeAsync(string path, CancellationToken cancellationToken = default)
     {
         CheckExists(path);
-        ProcessResult<string> result = await RunProbeAsync(path,
+        return ProbeAsync(new VideoInfo { Path = path, Width = 0, Height = 0, FrameCount = 0, FrameCountSource = "" }, cancellationToken);
+    }
+
+    /// <summary>Decodes an encoded image held in memory (PNG, JPEG, … bytes), fed to ffmpeg through a pipe.</summary>
+    /// <param name="encoded">The encoded file's bytes.</param>
+    /// <param name="name">A name for error messages (e.g. the row or URL it came from).</param>
+    /// <param name="cancellationToken">Cancels decoding (killing ffmpeg).</param>
+    public RgbImage DecodeImage(ReadOnlyMemory<byte> encoded, string name = "in-memory image", CancellationToken cancellationToken = default) =>
+        DecodeImageAsync(encoded, name, cancellationToken).GetAwaiter().GetResult();
+
+    /// <summary>Decodes an encoded image held in memory (PNG, JPEG, … bytes), fed to ffmpeg through a pipe.</summary>
+    /// <param name="encoded">The encoded file's bytes.</param>
+    /// <param name="name">A name for error messages.</param>
+    /// <param name="cancellationToken">Cancels decoding (killing ffmpeg).</param>
+    /// <exception cref="VideoDecodingException">The bytes are not an image ffmpeg can read.</exception>
+    public async Task<RgbImage> DecodeImageAsync(ReadOnlyMemory<byte> encoded, string name = "in-memory image", CancellationToken cancellationToken = default)
+    {
+        if (encoded.IsEmpty)
+        {
+            throw new VideoDecodingException(name, $"'{name}' is empty: 0 bytes cannot be an image.");
+        }
+
+        var source = new VideoInfo { Path = name, Width = 0, Height = 0, FrameCount = 0, FrameCountSource = "", EncodedData = encoded };
+        VideoInfo info = await ProbeAsync(source, cancellationToken).ConfigureAwait(false);
+        return (await ReadFramesAsync(info, [0], cancellationToken).ConfigureAwait(false))[0];
+    }
+
+    private async Task<VideoInfo> ProbeAsync(VideoInfo source, CancellationToken cancellationToken)
+    {
+        string path = source.Path;
+        ProcessResult<string> result = await RunProbeAsync(source,
         [
             "-v", "error", "-select_streams", "v:0",
             "-show_entries",
             "stream=codec_name,width,height,pix_fmt,nb_frames,avg_frame_rate,r_frame_rate,duration:stream_tags=rotate:stream_side_data=rotation:format=format_name,duration",
-            "-of", "json", "--", path,
+            "-of", "json", "-i", source.InputUrl,
         ], cancellationToken).ConfigureAwait(false);
 
         JsonElement stream;
@@ -111,9 +149,8 @@ public sealed class VideoDecoder
         }
 
         bool isImage = formatName.EndsWith("_pipe", StringComparison.Ordinal) || formatName is "image2" or "png" or "bmp" or "tiff";
-        var info = new VideoInfo
+        VideoInfo info = source with
         {
-            Path = path,
             Width = width,
             Height = height,
             FrameCount = 1,
@@ -141,7 +178,12 @@ public sealed class VideoDecoder
             return info with { FrameCount = declared, FrameCountSource = "nb_frames" };
         }
 
-        int counted = await CountAsync(path, "-count_packets", "nb_read_packets", cancellationToken).ConfigureAwait(false);
+        if (expected > CountingLimit && expected < int.MaxValue)
+        {
+            return info with { FrameCount = (int)Math.Floor(expected), FrameCountSource = "duration" };
+        }
+
+        int counted = await CountAsync(info, "-count_packets", "nb_read_packets", cancellationToken).ConfigureAwait(false);
         if (counted <= 0)
         {
             throw new VideoDecodingException(path, $"'{path}' contains no video frames (zero-length or corrupt video).");
@@ -156,7 +198,8 @@ public sealed class VideoDecoder
     public Task<int> CountFramesByDecodingAsync(string path, CancellationToken cancellationToken = default)
     {
         CheckExists(path);
-        return CountAsync(path, "-count_frames", "nb_read_frames", cancellationToken);
+        return CountAsync(new VideoInfo { Path = path, Width = 0, Height = 0, FrameCount = 0, FrameCountSource = "" },
+            "-count_frames", "nb_read_frames", cancellationToken);
     }
 
     /// <summary>Decodes a still image (or the first frame of a video) to RGB.</summary>
@@ -202,6 +245,33 @@ public sealed class VideoDecoder
     /// <exception cref="VideoDecodingException">Decoding failed or the video ended before a wanted frame (truncated file).</exception>
     public async Task<RgbImage[]> ReadFramesAsync(VideoInfo info, IReadOnlyList<int> frameIndices, CancellationToken cancellationToken = default)
     {
+        var decoded = new Dictionary<int, RgbImage>();
+        await DecodeCoreAsync(info, frameIndices, (index, frame) => decoded[index] = frame, reuseBuffer: false, cancellationToken)
+            .ConfigureAwait(false);
+        return frameIndices.Select(i => decoded[i]).ToArray();
+    }
+
+    /// <summary>
+    /// Streams the frames at the given indices: <paramref name="onFrame"/> is called once per distinct index (in no
+    /// guaranteed order) with a frame that is only valid during the call — its buffer is reused for the next frame,
+    /// so at most one decoded frame is held in memory. <see cref="RgbImage.Clone"/> it to keep it.
+    /// </summary>
+    /// <param name="info">The probe result for the file.</param>
+    /// <param name="frameIndices">The frames wanted; each in <c>[0, info.FrameCount)</c>; repeats are delivered once.</param>
+    /// <param name="onFrame">Receives (frame index, frame).</param>
+    /// <param name="cancellationToken">Cancels decoding (killing ffmpeg).</param>
+    /// <exception cref="ArgumentOutOfRangeException">An index is outside the video.</exception>
+    /// <exception cref="VideoDecodingException">Decoding failed or the video ended before a wanted frame (truncated file).</exception>
+    public Task ForEachFrameAsync(
+        VideoInfo info, IReadOnlyList<int> frameIndices, Action<int, RgbImage> onFrame, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(onFrame);
+        return DecodeCoreAsync(info, frameIndices, onFrame, reuseBuffer: true, cancellationToken);
+    }
+
+    private async Task DecodeCoreAsync(
+        VideoInfo info, IReadOnlyList<int> frameIndices, Action<int, RgbImage> onFrame, bool reuseBuffer, CancellationToken cancellationToken)
+    {
         ArgumentNullException.ThrowIfNull(info);
         ArgumentNullException.ThrowIfNull(frameIndices);
         foreach (int index in frameIndices)
@@ -214,44 +284,35 @@ public sealed class VideoDecoder
         }
 
         int[] distinct = frameIndices.Distinct().Order().ToArray();
-        var decoded = new Dictionary<int, RgbImage>(distinct.Length);
-        if (distinct.Length > 0)
+        if (distinct.Length == 0)
         {
-            bool seek = !info.IsImage && info.FramesPerSecond > 0 &&
-                (AlwaysSeek || (distinct[^1] >= SeekThreshold && (long)distinct.Length * (SeekThreshold / 8) < distinct[^1]
-                    && HasSeekIndex(info.ContainerFormat)));
-            var remaining = new List<int>();
-            foreach (int index in seek ? distinct : [])
-            {
-                RgbImage? frame = await DecodeBySeekAsync(info, index, cancellationToken).ConfigureAwait(false);
-                if (frame is null)
-                {
-                    remaining.Add(index);   // the container could not seek there: decode it sequentially below
-                }
-                else
-                {
-                    decoded[index] = frame;
-                }
-            }
+            return;
+        }
 
-            int[] sequential = seek ? [.. remaining] : distinct;
-            if (sequential.Length > 0)
+        bool seek = !info.IsImage && info.EncodedData is null && info.FramesPerSecond > 0 &&
+            (AlwaysSeek || (distinct[^1] >= SeekThreshold && (long)distinct.Length * (SeekThreshold / 8) < distinct[^1]
+                && HasSeekIndex(info.ContainerFormat)));
+        var remaining = new List<int>();
+        foreach (int index in seek ? distinct : [])
+        {
+            if (!await DecodeBySeekAsync(info, index, onFrame, reuseBuffer, cancellationToken).ConfigureAwait(false))
             {
-                RgbImage[] frames = await DecodeBySelectAsync(info, sequential, cancellationToken).ConfigureAwait(false);
-                for (int i = 0; i < sequential.Length; i++)
-                {
-                    decoded[sequential[i]] = frames[i];
-                }
+                remaining.Add(index);   // the container could not seek there: decode it sequentially below
             }
         }
 
-        return frameIndices.Select(i => decoded[i]).ToArray();
+        int[] sequential = seek ? [.. remaining] : distinct;
+        if (sequential.Length > 0)
+        {
+            await DecodeBySelectAsync(info, sequential, onFrame, reuseBuffer, cancellationToken).ConfigureAwait(false);
+        }
     }
 
     /// <summary>One ffmpeg run: a select filter keeps the wanted frames; output stops after the last one.</summary>
-    private async Task<RgbImage[]> DecodeBySelectAsync(VideoInfo info, int[] sortedIndices, CancellationToken cancellationToken)
+    private Task DecodeBySelectAsync(
+        VideoInfo info, int[] sortedIndices, Action<int, RgbImage> onFrame, bool reuseBuffer, CancellationToken cancellationToken)
     {
-        var arguments = new List<string> { "-nostdin", "-v", "error", "-i", info.Path, "-map", "0:v:0", "-an", "-sn", "-dn" };
+        var arguments = new List<string> { "-nostdin", "-v", "error", "-i", info.InputUrl, "-map", "0:v:0", "-an", "-sn", "-dn" };
         bool everyFrameFromStart = sortedIndices[^1] == sortedIndices.Length - 1;   // 0, 1, …, k−1
         if (!everyFrameFromStart)
         {
@@ -261,16 +322,17 @@ public sealed class VideoDecoder
         }
 
         arguments.AddRange(["-vsync", "passthrough", "-frames:v", sortedIndices.Length.ToString(CultureInfo.InvariantCulture)]);
-        return await DecodeAsync(info, arguments, sortedIndices.Length, what: $"frames {Describe(sortedIndices)}", cancellationToken)
-            .ConfigureAwait(false);
+        return DecodeAsync(info, arguments, sortedIndices.Length, $"frames {Describe(sortedIndices)}",
+            (i, frame) => onFrame(sortedIndices[i], frame), reuseBuffer, cancellationToken);
     }
 
     /// <summary>
     /// Seeks (input -ss: to the keyframe before, then decoding up to the time) to half a frame before the wanted
-    /// frame and takes one frame. Returns null when the seek produced no frame (some containers, e.g. MPEG-TS, cannot
+    /// frame and takes one frame. Returns false when the seek produced no frame (some containers, e.g. MPEG-TS, cannot
     /// seek reliably); the caller then decodes that frame sequentially.
     /// </summary>
-    private async Task<RgbImage?> DecodeBySeekAsync(VideoInfo info, int index, CancellationToken cancellationToken)
+    private async Task<bool> DecodeBySeekAsync(
+        VideoInfo info, int index, Action<int, RgbImage> onFrame, bool reuseBuffer, CancellationToken cancellationToken)
     {
         double seconds = Math.Max(0, (index - 0.5) / info.FramesPerSecond);
         var arguments = new List<string> { "-nostdin", "-v", "error" };
@@ -279,15 +341,16 @@ public sealed class VideoDecoder
             arguments.AddRange(["-ss", seconds.ToString("0.######", CultureInfo.InvariantCulture)]);
         }
 
-        arguments.AddRange(["-i", info.Path, "-map", "0:v:0", "-an", "-sn", "-dn", "-vsync", "passthrough", "-frames:v", "1"]);
+        arguments.AddRange(["-i", info.InputUrl, "-map", "0:v:0", "-an", "-sn", "-dn", "-vsync", "passthrough", "-frames:v", "1"]);
         try
         {
-            RgbImage[] frames = await DecodeAsync(info, arguments, 1, what: $"frame {index}", cancellationToken).ConfigureAwait(false);
-            return frames[0];
+            await DecodeAsync(info, arguments, 1, $"frame {index}", (_, frame) => onFrame(index, frame), reuseBuffer, cancellationToken)
+                .ConfigureAwait(false);
+            return true;
         }
         catch (VideoDecodingException e) when (e.InnerException is EndOfStreamException)
         {
-            return null;
+            return false;
         }
     }
 
@@ -297,17 +360,20 @@ public sealed class VideoDecoder
         || containerFormat.Contains("matroska", StringComparison.Ordinal)
         || containerFormat.Contains("avi", StringComparison.Ordinal);
 
-    private async Task<RgbImage[]> DecodeAsync(
-        VideoInfo info, List<string> arguments, int count, string what, CancellationToken cancellationToken)
+    /// <summary>Runs ffmpeg and hands each of the <paramref name="count"/> raw frames it writes to <paramref name="onFrame"/>.</summary>
+    private async Task DecodeAsync(
+        VideoInfo info, List<string> arguments, int count, string what, Action<int, RgbImage> onFrame, bool reuseBuffer,
+        CancellationToken cancellationToken)
     {
         (string pixelFormat, int bytesPerPixel) = OutputFormat(info.PixelFormat);
         arguments.AddRange(["-f", "rawvideo", "-pix_fmt", pixelFormat, "pipe:1"]);
         int frameBytes = checked((int)RgbImage.CheckedSize(info.Width, info.Height, bytesPerPixel));
         try
         {
-            ProcessResult<RgbImage[]> result = await FfmpegProcess.RunAsync(Tools.FfmpegPath, arguments, info.Path, async (stdout, ct) =>
+            // Every wanted frame arrives complete or the reader throws, so a complaint ffmpeg makes after them
+            // (about a truncated tail, say) does not matter: the exit code is not checked.
+            await FfmpegProcess.RunAsync(Tools.FfmpegPath, arguments, info.Path, async (stdout, ct) =>
             {
-                var frames = new RgbImage[count];
                 var buffer = new byte[frameBytes];
                 for (int i = 0; i < count; i++)
                 {
@@ -318,15 +384,16 @@ public sealed class VideoDecoder
                             $"'{info.Path}': decoding stopped after {i} of the {count} wanted frame(s) ({what}); the video has fewer decodable frames than its header says (truncated or corrupt?)");
                     }
 
-                    frames[i] = ToRgb(info, buffer, pixelFormat, ref buffer);
+                    bool wrapsBuffer = pixelFormat == "rgb24";
+                    onFrame(i, wrapsBuffer ? new RgbImage(info.Width, info.Height, buffer) : ToRgb(info, buffer, pixelFormat));
+                    if (wrapsBuffer && !reuseBuffer && i + 1 < count)
+                    {
+                        buffer = new byte[frameBytes];   // the image handed out keeps the previous buffer
+                    }
                 }
 
-                return frames;
-            }, cancellationToken).ConfigureAwait(false);
-
-            // Every wanted frame arrived complete (the reader throws otherwise), so a complaint ffmpeg makes later
-            // about data past them (a truncated tail, say) does not matter.
-            return result.Value;
+                return count;
+            }, cancellationToken, stopWhenRead: true, info.EncodedData).ConfigureAwait(false);
         }
         catch (ProcessOutputException e)
         {
@@ -334,23 +401,13 @@ public sealed class VideoDecoder
         }
     }
 
-    /// <summary>Converts one raw frame to RGB; may hand a fresh buffer back for the next frame.</summary>
-    private static RgbImage ToRgb(VideoInfo info, byte[] raw, string pixelFormat, ref byte[] buffer)
+    /// <summary>Converts one raw gray / gray+alpha / RGBA frame to a new RGB image (Pillow's convert("RGB")).</summary>
+    private static RgbImage ToRgb(VideoInfo info, byte[] raw, string pixelFormat) => pixelFormat switch
     {
-        switch (pixelFormat)
-        {
-            case "gray":
-                return RgbImage.FromGray8(info.Width, info.Height, raw);
-            case "ya8":
-                return RgbImage.FromGrayAlpha8(info.Width, info.Height, raw);
-            case "rgba":
-                return RgbImage.FromRgba32(info.Width, info.Height, raw);
-            default:
-                var image = new RgbImage(info.Width, info.Height, raw);
-                buffer = new byte[raw.Length];   // the image keeps this buffer
-                return image;
-        }
-    }
+        "gray" => RgbImage.FromGray8(info.Width, info.Height, raw),
+        "ya8" => RgbImage.FromGrayAlpha8(info.Width, info.Height, raw),
+        _ => RgbImage.FromRgba32(info.Width, info.Height, raw),
+    };
 
     /// <summary>
     /// The raw format to ask ffmpeg for: rgb24 for colour without alpha (ffmpeg's default conversion, as the fixtures
@@ -365,10 +422,10 @@ public sealed class VideoDecoder
         _ => ("rgb24", 3),
     };
 
-    private async Task<int> CountAsync(string path, string flag, string field, CancellationToken cancellationToken)
+    private async Task<int> CountAsync(VideoInfo source, string flag, string field, CancellationToken cancellationToken)
     {
-        ProcessResult<string> result = await RunProbeAsync(path,
-            ["-v", "error", "-select_streams", "v:0", flag, "-show_entries", "stream=" + field, "-of", "json", "--", path],
+        ProcessResult<string> result = await RunProbeAsync(source,
+            ["-v", "error", "-select_streams", "v:0", flag, "-show_entries", "stream=" + field, "-of", "json", "-i", source.InputUrl],
             cancellationToken).ConfigureAwait(false);
         try
         {
@@ -379,18 +436,18 @@ public sealed class VideoDecoder
         }
         catch (JsonException e)
         {
-            throw new VideoDecodingException(path, $"ffprobe's frame count for '{path}' could not be read: {e.Message}.", e);
+            throw new VideoDecodingException(source.Path, $"ffprobe's frame count for '{source.Path}' could not be read: {e.Message}.", e);
         }
     }
 
-    private async Task<ProcessResult<string>> RunProbeAsync(string path, IReadOnlyList<string> arguments, CancellationToken cancellationToken)
+    private async Task<ProcessResult<string>> RunProbeAsync(VideoInfo source, IReadOnlyList<string> arguments, CancellationToken cancellationToken)
     {
-        ProcessResult<string> result = await FfmpegProcess.RunForTextAsync(Tools.FfprobePath, arguments, path, cancellationToken)
-            .ConfigureAwait(false);
+        ProcessResult<string> result = await FfmpegProcess.RunForTextAsync(
+            Tools.FfprobePath, arguments, source.Path, cancellationToken, source.EncodedData).ConfigureAwait(false);
         if (result.ExitCode is int code && code != 0)
         {
-            throw new VideoDecodingException(path,
-                $"'{path}' could not be opened as a video or image (ffprobe exit code {code}){Detail(result.StandardError)}.");
+            throw new VideoDecodingException(source.Path,
+                $"'{source.Path}' could not be opened as a video or image (ffprobe exit code {code}){Detail(result.StandardError)}.");
         }
 
         return result;

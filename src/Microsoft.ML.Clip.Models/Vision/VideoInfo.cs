@@ -17,7 +17,8 @@ public sealed record VideoInfo
 
     /// <summary>
     /// Where <see cref="FrameCount"/> comes from: <c>nb_frames</c> (container index, checked against duration × fps),
-    /// <c>packets</c> (counted by demuxing, when the container had no count or a suspicious one), <c>decoded</c>
+    /// <c>packets</c> (counted by demuxing, when the container had no count or a suspicious one), <c>duration</c>
+    /// (duration × fps, for very long videos without a count; see <see cref="VideoDecoder.CountingLimit"/>), <c>decoded</c>
     /// (counted by decoding every frame, after a decode came up short) or <c>image</c>.
     /// </summary>
     public required string FrameCountSource { get; init; }
@@ -39,6 +40,12 @@ public sealed record VideoInfo
 
     /// <summary>ffprobe's container format name (e.g. <c>mov,mp4,m4a,3gp,3g2,mj2</c>, <c>matroska,webm</c>, <c>png_pipe</c>).</summary>
     public string ContainerFormat { get; init; } = "";
+
+    /// <summary>The encoded bytes when the media came from memory (fed to ffmpeg through stdin), else null.</summary>
+    internal ReadOnlyMemory<byte>? EncodedData { get; init; }
+
+    /// <summary>What ffmpeg opens: <c>file:PATH</c> (never mistaken for an option or a protocol) or <c>pipe:0</c>.</summary>
+    internal string InputUrl => EncodedData is null ? "file:" + Path : "pipe:0";
 
     /// <summary>True for a single still image (PNG, JPEG, …) rather than a video.</summary>
     public bool IsImage { get; init; }

@@ -27,6 +27,27 @@ public sealed class VideoMaeImageProcessor
     /// <summary>The settings in use.</summary>
     public ImageProcessorConfig Config { get; }
 
+    /// <summary>The per-image steps (for callers that place frames into a tensor themselves).</summary>
+    internal ImagePipeline Pipeline => _pipeline;
+
+    /// <summary>The (height, width) of the <c>[3, H, W]</c> values an frame of the given size becomes (the crop size when cropping).</summary>
+    /// <param name="width">The frame's width.</param>
+    /// <param name="height">The frame's height.</param>
+    public (int Height, int Width) OutputSize(int width, int height) => _pipeline.OutputSize(width, height);
+
+    /// <summary>
+    /// Processes one frame into a caller-provided <c>[3, H, W]</c> buffer (e.g. an ML.NET <c>VBuffer</c>'s values),
+    /// with exactly the values <c>Preprocess</c> produces.
+    /// </summary>
+    /// <param name="frame">The frame.</param>
+    /// <param name="destination">Exactly <c>3 × H × W</c> floats, H and W from <see cref="OutputSize"/>.</param>
+    /// <exception cref="ArgumentException">The destination has the wrong length.</exception>
+    public void PreprocessInto(RgbImage frame, Span<float> destination)
+    {
+        ArgumentNullException.ThrowIfNull(frame);
+        _pipeline.Process(frame, destination);
+    }
+
     /// <summary>Loads <c>preprocessor_config.json</c> from a model folder (VideoMAE defaults for absent fields).</summary>
     /// <param name="folder">The model folder.</param>
     public static VideoMaeImageProcessor FromPretrained(string folder) =>

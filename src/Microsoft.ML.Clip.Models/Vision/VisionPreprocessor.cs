@@ -129,13 +129,21 @@ public sealed class VisionPreprocessor
             return _video.Preprocess(await ReadImagesAsync(infos, cancellationToken).ConfigureAwait(false));
         }
 
-        var clips = new List<RgbImage[]>();
-        foreach (VideoInfo info in infos)
+        // Every video yields ClipsPerVideo × NumFrames slots; frames stream from ffmpeg straight into their slots,
+        // so only one decoded frame is in memory at a time, whatever the resolution or number of clips.
+        int slotsPerVideo = Sampling.ClipsPerVideo * NumFrames;
+        (int height, int width) = CommonOutputSize(infos);
+        int slotLength = 3 * height * width;
+        Tensor output = _video is not null
+            ? new Tensor(infos.Length * Sampling.ClipsPerVideo, NumFrames, 3, height, width)
+            : new Tensor(infos.Length * slotsPerVideo, 3, height, width);
+        for (int v = 0; v < infos.Length; v++)
         {
-            clips.AddRange(await ReadClipsAsync(info, cancellationToken).ConfigureAwait(false));
+            Memory<float> slots = output.Memory.Slice(v * slotsPerVideo * slotLength, slotsPerVideo * slotLength);
+            await ProcessVideoIntoAsync(infos[v], slots, slotLength, cancellationToken).ConfigureAwait(false);
         }
 
-        return _video is not null ? _video.Preprocess(clips) : _image!.Preprocess(clips.SelectMany(c => c).ToArray());
+        return output;
     }
 
     /// <summary>Processes frames already decoded by the caller: one video for a video model, a batch of images otherwise.</summary>
@@ -146,29 +154,19 @@ public sealed class VisionPreprocessor
     /// <summary>Decodes the frames of one video that <see cref="Sampling"/> chooses: one array of <see cref="NumFrames"/> frames per clip.</summary>
     /// <param name="path">The video (or image) file.</param>
     /// <param name="cancellationToken">Cancels decoding (killing ffmpeg).</param>
-    public async Task<IReadOnlyList<RgbImage[]>> ReadClipsAsync(string path, CancellationToken cancellationToken = default) =>
-        await ReadClipsAsync(await Decoder.ProbeAsync(path, cancellationToken).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
-
-    private async Task<IReadOnlyList<RgbImage[]>> ReadClipsAsync(VideoInfo info, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<RgbImage[]>> ReadClipsAsync(string path, CancellationToken cancellationToken = default)
     {
+        VideoInfo info = await Decoder.ProbeAsync(path, cancellationToken).ConfigureAwait(false);
         int[][] clips = Sampling.Sample(info.FrameCount, NumFrames);
         RgbImage[] frames;
         try
         {
             frames = await Decoder.ReadFramesAsync(info, clips.SelectMany(c => c).ToArray(), cancellationToken).ConfigureAwait(false);
         }
-        catch (VideoDecodingException e) when (e.InnerException is EndOfStreamException && !info.IsImage)
+        catch (VideoDecodingException e) when (IsShortRead(e, info))
         {
-            // The header promised more frames than the file holds (truncated or badly muxed): count the frames
-            // that really decode and sample again from those.
-            int real = await Decoder.CountFramesByDecodingAsync(info.Path, cancellationToken).ConfigureAwait(false);
-            if (real <= 0 || real >= info.FrameCount)
-            {
-                throw;
-            }
-
-            info = info with { FrameCount = real, FrameCountSource = "decoded" };
-            clips = Sampling.Sample(real, NumFrames);
+            info = await RecountAsync(info, cancellationToken).ConfigureAwait(false);
+            clips = Sampling.Sample(info.FrameCount, NumFrames);
             frames = await Decoder.ReadFramesAsync(info, clips.SelectMany(c => c).ToArray(), cancellationToken).ConfigureAwait(false);
         }
 
@@ -179,6 +177,82 @@ public sealed class VisionPreprocessor
         }
 
         return result;
+    }
+
+    /// <summary>Samples, decodes (streaming) and processes one video into its slots (<c>[clips × frames, 3, H, W]</c> flat).</summary>
+    private async Task ProcessVideoIntoAsync(VideoInfo info, Memory<float> slots, int slotLength, CancellationToken cancellationToken)
+    {
+        ImagePipeline pipeline = _video?.Pipeline ?? _image!.Pipeline;
+        try
+        {
+            await StreamIntoAsync(info).ConfigureAwait(false);
+        }
+        catch (VideoDecodingException e) when (IsShortRead(e, info))
+        {
+            // The header promised more frames than the file holds (truncated or badly muxed): count the frames
+            // that really decode and sample again from those.
+            await StreamIntoAsync(await RecountAsync(info, cancellationToken).ConfigureAwait(false)).ConfigureAwait(false);
+        }
+
+        Task StreamIntoAsync(VideoInfo video)
+        {
+            int[] flat = Sampling.Sample(video.FrameCount, NumFrames).SelectMany(c => c).ToArray();
+            return Decoder.ForEachFrameAsync(video, flat, (index, frame) =>
+            {
+                // Process the frame into its first slot, copy it to any slot that repeats the same frame.
+                int first = -1;
+                for (int k = 0; k < flat.Length; k++)
+                {
+                    if (flat[k] != index)
+                    {
+                        continue;
+                    }
+
+                    Span<float> slot = slots.Span.Slice(k * slotLength, slotLength);
+                    if (first < 0)
+                    {
+                        pipeline.Process(frame, slot);
+                        first = k;
+                    }
+                    else
+                    {
+                        slots.Span.Slice(first * slotLength, slotLength).CopyTo(slot);
+                    }
+                }
+            }, cancellationToken);
+        }
+    }
+
+    private static bool IsShortRead(VideoDecodingException e, VideoInfo info) => e.InnerException is EndOfStreamException && !info.IsImage;
+
+    private async Task<VideoInfo> RecountAsync(VideoInfo info, CancellationToken cancellationToken)
+    {
+        int real = await Decoder.CountFramesByDecodingAsync(info.Path, cancellationToken).ConfigureAwait(false);
+        if (real <= 0 || real >= info.FrameCount)
+        {
+            throw new VideoDecodingException(info.Path,
+                $"'{info.Path}' claims {info.FrameCount} frames but decoding stops early and counting finds {real}: the file is corrupt.");
+        }
+
+        return info with { FrameCount = real, FrameCountSource = "decoded" };
+    }
+
+    /// <summary>The (height, width) every frame becomes; they must agree to stack into one tensor.</summary>
+    private (int Height, int Width) CommonOutputSize(VideoInfo[] infos)
+    {
+        ImagePipeline pipeline = _video?.Pipeline ?? _image!.Pipeline;
+        (int height, int width) = pipeline.OutputSize(infos[0].Width, infos[0].Height);
+        foreach (VideoInfo info in infos)
+        {
+            if (pipeline.OutputSize(info.Width, info.Height) != (height, width))
+            {
+                throw new ArgumentException(
+                    $"'{info.Path}' ({info.Width}×{info.Height}) becomes a different size than '{infos[0].Path}' ({width}×{height}); " +
+                    "without do_center_crop all inputs must resize to the same size to form one tensor.");
+            }
+        }
+
+        return (height, width);
     }
 
     private async Task<RgbImage[]> ReadImagesAsync(VideoInfo[] infos, CancellationToken cancellationToken)

@@ -28,6 +28,7 @@ public sealed class FixtureCheckpointTests
             Tensor y = bin.LoadFloat32(name);
             CollectionAssert.AreEqual(a.Shape, x.Shape.ToArray(), name);
             Assert.IsTrue(x.Span.SequenceEqual(y.Span), $"tensor '{name}' differs between model.safetensors and pytorch_model.bin");
+            Assert.IsFalse(MemoryMarshal.TryGetArray<float>(y.Memory, out _), $"'{name}' from pytorch_model.bin should be a view of the mapped file (torch aligns storages)");
         }
     }
 

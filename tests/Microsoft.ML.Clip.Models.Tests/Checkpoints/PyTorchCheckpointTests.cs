@@ -81,6 +81,22 @@ public sealed class PyTorchCheckpointTests
     }
 
     [TestMethod]
+    [DataRow("gAJjY29sbGVjdGlvbnMKT3JkZXJlZERpY3QKcQApUnEBKFgBAAAAYXECY3RvcmNoLl91dGlscwpfcmVidWlsZF90ZW5zb3JfdjIKcQMoKFgHAAAAc3RvcmFnZXEEY3RvcmNoCkZsb2F0U3RvcmFnZQpxBVgBAAAAMHEGWAMAAABjcHVxB0sGdHEIUUsASwJLA4ZxCUsDSwGGcQqJaAApUnELdHEMUnENWAEAAABicQ5oAyhoCFFLAEsDSwKGcQ9LAUsDhnEQiWgAKVJxEXRxElJxE1gBAAAAY3EUaAMoaAhRSwFLAoVxFWgViWgAKVJxFnRxF1JxGHV9cRlYCQAAAF9tZXRhZGF0YXEaaAApUnEbWAAAAABxHH1xHVgHAAAAdmVyc2lvbnEeSwFzc3NiLg==")]
+    [DataRow("gASVAAEAAAAAAACMC2NvbGxlY3Rpb25zlIwLT3JkZXJlZERpY3SUk5QpUpQojAFhlIwMdG9yY2guX3V0aWxzlIwSX3JlYnVpbGRfdGVuc29yX3YylJOUKCiMB3N0b3JhZ2WUjAV0b3JjaJSMDEZsb2F0U3RvcmFnZZSTlIwBMJSMA2NwdZRLBnSUUUsASwJLA4aUSwNLAYaUiWgCKVKUdJRSlIwBYpRoByhoDlFLAEsDSwKGlEsBSwOGlIloAilSlHSUUpSMAWOUaAcoaA5RSwFLAoWUaBuJaAIpUpR0lFKUdX2UjAlfbWV0YWRhdGGUaAIpUpSMAJR9lIwHdmVyc2lvbpRLAXNzc2Iu")]
+    public void PicklesWrittenByCPythonAreRead(string base64)
+    {
+        // CPython's pickle (protocols 2 and 4) of a state dict whose tensors share storage "0" = [0..5]:
+        // a = [2,3] view, b = its transpose (stride (1,3)), c = offset 1 stride 2 (shape and stride share one memoized
+        // tuple), plus the _metadata attribute that torch state dicts carry (BUILD). Made with stand-in torch modules.
+        byte[] pickle = Convert.FromBase64String(base64);
+        using var store = OpenZip(("archive/data.pkl", pickle), ("archive/data/0", TestFiles.F32(0, 1, 2, 3, 4, 5)));
+        CollectionAssert.AreEqual(new[] { "a", "b", "c" }, store.Names.ToArray());
+        CollectionAssert.AreEqual(new[] { 0f, 1f, 2f, 3f, 4f, 5f }, store.LoadFloat32("a").ToArray());
+        CollectionAssert.AreEqual(new[] { 0f, 3f, 1f, 4f, 2f, 5f }, store.LoadFloat32("b").ToArray());
+        CollectionAssert.AreEqual(new[] { 1f, 3f }, store.LoadFloat32("c").ToArray());
+    }
+
+    [TestMethod]
     public void ViewsReachingPastTheirStorageAreRejected()
     {
         byte[] pickle = new PickleBuilder().Proto()

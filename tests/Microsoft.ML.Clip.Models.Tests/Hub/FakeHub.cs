@@ -52,6 +52,9 @@ internal sealed class FakeHub : IDisposable
     /// <summary>For these files, HEAD advertises this (wrong) SHA-256 ETag.</summary>
     public Dictionary<string, string> AdvertisedSha { get; } = new();
 
+    /// <summary>A former name of the repository: its URLs answer with a relative 307 redirect to the current name.</summary>
+    public string? RenamedFrom { get; init; }
+
     /// <summary>Every request: "METHOD path [range] [auth]".</summary>
     public ConcurrentQueue<string> Requests { get; } = new();
 
@@ -108,7 +111,8 @@ internal sealed class FakeHub : IDisposable
         Requests.Enqueue($"{request.HttpMethod} {path} {request.Headers["Range"]} {request.Headers["Authorization"]}".TrimEnd());
         try
         {
-            if (RequiredToken is not null && request.Headers["Authorization"] != $"Bearer {RequiredToken}")
+            // Like the real Hub, storage (CDN) URLs are signed and need no token; resolve URLs do.
+            if (RequiredToken is not null && !path.StartsWith("/cdn/", StringComparison.Ordinal) && request.Headers["Authorization"] != $"Bearer {RequiredToken}")
             {
                 response.StatusCode = 401;
                 response.AddHeader("X-Error-Code", "RepoNotFound");
@@ -125,6 +129,14 @@ internal sealed class FakeHub : IDisposable
             }
 
             string prefix = $"/{RepoId}/resolve/";
+            if (RenamedFrom is not null && path.StartsWith($"/{RenamedFrom}/resolve/", StringComparison.Ordinal))
+            {
+                response.StatusCode = 307;
+                response.AddHeader("Location", $"/{RepoId}/resolve/{path[$"/{RenamedFrom}/resolve/".Length..]}");
+                response.Close();
+                return;
+            }
+
             if (!path.StartsWith(prefix, StringComparison.Ordinal))
             {
                 response.StatusCode = 404;

@@ -96,6 +96,33 @@ public sealed class HubDownloadTests
     }
 
     [TestMethod]
+    public void InterruptedRunKeepsThePartialFileAndTheNextRunResumesIt()
+    {
+        using var hub = NewHub();
+        hub.DropAfterBytes["model.safetensors"] = 123_456;
+        string cache = TestFiles.NewFolder();
+        try
+        {
+            var error = Assert.ThrowsExactly<HubRequestException>(() =>
+                HubModelResolver.Resolve(Repo, new[] { HubFileGroup.Weights }, Options(hub, cache) with { MaxRetries = 0 }));
+            StringAssert.Contains(error.Message, "model.safetensors");
+            string blobs = Path.Combine(cache, "models--tiny-org--xclip-tiny", "blobs");
+            string partial = Directory.GetFiles(blobs, "*.incomplete").Single();
+            Assert.AreEqual(123_456, new FileInfo(partial).Length);
+            Assert.IsFalse(Directory.Exists(Path.Combine(cache, "models--tiny-org--xclip-tiny", "snapshots", hub.Commit, "model.safetensors")));
+
+            string folder = HubModelResolver.Resolve(Repo, new[] { HubFileGroup.Weights }, Options(hub, cache));
+            CollectionAssert.AreEqual(File.ReadAllBytes(Fixture("model.safetensors")), File.ReadAllBytes(Path.Combine(folder, "model.safetensors")));
+            Assert.IsTrue(hub.Requests.Any(r => r.StartsWith("GET /cdn/", StringComparison.Ordinal) && r.Contains("bytes=123456-")), string.Join("\n", hub.Requests));
+            Assert.AreEqual(0, Directory.GetFiles(blobs, "*.incomplete").Length);
+        }
+        finally
+        {
+            TestFiles.DeleteFolder(cache);
+        }
+    }
+
+    [TestMethod]
     public void WrongChecksumIsRejectedAndLeavesNothingInTheCache()
     {
         using var hub = NewHub();
@@ -133,7 +160,10 @@ public sealed class HubDownloadTests
 
             string folder = HubModelResolver.Resolve(Repo, ModelFiles, Options(hub, cache) with { Token = "hf_test_token" });
             Assert.IsTrue(File.Exists(Path.Combine(folder, "model.safetensors")));
-            Assert.IsTrue(hub.Requests.Where(r => r.StartsWith("GET", StringComparison.Ordinal)).All(r => r.EndsWith("Bearer hf_test_token", StringComparison.Ordinal)));
+            string[] gets = hub.Requests.Where(r => r.StartsWith("GET", StringComparison.Ordinal)).ToArray();
+            Assert.IsTrue(gets.Where(r => r.Contains("/resolve/")).All(r => r.EndsWith("Bearer hf_test_token", StringComparison.Ordinal)), string.Join("\n", gets));
+            Assert.IsTrue(gets.Any(r => r.StartsWith("GET /cdn/", StringComparison.Ordinal)));
+            Assert.IsFalse(gets.Where(r => r.StartsWith("GET /cdn/", StringComparison.Ordinal)).Any(r => r.Contains("Bearer")), "the token must not be sent to the storage host");
         }
         finally
         {
@@ -168,6 +198,43 @@ public sealed class HubDownloadTests
 
             var noRevision = Assert.ThrowsExactly<HubRequestException>(() => HubModelResolver.Resolve(Repo + "@v9", ModelFiles, Options(hub, cache)));
             StringAssert.Contains(noRevision.Message, "revision 'v9'");
+        }
+        finally
+        {
+            TestFiles.DeleteFolder(cache);
+        }
+    }
+
+    [TestMethod]
+    public void RenamedRepositoryIsFollowedThroughARelativeRedirect()
+    {
+        using var hub = new FakeHub(Repo, HubFiles(), "model.safetensors", "pytorch_model.bin") { RenamedFrom = "old-org/old-name" };
+        string cache = TestFiles.NewFolder();
+        try
+        {
+            string folder = HubModelResolver.Resolve("old-org/old-name", ModelFiles, Options(hub, cache));
+            Assert.AreEqual(Path.Combine(cache, "models--old-org--old-name", "snapshots", hub.Commit), folder);
+            CollectionAssert.AreEqual(File.ReadAllBytes(Fixture("config.json")), File.ReadAllBytes(Path.Combine(folder, "config.json")));
+            Assert.IsTrue(File.Exists(Path.Combine(folder, "model.safetensors")));
+        }
+        finally
+        {
+            TestFiles.DeleteFolder(cache);
+        }
+    }
+
+    [TestMethod]
+    public void CancellationStopsTheDownload()
+    {
+        using var hub = NewHub();
+        string cache = TestFiles.NewFolder();
+        try
+        {
+            using var cancel = new CancellationTokenSource();
+            var progress = new CancelOnFirstReport(cancel);
+            Assert.Throws<OperationCanceledException>(() => HubModelResolver.Resolve(Repo, ModelFiles, Options(hub, cache), progress, cancel.Token), "cancelled during the first file");
+            string snapshots = Path.Combine(cache, "models--tiny-org--xclip-tiny", "snapshots");
+            Assert.IsFalse(Directory.Exists(snapshots) && Directory.EnumerateFiles(snapshots, "*", SearchOption.AllDirectories).Any(), "a cancelled download adds nothing to the snapshot");
         }
         finally
         {
@@ -254,6 +321,11 @@ public sealed class HubDownloadTests
         Offline = false,
         RequestTimeout = TimeSpan.FromSeconds(20),
     };
+
+    private sealed class CancelOnFirstReport(CancellationTokenSource cancel) : IProgress<HubDownloadProgress>
+    {
+        public void Report(HubDownloadProgress value) => cancel.Cancel();
+    }
 
     /// <summary>Records reports synchronously (Progress&lt;T&gt; would post them later).</summary>
     private sealed class RecordingProgress : IProgress<HubDownloadProgress>

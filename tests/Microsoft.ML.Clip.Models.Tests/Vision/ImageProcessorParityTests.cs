@@ -62,4 +62,19 @@ public sealed class ImageProcessorParityTests
                 $"batch item {i} ({VisionFixtures.AllImageNames[i]})");
         }
     }
+
+    [TestMethod]
+    public void PreprocessIntoACallerBufferGivesTheSameValues()
+    {
+        var processor = ClipImageProcessor.FromPretrained(VisionFixtures.Config("altclip"));
+        RgbImage image = Decoder.ReadImage(VisionFixtures.Image("rgb_97x61"));
+        (int h, int w) = processor.OutputSize(image.Width, image.Height);
+        var buffer = new float[3 * h * w];
+
+        processor.PreprocessInto(image, buffer);
+
+        using var expected = VisionFixtures.Expected("altclip_images");
+        TensorAssert.Close(expected.LoadFloat32("rgb_97x61").Span, buffer, 0f, "rgb_97x61 into a buffer");
+        Assert.ThrowsExactly<ArgumentException>(() => processor.PreprocessInto(image, new float[10]));
+    }
 }

@@ -113,6 +113,18 @@ public sealed class VideoDecoderTests
     }
 
     [TestMethod]
+    public void StreamingDeliversEachDistinctFrameOnce()
+    {
+        VideoInfo info = Decoder.Probe(VisionFixtures.TestsrcVideo);
+        var seen = new Dictionary<int, RgbImage>();
+
+        Decoder.ForEachFrameAsync(info, [46, 3, 3, 28], (index, frame) => seen.Add(index, frame.Clone())).GetAwaiter().GetResult();
+
+        CollectionAssert.AreEquivalent(new[] { 3, 28, 46 }, seen.Keys.ToArray());
+        AssertEqualToReferenceFrames([seen[3], seen[28], seen[46]], [3, 28, 46]);
+    }
+
+    [TestMethod]
     public void FirstFramesWithoutSelectFilter()
     {
         RgbImage[] all = Decoder.ReadFrames(VisionFixtures.TestsrcVideo, [0, 1, 2, 3]);
@@ -202,6 +214,18 @@ public sealed class VideoDecoderTests
         Assert.AreEqual(50, info.FrameCount);
         Assert.AreEqual("packets", info.FrameCountSource);
         AssertEqualToReferenceFrames(frames, VisionFixtures.TestsrcIndices);
+    }
+
+    [TestMethod]
+    public void VeryLongVideoWithoutFrameCountIsEstimatedFromItsDuration()
+    {
+        using var temp = new TempMedia();
+        string ts = temp.Ffmpeg("testsrc.ts", "-i", VisionFixtures.TestsrcVideo, "-c", "copy", "-f", "mpegts");
+
+        VideoInfo info = new VideoDecoder { CountingLimit = 10 }.Probe(ts);
+
+        Assert.AreEqual("duration", info.FrameCountSource);
+        Assert.AreEqual(50, info.FrameCount);
     }
 
     [TestMethod]

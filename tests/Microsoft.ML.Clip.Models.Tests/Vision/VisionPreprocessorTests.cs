@@ -77,6 +77,23 @@ public sealed class VisionPreprocessorTests
     }
 
     [TestMethod]
+    public void AVideoShorterThanTheFrameCountRepeatsFrames()
+    {
+        using var temp = new TempMedia();
+        string shortVideo = temp.Ffmpeg("five.mp4", "-i", VisionFixtures.TestsrcVideo, "-frames:v", "5", "-c:v", "libx264", "-pix_fmt", "yuv420p");
+        var preprocessor = VisionPreprocessor.FromPretrained(VisionFixtures.Config("xclip-base-patch32"));
+
+        Tensor actual = preprocessor.Process([shortVideo]);
+
+        // Uniform segments of 5 frames for 8 samples: 0, 0, 1, 2, 2, 3, 4, 4.
+        Tensor frames = actual.Reshape(8, 3 * 224 * 224);
+        CollectionAssert.AreEqual(frames.Slice(0).ToArray(), frames.Slice(1).ToArray());
+        CollectionAssert.AreEqual(frames.Slice(3).ToArray(), frames.Slice(4).ToArray());
+        CollectionAssert.AreEqual(frames.Slice(6).ToArray(), frames.Slice(7).ToArray());
+        CollectionAssert.AreNotEqual(frames.Slice(1).ToArray(), frames.Slice(2).ToArray());
+    }
+
+    [TestMethod]
     public void AltClipFolderAndImagesGiveTheReferencePixelValues()
     {
         var preprocessor = VisionPreprocessor.FromPretrained(VisionFixtures.Config("altclip"));

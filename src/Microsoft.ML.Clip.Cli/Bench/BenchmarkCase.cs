@@ -1,0 +1,8 @@
+namespace Microsoft.ML.Clip.Cli.Bench;
+
+/// <summary>One benchmark of <c>clip bench</c>: prepared once (model and inputs built), then run repeatedly.</summary>
+/// <param name="Name">The stable name (<c>xclip.video.b1</c>, …) used by <c>--filter</c> and the JSON output.</param>
+/// <param name="Description">What one run does.</param>
+/// <param name="Prepare">Builds what the run needs (models are shared through the <see cref="BenchmarkModels"/> cache); returns the run and its FLOP count.</param>
+/// <param name="BestIsPeak">True when the figure of merit is the best run (a peak), not the median.</param>
+internal sealed record BenchmarkCase(string Name, string Description, Func<BenchmarkModels, (Action Run, double Flops)> Prepare, bool BestIsPeak = false);

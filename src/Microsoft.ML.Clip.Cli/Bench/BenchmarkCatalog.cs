@@ -1,0 +1,54 @@
+using Microsoft.ML.Clip.Numerics;
+
+namespace Microsoft.ML.Clip.Cli.Bench;
+
+/// <summary>The benchmarks of <c>clip bench</c>, with the shapes of the PyTorch reference runs (texts of 16 tokens).</summary>
+internal static class BenchmarkCatalog
+{
+    private const int TextLength = 16;
+    private const long FmaIterations = 20_000_000;
+
+    /// <summary>Every benchmark, in the order they run.</summary>
+    public static IReadOnlyList<BenchmarkCase> All { get; } =
+    [
+        new("xclip.video.b1", "X-CLIP base/32 get_video_features, 1 video × 8 × 224²", m => XClipVideo(m, 1)),
+        new("xclip.video.b4", "X-CLIP base/32 get_video_features, 4 videos × 8 × 224²", m => XClipVideo(m, 4)),
+        new("xclip.forward.v1t10", "X-CLIP base/32 forward, 1 video + 10 texts × 16 tokens", m =>
+        {
+            Tensor pixels = BenchmarkModels.Pixels(1, 8, 3, 224, 224);
+            var tokens = BenchmarkModels.Tokens(10, TextLength, m.XClip.Config.TextConfig.VocabSize);
+            return (() => m.XClip.Forward(tokens, pixels), FlopCount.XClipForward(m.XClip.Config, 1, 10, TextLength));
+        }),
+        new("xclip.text.b32", "X-CLIP base/32 get_text_features, 32 texts × 16 tokens", m =>
+        {
+            var tokens = BenchmarkModels.Tokens(32, TextLength, m.XClip.Config.TextConfig.VocabSize);
+            return (() => m.XClip.GetTextFeatures(tokens), FlopCount.XClipText(m.XClip.Config, 32, TextLength));
+        }),
+        new("altclip.image.b1", "AltCLIP (default config, ViT-B/32) get_image_features, 1 image 224²", m => AltClipImage(m, 1)),
+        new("altclip.image.b4", "AltCLIP (default config, ViT-B/32) get_image_features, 4 images 224²", m => AltClipImage(m, 4)),
+        new("altclip.text.b32", "AltCLIP (default config, XLM-R large) get_text_features, 32 texts × 16 tokens", m =>
+        {
+            var tokens = BenchmarkModels.Tokens(32, TextLength, m.AltClip.Config.TextConfig.VocabSize);
+            return (() => m.AltClip.GetTextFeatures(tokens), FlopCount.AltClipText(m.AltClip.Config, 32, TextLength));
+        }),
+        new("altclip-vitl14.image.b1", "BAAI/AltCLIP vision shape (ViT-L/14) get_image_features, 1 image 224²", m =>
+        {
+            Tensor pixels = BenchmarkModels.Pixels(1, 3, 224, 224);
+            return (() => m.AltClipVitL14.GetImageFeatures(pixels), FlopCount.AltClipImage(m.AltClipVitL14.Config, 1));
+        }),
+        new("gemm.peak", "FMA peak of one core (register-only loop, AVX-512 or AVX2)", _ =>
+            (() => FmaPeak.Run(FmaIterations), FmaPeak.Flops(FmaIterations)), BestIsPeak: true),
+    ];
+
+    private static (Action, double) XClipVideo(BenchmarkModels m, int videos)
+    {
+        Tensor pixels = BenchmarkModels.Pixels(videos, 8, 3, 224, 224);
+        return (() => m.XClip.GetVideoFeatures(pixels), FlopCount.XClipVideo(m.XClip.Config, videos));
+    }
+
+    private static (Action, double) AltClipImage(BenchmarkModels m, int images)
+    {
+        Tensor pixels = BenchmarkModels.Pixels(images, 3, 224, 224);
+        return (() => m.AltClip.GetImageFeatures(pixels), FlopCount.AltClipImage(m.AltClip.Config, images));
+    }
+}

@@ -1,0 +1,132 @@
+using System.CommandLine;
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
+using Microsoft.ML.Clip.Cli.Bench;
+using Microsoft.ML.Clip.Cli.Infrastructure;
+using Microsoft.ML.Clip.Numerics;
+
+namespace Microsoft.ML.Clip.Cli.Commands;
+
+/// <summary>
+/// <c>clip bench</c>: builds full-size X-CLIP/AltCLIP models with random weights (no download) and times the calls the
+/// PyTorch reference times, printing a table or, with <c>--json</c>, one JSON object per benchmark.
+/// </summary>
+internal static class BenchCommand
+{
+    /// <summary>Creates the command.</summary>
+    /// <param name="context">The run's streams and environment.</param>
+    public static Command Create(CliContext context)
+    {
+        var filter = new Option<string?>("--filter", "-f")
+        {
+            Description = "Run only benchmarks whose name contains one of these comma-separated parts: "
+                + string.Join(", ", BenchmarkCatalog.All.Select(b => b.Name)) + ".",
+            HelpName = "NAME",
+        };
+        var runs = new Option<int>("--runs", "-n") { Description = "Timed runs per benchmark (after one warm-up run).", DefaultValueFactory = _ => 5, HelpName = "N" };
+        var json = new Option<bool>("--json") { Description = "Print one JSON object per line: {\"name\", \"median_s\", \"min_s\", \"max_s\", \"gflops\" (GFLOP/s), \"gflop\"}." };
+        var threads = new Option<int?>("--threads", "-t") { Description = "Threads per kernel call (default: all cores).", HelpName = "N" };
+
+        var command = new Command("bench", "Time the models (random weights, full size) and the machine's FMA peak.") { filter, runs, json, threads };
+        command.SetAction((parse, cancellationToken) =>
+        {
+            int count = parse.GetValue(runs);
+            if (count < 1)
+            {
+                throw new UsageException($"--runs must be at least 1, not {count}.");
+            }
+
+            int? threadCount = parse.GetValue(threads);
+            if (threadCount is < 1)
+            {
+                throw new UsageException($"--threads must be at least 1, not {threadCount}.");
+            }
+
+            List<BenchmarkCase> selected = Select(parse.GetValue(filter));
+            bool asJson = parse.GetValue(json);
+            int previousThreads = NumericsOptions.MaxDegreeOfParallelism;
+            NumericsOptions.MaxDegreeOfParallelism = threadCount ?? Environment.ProcessorCount;
+            try
+            {
+                context.Error.WriteLine(
+                    $"clip: bench on {Environment.ProcessorCount} core(s), {NumericsOptions.MaxDegreeOfParallelism} thread(s), {NumericsOptions.InstructionSet}, {count} run(s) after 1 warm-up");
+                if (!asJson)
+                {
+                    context.Out.WriteLine($"{"name",-24} {"median s",9} {"min s",9} {"max s",9} {"GFLOP",8} {"GFLOP/s",8} {"peak WS",9}");
+                }
+
+                using var models = new BenchmarkModels();
+                foreach (BenchmarkCase bench in selected)
+                {
+                    cancellationToken.ThrowIfCancellationRequested();
+                    Report(context, bench, Measure(bench, models, count, cancellationToken), asJson);
+                }
+            }
+            finally
+            {
+                NumericsOptions.MaxDegreeOfParallelism = previousThreads;
+            }
+
+            return Task.FromResult(ExitCodes.Success);
+        });
+        return command;
+    }
+
+    private static List<BenchmarkCase> Select(string? filter)
+    {
+        if (string.IsNullOrWhiteSpace(filter))
+        {
+            return BenchmarkCatalog.All.ToList();
+        }
+
+        string[] parts = filter.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        List<BenchmarkCase> selected = BenchmarkCatalog.All.Where(b => parts.Any(p => b.Name.Contains(p, StringComparison.OrdinalIgnoreCase))).ToList();
+        return selected.Count > 0
+            ? selected
+            : throw new UsageException($"--filter '{filter}' matches no benchmark; the names are {string.Join(", ", BenchmarkCatalog.All.Select(b => b.Name))}.");
+    }
+
+    private static (double[] Seconds, double Flops) Measure(BenchmarkCase bench, BenchmarkModels models, int runs, CancellationToken cancellationToken)
+    {
+        var (run, flops) = bench.Prepare(models);
+        run(); // warm-up: JIT tiering, weight packing, buffer pools
+        var seconds = new double[runs];
+        for (int i = 0; i < runs; i++)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            long start = Stopwatch.GetTimestamp();
+            run();
+            seconds[i] = Stopwatch.GetElapsedTime(start).TotalSeconds;
+        }
+
+        Array.Sort(seconds);
+        return (seconds, flops);
+    }
+
+    private static void Report(CliContext context, BenchmarkCase bench, (double[] Seconds, double Flops) result, bool asJson)
+    {
+        double[] s = result.Seconds;
+        double median = s.Length % 2 == 1 ? s[s.Length / 2] : (s[(s.Length / 2) - 1] + s[s.Length / 2]) / 2;
+        double gflop = result.Flops / 1e9;
+        double rate = gflop / (bench.BestIsPeak ? s[0] : median);
+        long peakWorkingSet = Process.GetCurrentProcess().PeakWorkingSet64;
+        if (asJson)
+        {
+            context.Out.WriteLine(JsonSerializer.Serialize(new Dictionary<string, object>
+            {
+                ["name"] = bench.Name,
+                ["median_s"] = Math.Round(median, 6),
+                ["min_s"] = Math.Round(s[0], 6),
+                ["max_s"] = Math.Round(s[^1], 6),
+                ["gflops"] = Math.Round(rate, 2),
+                ["gflop"] = Math.Round(gflop, 3),
+                ["peak_working_set_mib"] = peakWorkingSet >> 20,
+            }));
+            return;
+        }
+
+        string F(double v, string format) => v.ToString(format, CultureInfo.InvariantCulture);
+        context.Out.WriteLine($"{bench.Name,-24} {F(median, "F4"),9} {F(s[0], "F4"),9} {F(s[^1], "F4"),9} {F(gflop, "F1"),8} {F(rate, "F1"),8} {(peakWorkingSet >> 20) + " MiB",9}");
+    }
+}

@@ -1,0 +1,99 @@
+using Microsoft.ML.Clip.Modeling;
+using Microsoft.ML.Clip.Numerics;
+using Microsoft.ML.Clip.Tokenizers;
+
+namespace Microsoft.ML.Clip.Cli.Models;
+
+/// <summary>Small conversions between tokenizer/processor outputs and model inputs/outputs.</summary>
+internal static class ModelInputs
+{
+    /// <summary>Tokenizes texts padded to the longest, truncated to the tokenizer's maximum (as the processors do with <c>padding=True, truncation=True</c>).</summary>
+    /// <param name="tokenizer">The tokenizer.</param>
+    /// <param name="texts">The texts.</param>
+    public static TokenBatch Tokenize(TextTokenizer tokenizer, IReadOnlyList<string> texts)
+    {
+        TokenizedBatch batch = tokenizer.EncodeBatch(texts, maxLength: null, Padding.Longest, truncation: true);
+        return new TokenBatch(batch.FlattenInputIds(), batch.FlattenAttentionMask(), batch.Count, batch.MaxSequenceLength);
+    }
+
+    /// <summary>Stacks tensors of equal item shape along the first axis.</summary>
+    /// <param name="parts">Tensors <c>[n_i, …]</c>.</param>
+    public static Tensor Concat(IReadOnlyList<Tensor> parts)
+    {
+        if (parts.Count == 1)
+        {
+            return parts[0];
+        }
+
+        int[] shape = parts[0].Shape.ToArray();
+        shape[0] = parts.Sum(p => p.Dim(0));
+        var result = new Tensor(shape);
+        int offset = 0;
+        foreach (Tensor part in parts)
+        {
+            if (!part.Shape[1..].SequenceEqual(parts[0].Shape[1..]))
+            {
+                throw new InvalidOperationException($"Cannot stack {part} with {parts[0]}.");
+            }
+
+            part.Span.CopyTo(result.Span[offset..]);
+            offset += part.Length;
+        }
+
+        return result;
+    }
+
+    /// <summary>The rows of a <c>[n, d]</c> tensor as arrays.</summary>
+    /// <param name="matrix">The tensor.</param>
+    public static float[][] Rows(Tensor matrix)
+    {
+        int n = matrix.Dim(0), d = matrix.Length / Math.Max(1, n);
+        var rows = new float[n][];
+        for (int i = 0; i < n; i++)
+        {
+            rows[i] = matrix.Span.Slice(i * d, d).ToArray();
+        }
+
+        return rows;
+    }
+
+    /// <summary>Averages consecutive groups of rows: <c>counts[i]</c> rows make output row i.</summary>
+    /// <param name="rows">The rows.</param>
+    /// <param name="counts">Group sizes, summing to the number of rows.</param>
+    public static float[][] AverageGroups(float[][] rows, IReadOnlyList<int> counts)
+    {
+        var result = new float[counts.Count][];
+        int start = 0;
+        for (int g = 0; g < counts.Count; g++)
+        {
+            if (counts[g] == 1)
+            {
+                result[g] = rows[start];
+            }
+            else
+            {
+                var mean = new float[rows[start].Length];
+                for (int r = start; r < start + counts[g]; r++)
+                {
+                    System.Numerics.Tensors.TensorPrimitives.Add(mean, rows[r], mean);
+                }
+
+                System.Numerics.Tensors.TensorPrimitives.Divide(mean, counts[g], mean);
+                result[g] = mean;
+            }
+
+            start += counts[g];
+        }
+
+        return result;
+    }
+
+    /// <summary>Softmax over one row of logits.</summary>
+    /// <param name="logits">The logits.</param>
+    public static float[] Softmax(ReadOnlySpan<float> logits)
+    {
+        var result = new float[logits.Length];
+        System.Numerics.Tensors.TensorPrimitives.SoftMax(logits, result);
+        return result;
+    }
+}

@@ -1,0 +1,48 @@
+using Microsoft.ML.Clip.Numerics;
+using TensorPrimitives = System.Numerics.Tensors.TensorPrimitives;
+
+namespace Microsoft.ML.Clip.Modeling;
+
+/// <summary>
+/// The pre-LN CLIP transformer block (<c>CLIPEncoderLayer</c> / <c>XCLIPEncoderLayer</c>):
+/// <c>h = h + self_attn(layer_norm1(h))</c>; <c>h = h + mlp(layer_norm2(h))</c>.
+/// Used by the X-CLIP text tower and MIT and by the AltCLIP vision tower.
+/// </summary>
+internal sealed class ClipEncoderLayer : IEncoderLayer
+{
+    public ClipEncoderLayer(WeightScope weights, int width, int heads, int intermediate, Activation activation, double epsilon)
+    {
+        SelfAttention = new ClipAttention(weights["self_attn"], width, heads);
+        LayerNorm1 = weights["layer_norm1"].LayerNorm(width, epsilon);
+        Mlp = new ClipMlp(weights["mlp"], width, intermediate, activation);
+        LayerNorm2 = weights["layer_norm2"].LayerNorm(width, epsilon);
+    }
+
+    public ClipAttention SelfAttention { get; }
+
+    public LayerNorm LayerNorm1 { get; }
+
+    public ClipMlp Mlp { get; }
+
+    public LayerNorm LayerNorm2 { get; }
+
+    /// <inheritdoc />
+    public Tensor Forward(Tensor hidden, EncoderMask mask, List<Tensor>? attentions)
+    {
+        // hidden: [batch, length, width]; only the returned h is allocated, the temporaries are pooled.
+        int[] shape = hidden.Shape.ToArray();
+        int rows = hidden.Length / LayerNorm1.Width;
+        using var normalized = ScratchTensor.Rent(shape);
+        using var update = ScratchTensor.Rent(shape);
+
+        LayerNorm1.Forward(hidden.Span, normalized.Span, rows);
+        SelfAttention.Forward(normalized.Tensor, update.Span, mask, attentions);
+        var h = new Tensor(shape);
+        TensorPrimitives.Add(hidden.Span, update.Span, h.Span); // h = hidden + attention
+
+        LayerNorm2.Forward(h.Span, normalized.Span, rows);
+        Mlp.Forward(normalized.Span, update.Span, rows);
+        TensorPrimitives.Add(h.Span, update.Span, h.Span); // h = h + mlp
+        return h;
+    }
+}

@@ -1,0 +1,80 @@
+using Microsoft.ML.Clip.Numerics;
+
+namespace Microsoft.ML.Clip.Modeling;
+
+/// <summary>
+/// The CLIP ViT tower shared by AltCLIP's vision model and X-CLIP's per-frame encoder (<c>CLIPVisionTransformer</c>):
+/// embeddings → pre-encoder LayerNorm → encoder layers → <c>post_layernorm</c> on the class token. The two models differ
+/// only in the pre-LayerNorm's key (<c>pre_layrnorm</c> in AltCLIP, <c>pre_layernorm</c> in X-CLIP) and in their layers
+/// (X-CLIP's exchange message tokens across frames), both passed in.
+/// </summary>
+internal sealed class ClipVisionTransformer
+{
+    private readonly VisionTowerShape _shape;
+
+    public ClipVisionTransformer(WeightScope weights, VisionTowerShape shape, string preLayerNormName, Func<WeightScope, IEncoderLayer> createLayer)
+    {
+        _shape = shape;
+        Embeddings = new ClipVisionEmbeddings(weights["embeddings"], shape);
+        PreLayerNorm = weights[preLayerNormName].LayerNorm(shape.HiddenSize, shape.LayerNormEpsilon);
+        WeightScope layers = weights["encoder"]["layers"];
+        Encoder = new ClipEncoder(Enumerable.Range(0, shape.Layers).Select(i => createLayer(layers[i])).ToArray());
+        PostLayerNorm = weights["post_layernorm"].LayerNorm(shape.HiddenSize, shape.LayerNormEpsilon);
+    }
+
+    public ClipVisionEmbeddings Embeddings { get; }
+
+    public LayerNorm PreLayerNorm { get; }
+
+    public ClipEncoder Encoder { get; }
+
+    public LayerNorm PostLayerNorm { get; }
+
+    /// <summary><c>pixels [n, channels, height, width]</c> → last hidden state <c>[n, patches + 1, hidden]</c> and pooled <c>[n, hidden]</c>.</summary>
+    public EncoderOutput Forward(Tensor pixels, ForwardOptions options, ForwardTrace? trace)
+    {
+        ValidatePixels(pixels, options.InterpolatePositionEncoding);
+        Tensor embeddings = Embeddings.Forward(pixels, options.InterpolatePositionEncoding); // [n, P+1, D]
+        trace?.Record("vision_embeddings", embeddings);
+        Tensor h = PreLayerNorm.Forward(embeddings);
+        List<Tensor>? hiddenStates = options.OutputHiddenStates ? new() : null;
+        List<Tensor>? attentions = options.OutputAttentions ? new() : null;
+        Tensor last = Encoder.Forward(h, EncoderMask.None, hiddenStates, attentions);
+        Tensor pooled = PostLayerNorm.Forward(TensorOps.SelectToken(last, 0)); // [n, D]
+        return new EncoderOutput(last, pooled, hiddenStates, attentions);
+    }
+
+    private void ValidatePixels(Tensor pixels, bool interpolate)
+    {
+        ArgumentNullException.ThrowIfNull(pixels);
+        if (pixels.Rank != 4)
+        {
+            throw new ArgumentException($"pixel_values must be [images, {_shape.Channels}, height, width]; got {pixels}.", nameof(pixels));
+        }
+
+        if (pixels.Dim(1) != _shape.Channels)
+        {
+            throw new ArgumentException(
+                $"pixel_values has {pixels.Dim(1)} channels but the config's num_channels is {_shape.Channels} (pixel_values {pixels}).", nameof(pixels));
+        }
+
+        int height = pixels.Dim(2), width = pixels.Dim(3);
+        if (pixels.Dim(0) == 0)
+        {
+            throw new ArgumentException($"pixel_values holds no image ({pixels}).", nameof(pixels));
+        }
+
+        if (!interpolate && (height != _shape.ImageSize || width != _shape.ImageSize))
+        {
+            throw new ArgumentException(
+                $"Input image size ({height}*{width}) doesn't match model ({_shape.ImageSize}*{_shape.ImageSize}). Resize the images to the config's image_size, or set ForwardOptions.InterpolatePositionEncoding.",
+                nameof(pixels));
+        }
+
+        if (height < _shape.PatchSize || width < _shape.PatchSize)
+        {
+            throw new ArgumentException(
+                $"Images of {height}×{width} pixels are smaller than one {_shape.PatchSize}×{_shape.PatchSize} patch.", nameof(pixels));
+        }
+    }
+}

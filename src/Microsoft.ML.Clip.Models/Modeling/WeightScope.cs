@@ -1,0 +1,53 @@
+using Microsoft.ML.Clip.Numerics;
+
+namespace Microsoft.ML.Clip.Modeling;
+
+/// <summary>A view of an <see cref="IWeightSource"/> under a key prefix (<c>text_model.encoder.layers.0.</c>), with builders for common layers.</summary>
+public readonly struct WeightScope
+{
+    private readonly IWeightSource _source;
+    private readonly string _prefix;
+
+    /// <summary>Creates a scope at the root of <paramref name="source"/>.</summary>
+    /// <param name="source">The weights.</param>
+    public WeightScope(IWeightSource source)
+        : this(source, string.Empty)
+    {
+    }
+
+    private WeightScope(IWeightSource source, string prefix)
+    {
+        _source = source ?? throw new ArgumentNullException(nameof(source));
+        _prefix = prefix;
+    }
+
+    /// <summary>The prefix, e.g. <c>vision_model.encoder.layers.3.</c>.</summary>
+    public string Prefix => _prefix;
+
+    /// <summary>A scope one level down: <c>prefix + name + "."</c>.</summary>
+    /// <param name="name">The child module name.</param>
+    public WeightScope this[string name] => new(_source, _prefix + name + ".");
+
+    /// <summary>A scope one level down for an indexed child (<c>layers.3.</c>).</summary>
+    /// <param name="index">The child index.</param>
+    public WeightScope this[int index] => new(_source, _prefix + index.ToString(System.Globalization.CultureInfo.InvariantCulture) + ".");
+
+    /// <summary>Takes the tensor <c>prefix + name</c>.</summary>
+    /// <param name="name">The parameter name.</param>
+    /// <param name="role">What it is for.</param>
+    /// <param name="shape">The expected shape.</param>
+    public Tensor Tensor(string name, WeightRole role, params int[] shape) => _source.Take(_prefix + name, role, shape);
+
+    /// <summary>Builds an <c>nn.Linear(inFeatures, outFeatures, bias)</c> from <c>prefix.weight</c> and <c>prefix.bias</c>.</summary>
+    /// <param name="inFeatures">The input width.</param>
+    /// <param name="outFeatures">The output width.</param>
+    /// <param name="bias">Whether the layer has a bias.</param>
+    public Linear Linear(int inFeatures, int outFeatures, bool bias = true) =>
+        new(Tensor("weight", WeightRole.Matrix, outFeatures, inFeatures), bias ? Tensor("bias", WeightRole.Bias, outFeatures) : null);
+
+    /// <summary>Builds an <c>nn.LayerNorm(width, eps)</c> from <c>prefix.weight</c> and <c>prefix.bias</c>.</summary>
+    /// <param name="width">The normalised width.</param>
+    /// <param name="epsilon">The ε.</param>
+    public LayerNorm LayerNorm(int width, double epsilon) =>
+        new(Tensor("weight", WeightRole.NormScale, width), Tensor("bias", WeightRole.NormShift, width), (float)epsilon);
+}

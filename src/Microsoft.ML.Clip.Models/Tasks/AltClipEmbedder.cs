@@ -1,0 +1,142 @@
+using Microsoft.ML.Clip.AltClip;
+using Microsoft.ML.Clip.Modeling;
+using Microsoft.ML.Clip.Numerics;
+using Microsoft.ML.Clip.Tokenizers;
+using Microsoft.ML.Clip.Vision;
+
+namespace Microsoft.ML.Clip.Tasks;
+
+/// <summary>
+/// AltCLIP behind the task interfaces: multilingual text embeddings (<c>get_text_features</c>), image
+/// embeddings (<c>get_image_features</c>) and zero-shot logits <c>exp(logit_scale) · cos(image, class)</c>
+/// (equal to <c>logits_per_image</c> for one template; several templates are ensembled CLIP-style). Thread-safe.
+/// </summary>
+public sealed class AltClipEmbedder : ITextEmbedder, IImageEmbedder, IZeroShotScorer<ImageInput>, IDisposable
+{
+    private readonly bool _ownsModel;
+    private readonly string _source;
+    private readonly EmbeddingZeroShotScorer<ImageInput> _zeroShot;
+
+    /// <summary>Wraps a loaded model.</summary>
+    /// <param name="model">The model.</param>
+    /// <param name="tokenizer">The XLM-R tokenizer of the model.</param>
+    /// <param name="preprocessor">Reads image files; <see langword="null"/>: only pixel inputs are accepted.</param>
+    /// <param name="ownsModel">Whether <see cref="Dispose"/> disposes the model.</param>
+    public AltClipEmbedder(AltClipModel model, ITextTokenizer tokenizer, VisionPreprocessor? preprocessor = null, bool ownsModel = false)
+        : this(model, tokenizer, preprocessor, ownsModel, "the AltCLIP model")
+    {
+    }
+
+    private AltClipEmbedder(AltClipModel model, ITextTokenizer tokenizer, VisionPreprocessor? preprocessor, bool ownsModel, string source)
+    {
+        Model = model ?? throw new ArgumentNullException(nameof(model));
+        Tokenizer = tokenizer ?? throw new ArgumentNullException(nameof(tokenizer));
+        Preprocessor = preprocessor;
+        _ownsModel = ownsModel;
+        _source = source;
+        _zeroShot = new EmbeddingZeroShotScorer<ImageInput>(EmbedImages, this, MathF.Exp(model.LogitScale));
+    }
+
+    /// <summary>The model.</summary>
+    public AltClipModel Model { get; }
+
+    /// <summary>The tokenizer.</summary>
+    public ITextTokenizer Tokenizer { get; }
+
+    /// <summary>The image preprocessor, or <see langword="null"/> when the folder had no <c>preprocessor_config.json</c>.</summary>
+    public VisionPreprocessor? Preprocessor { get; }
+
+    /// <inheritdoc />
+    public int Dimension => Model.Config.ProjectionDim;
+
+    /// <inheritdoc />
+    public int PixelValueCount
+    {
+        get
+        {
+            AltClipVisionConfig v = Model.Config.VisionConfig;
+            return v.NumChannels * v.ImageSize * v.ImageSize;
+        }
+    }
+
+    /// <summary>Loads the model, tokenizer and (if present) preprocessor of a model folder.</summary>
+    /// <param name="folder">A folder with config.json, model.safetensors, tokenizer files and preprocessor_config.json.</param>
+    /// <returns>The embedder (disposes the model when disposed).</returns>
+    public static AltClipEmbedder FromPretrained(string folder)
+    {
+        AltClipModel model = AltClipModel.FromPretrained(folder);
+        try
+        {
+            TextTokenizer tokenizer = TokenizerLoader.Load(folder);
+            VisionPreprocessor? preprocessor = File.Exists(Path.Combine(folder, "preprocessor_config.json"))
+                ? VisionPreprocessor.FromPretrained(folder)
+                : null;
+            return new AltClipEmbedder(model, tokenizer, preprocessor, true, $"the AltCLIP model '{folder}'");
+        }
+        catch
+        {
+            model.Dispose();
+            throw;
+        }
+    }
+
+    /// <inheritdoc />
+    public float[][] EmbedTexts(IReadOnlyList<string> texts)
+    {
+        ArgumentNullException.ThrowIfNull(texts);
+
+        // XLM-R positions start after the padding id, so two positions are unusable.
+        int maxLength = Math.Min(Tokenizer.ModelMaxLength, Model.Config.TextConfig.MaxPositionEmbeddings - 2);
+        Tensor features = Model.GetTextFeatures(ModelInputs.Tokenize(Tokenizer, texts, maxLength)); // [texts, D]
+        return ModelInputs.RowsAveraged(features, Enumerable.Repeat(1, texts.Count).ToArray());
+    }
+
+    /// <inheritdoc />
+    public float[][] EmbedImages(IReadOnlyList<ImageInput> images)
+    {
+        ArgumentNullException.ThrowIfNull(images);
+        if (images.Count == 0)
+        {
+            throw new ArgumentException("At least one image is needed.", nameof(images));
+        }
+
+        AltClipVisionConfig v = Model.Config.VisionConfig;
+        var parts = new Tensor[images.Count];
+        for (int i = 0; i < images.Count; i++)
+        {
+            if (images[i].Pixels is float[] pixels)
+            {
+                if (pixels.Length != PixelValueCount)
+                {
+                    throw new ArgumentException(
+                        $"Image {i} has {pixels.Length} pixel values; {_source} takes [{v.NumChannels}, {v.ImageSize}, {v.ImageSize}] = {PixelValueCount}.");
+                }
+
+                parts[i] = new Tensor(pixels, 1, v.NumChannels, v.ImageSize, v.ImageSize);
+            }
+            else
+            {
+                VisionPreprocessor preprocessor = Preprocessor ?? throw new InvalidOperationException(
+                    $"{_source} has no preprocessor_config.json, so image files cannot be read; add the file to the model folder or pass preprocessed pixels.");
+                parts[i] = preprocessor.Process([images[i].Path!]);
+            }
+        }
+
+        // A video file gives several frames: its embedding is their mean.
+        Tensor features = Model.GetImageFeatures(ModelInputs.Concat(parts, "AltCLIP images")); // [items, D]
+        return ModelInputs.RowsAveraged(features, parts.Select(p => p.Dim(0)).ToArray());
+    }
+
+    /// <inheritdoc />
+    public float[][] ScoreLogits(IReadOnlyList<ImageInput> inputs, IReadOnlyList<IReadOnlyList<string>> classPrompts) =>
+        _zeroShot.ScoreLogits(inputs, classPrompts);
+
+    /// <inheritdoc />
+    public void Dispose()
+    {
+        if (_ownsModel)
+        {
+            Model.Dispose();
+        }
+    }
+}

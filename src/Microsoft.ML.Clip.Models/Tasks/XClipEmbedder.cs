@@ -1,0 +1,182 @@
+using Microsoft.ML.Clip.Modeling;
+using Microsoft.ML.Clip.Numerics;
+using Microsoft.ML.Clip.Tokenizers;
+using Microsoft.ML.Clip.Vision;
+using Microsoft.ML.Clip.XClip;
+
+namespace Microsoft.ML.Clip.Tasks;
+
+/// <summary>
+/// X-CLIP behind the task interfaces: text embeddings (<c>get_text_features</c>), video embeddings
+/// (<c>get_video_features</c>) and zero-shot logits from the full video-conditioned forward
+/// (<c>logits_per_video</c>). Videos are given as files (decoded and sampled by the model's
+/// preprocessor), as frame image files, or as preprocessed pixels. Thread-safe.
+/// </summary>
+public sealed class XClipEmbedder : ITextEmbedder, IVideoEmbedder, IZeroShotScorer<VideoInput>, IDisposable
+{
+    private readonly bool _ownsModel;
+    private readonly string _source;
+
+    /// <summary>Wraps a loaded model.</summary>
+    /// <param name="model">The model.</param>
+    /// <param name="tokenizer">The CLIP tokenizer of the model.</param>
+    /// <param name="preprocessor">Reads video/frame files; <see langword="null"/>: only pixel inputs are accepted.</param>
+    /// <param name="ownsModel">Whether <see cref="Dispose"/> disposes the model.</param>
+    public XClipEmbedder(XClipModel model, ITextTokenizer tokenizer, VisionPreprocessor? preprocessor = null, bool ownsModel = false)
+    {
+        Model = model ?? throw new ArgumentNullException(nameof(model));
+        Tokenizer = tokenizer ?? throw new ArgumentNullException(nameof(tokenizer));
+        Preprocessor = preprocessor;
+        _ownsModel = ownsModel;
+        _source = "the X-CLIP model";
+    }
+
+    private XClipEmbedder(XClipModel model, ITextTokenizer tokenizer, VisionPreprocessor? preprocessor, string folder)
+        : this(model, tokenizer, preprocessor, ownsModel: true)
+    {
+        _source = $"the X-CLIP model '{folder}'";
+    }
+
+    /// <summary>The model.</summary>
+    public XClipModel Model { get; }
+
+    /// <summary>The tokenizer.</summary>
+    public ITextTokenizer Tokenizer { get; }
+
+    /// <summary>The video preprocessor, or <see langword="null"/> when the folder had no <c>preprocessor_config.json</c>.</summary>
+    public VisionPreprocessor? Preprocessor { get; }
+
+    /// <inheritdoc />
+    public int Dimension => Model.Config.ProjectionDim;
+
+    /// <inheritdoc />
+    public int PixelValueCount
+    {
+        get
+        {
+            XClipVisionConfig v = Model.Config.VisionConfig;
+            return v.NumFrames * v.NumChannels * v.ImageSize * v.ImageSize;
+        }
+    }
+
+    /// <summary>Loads the model, tokenizer and (if present) preprocessor of a model folder.</summary>
+    /// <param name="folder">A folder with config.json, model.safetensors, tokenizer files and preprocessor_config.json.</param>
+    /// <param name="options">Frame sampling and ffmpeg location for video files.</param>
+    /// <returns>The embedder (disposes the model when disposed).</returns>
+    public static XClipEmbedder FromPretrained(string folder, VisionPreprocessorOptions? options = null)
+    {
+        XClipModel model = XClipModel.FromPretrained(folder);
+        try
+        {
+            TextTokenizer tokenizer = TokenizerLoader.Load(folder);
+            VisionPreprocessor? preprocessor = File.Exists(Path.Combine(folder, "preprocessor_config.json"))
+                ? VisionPreprocessor.FromPretrained(folder, options)
+                : null;
+            return new XClipEmbedder(model, tokenizer, preprocessor, folder);
+        }
+        catch
+        {
+            model.Dispose();
+            throw;
+        }
+    }
+
+    /// <inheritdoc />
+    public float[][] EmbedTexts(IReadOnlyList<string> texts)
+    {
+        ArgumentNullException.ThrowIfNull(texts);
+        Tensor features = Model.GetTextFeatures(Tokenize(texts)); // [texts, D]
+        return ModelInputs.RowsAveraged(features, Enumerable.Repeat(1, texts.Count).ToArray());
+    }
+
+    /// <inheritdoc />
+    public float[][] EmbedVideos(IReadOnlyList<VideoInput> videos)
+    {
+        (Tensor pixels, int[] clips) = Pixels(videos);
+        return ModelInputs.RowsAveraged(Model.GetVideoFeatures(pixels), clips); // [clips, D] → mean over each video's clips
+    }
+
+    /// <summary>
+    /// <c>logits_per_video</c> of the full forward for every prompt; a class's logit is the mean over its prompts
+    /// (and over a video's clips). The text embeddings are conditioned on each video, so prompts cannot be
+    /// averaged before the forward as for CLIP.
+    /// </summary>
+    /// <param name="inputs">The videos.</param>
+    /// <param name="classPrompts">The prompts of each class.</param>
+    /// <returns><c>[videos][classes]</c> logits.</returns>
+    public float[][] ScoreLogits(IReadOnlyList<VideoInput> inputs, IReadOnlyList<IReadOnlyList<string>> classPrompts)
+    {
+        ArgumentNullException.ThrowIfNull(classPrompts);
+        (Tensor pixels, int[] clips) = Pixels(inputs);
+        string[] prompts = classPrompts.SelectMany(p => p).ToArray();
+        Tensor logits = Model.Forward(Tokenize(prompts), pixels).LogitsPerVideo; // [clips, prompts]
+        float[][] perVideo = ModelInputs.RowsAveraged(logits, clips);             // [videos][prompts]
+        return perVideo.Select(row =>
+        {
+            var result = new float[classPrompts.Count];
+            for (int c = 0, p = 0; c < classPrompts.Count; c++)
+            {
+                float sum = 0;
+                for (int k = 0; k < classPrompts[c].Count; k++)
+                {
+                    sum += row[p++];
+                }
+
+                result[c] = sum / classPrompts[c].Count;
+            }
+
+            return result;
+        }).ToArray();
+    }
+
+    /// <inheritdoc />
+    public void Dispose()
+    {
+        if (_ownsModel)
+        {
+            Model.Dispose();
+        }
+    }
+
+    private TokenBatch Tokenize(IReadOnlyList<string> texts) =>
+        ModelInputs.Tokenize(Tokenizer, texts, Math.Min(Tokenizer.ModelMaxLength, Model.Config.TextConfig.MaxPositionEmbeddings));
+
+    /// <summary>Stacks the inputs into <c>[clips, frames, 3, H, W]</c>; <c>clips[i]</c> is how many clips input i gave.</summary>
+    private (Tensor Pixels, int[] Clips) Pixels(IReadOnlyList<VideoInput> videos)
+    {
+        ArgumentNullException.ThrowIfNull(videos);
+        if (videos.Count == 0)
+        {
+            throw new ArgumentException("At least one video is needed.", nameof(videos));
+        }
+
+        XClipVisionConfig v = Model.Config.VisionConfig;
+        var parts = new Tensor[videos.Count];
+        var clips = new int[videos.Count];
+        for (int i = 0; i < videos.Count; i++)
+        {
+            VideoInput video = videos[i];
+            if (video.Pixels is float[] pixels)
+            {
+                if (pixels.Length != PixelValueCount)
+                {
+                    throw new ArgumentException(
+                        $"Video {i} has {pixels.Length} pixel values; {_source} takes [{v.NumFrames}, {v.NumChannels}, {v.ImageSize}, {v.ImageSize}] = {PixelValueCount}.");
+                }
+
+                parts[i] = new Tensor(pixels, 1, v.NumFrames, v.NumChannels, v.ImageSize, v.ImageSize);
+            }
+            else
+            {
+                VisionPreprocessor preprocessor = Preprocessor ?? throw new InvalidOperationException(
+                    $"{_source} has no preprocessor_config.json, so video and frame files cannot be read; add the file to the model folder or pass preprocessed pixels.");
+                IReadOnlyList<string> paths = video.Path is not null ? [video.Path] : video.FramePaths!;
+                parts[i] = preprocessor.Process(paths);
+            }
+
+            clips[i] = parts[i].Dim(0);
+        }
+
+        return (ModelInputs.Concat(parts, "X-CLIP videos"), clips);
+    }
+}

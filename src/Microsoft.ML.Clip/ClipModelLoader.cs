@@ -1,0 +1,54 @@
+using Microsoft.ML.Clip.Hub;
+using Microsoft.ML.Clip.Tasks;
+using Microsoft.ML.Clip.Vision;
+
+namespace Microsoft.ML.Transforms;
+
+/// <summary>
+/// The default <see cref="IClipModelLoader"/>: resolves a local folder or a Hugging Face model id
+/// (downloading into the Hub cache) and loads <see cref="XClipEmbedder"/> / <see cref="AltClipEmbedder"/>
+/// (model, tokenizer and, when the folder has <c>preprocessor_config.json</c>, the image/video preprocessor).
+/// </summary>
+public sealed class ClipModelLoader : IClipModelLoader
+{
+    private readonly VisionPreprocessorOptions? _videoOptions;
+    private readonly HubOptions? _hubOptions;
+
+    /// <summary>Creates a loader.</summary>
+    /// <param name="videoOptions">Frame sampling and ffmpeg location for X-CLIP video files; <see langword="null"/> for the model's defaults.</param>
+    /// <param name="hubOptions">Hub cache, endpoint, token and offline mode; <see langword="null"/> reads the environment (<c>HF_HOME</c>, <c>HF_TOKEN</c>, …).</param>
+    public ClipModelLoader(VisionPreprocessorOptions? videoOptions = null, HubOptions? hubOptions = null)
+    {
+        _videoOptions = videoOptions;
+        _hubOptions = hubOptions;
+    }
+
+    /// <summary>A loader with default options.</summary>
+    public static ClipModelLoader Default { get; } = new();
+
+    /// <inheritdoc />
+    public ITextEmbedder LoadTextEmbedder(ClipModelFamily family, string model) =>
+        family == ClipModelFamily.XClip ? LoadXClip(model) : LoadAltClip(model);
+
+    /// <inheritdoc />
+    public IVideoEmbedder LoadVideoEmbedder(string model) => LoadXClip(model);
+
+    /// <inheritdoc />
+    public IImageEmbedder LoadImageEmbedder(string model) => LoadAltClip(model);
+
+    /// <inheritdoc />
+    public IZeroShotScorer<VideoInput> LoadVideoZeroShotScorer(string model) => LoadXClip(model);
+
+    /// <inheritdoc />
+    public IZeroShotScorer<ImageInput> LoadImageZeroShotScorer(string model) => LoadAltClip(model);
+
+    private XClipEmbedder LoadXClip(string model) => XClipEmbedder.FromPretrained(Resolve(model), _videoOptions);
+
+    private AltClipEmbedder LoadAltClip(string model) => AltClipEmbedder.FromPretrained(Resolve(model));
+
+    private string Resolve(string model)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(model);
+        return Directory.Exists(model) ? model : HubModelResolver.Resolve(model, options: _hubOptions);
+    }
+}

@@ -1,0 +1,35 @@
+namespace Microsoft.ML.Transforms;
+
+/// <summary>Options shared by all the X-CLIP/AltCLIP transforms.</summary>
+public abstract class ClipTransformOptions
+{
+    /// <summary>The model: a local folder with <c>config.json</c> and weights, or a Hugging Face model id (e.g. <c>microsoft/xclip-base-patch32</c>).</summary>
+    public string ModelPath { get; set; } = string.Empty;
+
+    /// <summary>The input column; <see langword="null"/> means the same name as the output column.</summary>
+    public string? InputColumnName { get; set; }
+
+    /// <summary>How many rows are read ahead and run through the model in one batched forward pass.</summary>
+    public int BatchSize { get; set; } = 8;
+
+    /// <summary>When a row's file is missing or unreadable: <see langword="false"/> (default) fails with the row's value in the message; <see langword="true"/> emits NaN outputs for that row and goes on.</summary>
+    public bool SkipBadRows { get; set; }
+
+    /// <summary>Loads the model; <see langword="null"/> uses <see cref="ClipModelLoader.Default"/>. Not saved with the transformer: pass it again to <c>ClipModelPersistence.Load</c>.</summary>
+    public IClipModelLoader? ModelLoader { get; set; }
+
+    /// <summary>Checks the common options.</summary>
+    /// <param name="what">The transform's name, for messages.</param>
+    internal virtual void Validate(string what)
+    {
+        if (string.IsNullOrWhiteSpace(ModelPath))
+        {
+            throw new ArgumentException($"{what}: ModelPath is empty; give a model folder or a Hugging Face model id.", nameof(ModelPath));
+        }
+
+        if (BatchSize < 1)
+        {
+            throw new ArgumentOutOfRangeException(nameof(BatchSize), BatchSize, $"{what}: BatchSize must be at least 1.");
+        }
+    }
+}

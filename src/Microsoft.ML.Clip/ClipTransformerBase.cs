@@ -1,0 +1,272 @@
+using Microsoft.ML.Data;
+using Microsoft.ML.Transforms.Internal;
+
+namespace Microsoft.ML.Transforms;
+
+/// <summary>
+/// Base of the X-CLIP/AltCLIP transformers: adds model outputs to an <see cref="IDataView"/>, running
+/// the model on batches of <see cref="BatchSize"/> rows. The model is loaded once, lazily and
+/// thread-safely, on first use. Save with <see cref="Save(string)"/> or, for whole pipelines,
+/// <see cref="ClipModelPersistence"/>; <c>mlContext.Model.Save</c> cannot store third-party transformers.
+/// </summary>
+public abstract class ClipTransformerBase : ITransformer, IDisposable
+{
+    private readonly Lazy<IReadOnlyList<OutputColumn>> _outputColumns;
+
+    internal ClipTransformerBase(string transformName, ClipTransformOptions options, string inputColumnName, ClipFunction function, Func<ClipFunction, IReadOnlyList<OutputColumn>> outputColumns)
+    {
+        TransformName = transformName;
+        ModelPath = options.ModelPath;
+        InputColumnName = inputColumnName;
+        BatchSize = options.BatchSize;
+        SkipBadRows = options.SkipBadRows;
+        ModelLoader = options.ModelLoader;
+        Function = function;
+        _outputColumns = new(() => outputColumns(function), LazyThreadSafetyMode.ExecutionAndPublication);
+    }
+
+    /// <summary>The model folder or Hub id.</summary>
+    public string ModelPath { get; }
+
+    /// <summary>The input column.</summary>
+    public string InputColumnName { get; }
+
+    /// <summary>The number of rows per model call.</summary>
+    public int BatchSize { get; }
+
+    /// <summary>Whether unreadable rows give NaN outputs instead of an error.</summary>
+    public bool SkipBadRows { get; }
+
+    /// <summary>The names of the columns this transformer adds.</summary>
+    public IReadOnlyList<string> OutputColumnNames => OutputColumns.Select(c => c.Name).ToArray();
+
+    /// <summary>Always <see langword="true"/>: usable in <c>PredictionEngine</c>.</summary>
+    public bool IsRowToRowMapper => true;
+
+    internal string TransformName { get; }
+
+    internal IClipModelLoader? ModelLoader { get; }
+
+    internal ClipFunction Function { get; }
+
+    internal IReadOnlyList<OutputColumn> OutputColumns => _outputColumns.Value;
+
+    /// <summary>The input schema plus this transformer's columns.</summary>
+    /// <param name="inputSchema">The input schema.</param>
+    /// <returns>The output schema.</returns>
+    /// <exception cref="ArgumentOutOfRangeException">The input column is missing or has the wrong type.</exception>
+    public DataViewSchema GetOutputSchema(DataViewSchema inputSchema)
+    {
+        ArgumentNullException.ThrowIfNull(inputSchema);
+        CheckInput(inputSchema, nameof(inputSchema));
+        var builder = new DataViewSchema.Builder();
+        builder.AddColumns(inputSchema.AsEnumerable());
+        foreach (OutputColumn column in OutputColumns)
+        {
+            builder.AddColumn(column.Name, column.Type, column.Annotations);
+        }
+
+        return builder.ToSchema();
+    }
+
+    /// <summary>Lazily adds this transformer's columns to <paramref name="input"/> (computed in batches when read).</summary>
+    /// <param name="input">The input data.</param>
+    /// <returns>The transformed data.</returns>
+    public IDataView Transform(IDataView input)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        return new ClipDataView(this, input);
+    }
+
+    /// <summary>A row-at-a-time mapper (used by <c>PredictionEngine</c>).</summary>
+    /// <param name="inputSchema">The input schema.</param>
+    /// <returns>The mapper.</returns>
+    public IRowToRowMapper GetRowToRowMapper(DataViewSchema inputSchema)
+    {
+        ArgumentNullException.ThrowIfNull(inputSchema);
+        return new ClipRowMapper(this, inputSchema);
+    }
+
+    /// <summary>Always throws: ML.NET's model format has no public extension point for third-party transformers.</summary>
+    /// <param name="ctx">Unused.</param>
+    void ICanSaveModel.Save(ModelSaveContext ctx) =>
+        throw new InvalidOperationException(
+            $"{TransformName} cannot be saved with mlContext.Model.Save: ML.NET's model format has no public extension point for third-party transformers. " +
+            "Save the pipeline with ClipModelPersistence.Save(mlContext, model, inputSchema, path) and load it with ClipModelPersistence.Load(mlContext, path, out inputSchema) " +
+            "(or save this transformer alone with its Save(path) method).");
+
+    /// <summary>Saves this transformer's state (model reference and options, not the weights) as JSON.</summary>
+    /// <param name="path">The file to write (written to a temporary name, then renamed).</param>
+    public void Save(string path)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        string temporary = path + ".tmp-" + Guid.NewGuid().ToString("N");
+        try
+        {
+            using (var stream = File.Create(temporary))
+            {
+                Save(stream);
+            }
+
+            File.Move(temporary, path, overwrite: true);
+        }
+        finally
+        {
+            File.Delete(temporary);
+        }
+    }
+
+    /// <summary>Writes this transformer's state (model reference and options) as JSON.</summary>
+    /// <param name="stream">The stream.</param>
+    public void Save(Stream stream)
+    {
+        ArgumentNullException.ThrowIfNull(stream);
+        ToState().WriteTo(stream);
+    }
+
+    /// <summary>Loads a transformer saved by <see cref="Save(string)"/>.</summary>
+    /// <param name="path">The file.</param>
+    /// <param name="modelLoader">Loads the model; <see langword="null"/> uses <see cref="ClipModelLoader.Default"/>.</param>
+    /// <returns>The transformer (its concrete type is the saved one's).</returns>
+    public static ClipTransformerBase Load(string path, IClipModelLoader? modelLoader = null)
+    {
+        using var stream = File.OpenRead(path);
+        return Load(stream, modelLoader, path);
+    }
+
+    /// <summary>Loads a transformer saved by <see cref="Save(Stream)"/>.</summary>
+    /// <param name="stream">The stream.</param>
+    /// <param name="modelLoader">Loads the model; <see langword="null"/> uses <see cref="ClipModelLoader.Default"/>.</param>
+    /// <returns>The transformer.</returns>
+    public static ClipTransformerBase Load(Stream stream, IClipModelLoader? modelLoader = null) => Load(stream, modelLoader, "stream");
+
+    /// <summary>Releases the loaded models (those that are disposable).</summary>
+    public void Dispose()
+    {
+        Function.Dispose();
+        GC.SuppressFinalize(this);
+    }
+
+    internal static ClipTransformerBase Load(Stream stream, IClipModelLoader? modelLoader, string source)
+    {
+        TransformerState state = TransformerState.ReadFrom(stream, source);
+        return state.Kind switch
+        {
+            nameof(XClipVideoFeaturizer) => new XClipVideoFeaturizer(EmbeddingOptions<XClipVideoFeaturizerEstimator.Options>(state, modelLoader)),
+            nameof(XClipTextFeaturizer) => new XClipTextFeaturizer(EmbeddingOptions<XClipTextFeaturizerEstimator.Options>(state, modelLoader)),
+            nameof(AltClipTextFeaturizer) => new AltClipTextFeaturizer(EmbeddingOptions<AltClipTextFeaturizerEstimator.Options>(state, modelLoader)),
+            nameof(AltClipImageFeaturizer) => new AltClipImageFeaturizer(EmbeddingOptions<AltClipImageFeaturizerEstimator.Options>(state, modelLoader)),
+            nameof(ZeroShotClassifier) => new ZeroShotClassifier(new ZeroShotClassifierEstimator.Options
+            {
+                ModelPath = state.ModelPath,
+                InputColumnName = state.InputColumnName,
+                BatchSize = state.BatchSize,
+                SkipBadRows = state.SkipBadRows,
+                ModelLoader = modelLoader,
+                Family = state.Family ?? ClipModelFamily.XClip,
+                Labels = state.Labels ?? [],
+                Templates = state.Templates,
+                ScoreColumnName = state.ScoreColumnName ?? "Score",
+                PredictedLabelColumnName = state.PredictedLabelColumnName ?? "PredictedLabel",
+            }),
+            _ => throw new InvalidDataException($"'{source}' holds an unknown transformer kind '{state.Kind}'."),
+        };
+    }
+
+    internal abstract TransformerState ToState();
+
+    internal TransformerState BaseState(string kind) => new()
+    {
+        Kind = kind,
+        ModelPath = ModelPath,
+        InputColumnName = InputColumnName,
+        BatchSize = BatchSize,
+        SkipBadRows = SkipBadRows,
+    };
+
+    /// <summary>Finds and type-checks the input column of a schema.</summary>
+    internal (DataViewSchema.Column Column, ClipInputKind Kind) CheckInput(DataViewSchema schema, string paramName)
+    {
+        DataViewSchema.Column column = schema.GetColumnOrNull(InputColumnName) ?? throw SchemaErrors.MissingColumn(paramName, InputColumnName);
+        ClipInputKind? kind = ClipInputKinds.Of(column.Type);
+        if (kind is null || !Function.AcceptedKinds.Contains(kind.Value)
+            || (kind == ClipInputKind.Pixels && ((VectorDataViewType)column.Type).Size != Function.PixelValueCount))
+        {
+            throw SchemaErrors.Mismatch(paramName, InputColumnName, Function.ExpectedTypes, column.Type.ToString() ?? "?");
+        }
+
+        return (column, kind.Value);
+    }
+
+    /// <summary>Finds and type-checks the input column of a schema shape.</summary>
+    internal void CheckInput(SchemaShape shape, string paramName)
+    {
+        SchemaShape.Column column = shape.LastOrDefault(c => c.Name == InputColumnName);
+        if (column.Name is null)
+        {
+            throw SchemaErrors.MissingColumn(paramName, InputColumnName);
+        }
+
+        ClipInputKind? kind = ClipInputKinds.Of(column);
+        if (kind is null || !Function.AcceptedKinds.Contains(kind.Value))
+        {
+            throw SchemaErrors.Mismatch(paramName, InputColumnName, Function.ExpectedTypes, ClipInputKinds.Describe(column));
+        }
+    }
+
+    /// <summary>Runs the model on one batch; a failing batch is retried row by row to name the bad row.</summary>
+    internal float[][] ComputeBatch(IReadOnlyList<object> values, IReadOnlyList<long> positions)
+    {
+        int length = Function.OutputLength; // loads the model outside the per-row error handling
+        try
+        {
+            return Function.Compute(values);
+        }
+        catch (Exception batchError) when (batchError is not OutOfMemoryException)
+        {
+            var result = new float[values.Count][];
+            for (int i = 0; i < values.Count; i++)
+            {
+                Exception? rowError = batchError;
+                if (values.Count > 1)
+                {
+                    try
+                    {
+                        result[i] = Function.Compute([values[i]])[0];
+                        rowError = null;
+                    }
+                    catch (Exception e) when (e is not OutOfMemoryException)
+                    {
+                        rowError = e;
+                    }
+                }
+
+                if (rowError is not null)
+                {
+                    if (!SkipBadRows)
+                    {
+                        throw new InvalidOperationException(
+                            $"{TransformName}: row {positions[i]} of input column '{InputColumnName}' ('{ClipFunction.Describe(values[i])}') could not be processed: {rowError.Message} " +
+                            "Fix or remove that row, or set SkipBadRows = true to emit NaN outputs for it.",
+                            rowError);
+                    }
+
+                    result[i] = Enumerable.Repeat(float.NaN, length).ToArray();
+                }
+            }
+
+            return result;
+        }
+    }
+
+    private static TOptions EmbeddingOptions<TOptions>(TransformerState state, IClipModelLoader? loader)
+        where TOptions : ClipEmbeddingOptions, new() => new()
+    {
+        ModelPath = state.ModelPath,
+        InputColumnName = state.InputColumnName,
+        OutputColumnName = state.OutputColumnName ?? state.InputColumnName,
+        BatchSize = state.BatchSize,
+        SkipBadRows = state.SkipBadRows,
+        ModelLoader = loader,
+    };
+}

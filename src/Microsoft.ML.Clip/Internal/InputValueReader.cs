@@ -1,0 +1,48 @@
+using Microsoft.ML.Data;
+
+namespace Microsoft.ML.Transforms.Internal;
+
+/// <summary>Reads the input column of the current row as <c>string</c>, <c>string[]</c> or <c>float[]</c>.</summary>
+internal static class InputValueReader
+{
+    public static Func<object> Create(DataViewRow row, DataViewSchema.Column column, ClipInputKind kind)
+    {
+        switch (kind)
+        {
+            case ClipInputKind.Text:
+            {
+                var getter = row.GetGetter<ReadOnlyMemory<char>>(column);
+                return () =>
+                {
+                    ReadOnlyMemory<char> value = default;
+                    getter(ref value);
+                    return value.ToString();
+                };
+            }
+
+            case ClipInputKind.TextVector:
+            {
+                var getter = row.GetGetter<VBuffer<ReadOnlyMemory<char>>>(column);
+                return () =>
+                {
+                    VBuffer<ReadOnlyMemory<char>> value = default;
+                    getter(ref value);
+                    return value.DenseValues().Select(v => v.ToString()).ToArray();
+                };
+            }
+
+            default:
+            {
+                var getter = row.GetGetter<VBuffer<float>>(column);
+                return () =>
+                {
+                    VBuffer<float> value = default;
+                    getter(ref value);
+                    var dense = new float[value.Length];
+                    value.CopyTo(dense);
+                    return dense;
+                };
+            }
+        }
+    }
+}

@@ -1,0 +1,70 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace Microsoft.ML.Transforms.Internal;
+
+/// <summary>What a transformer saves about itself: the model reference and its options (not the weights).</summary>
+internal sealed class TransformerState
+{
+    public const string FormatName = "Microsoft.ML.Clip.Transformer";
+
+    private static readonly JsonSerializerOptions Json = new()
+    {
+        WriteIndented = true,
+        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+        Converters = { new JsonStringEnumConverter() },
+    };
+
+    public string Format { get; set; } = FormatName;
+
+    public int Version { get; set; } = 1;
+
+    public string Kind { get; set; } = string.Empty;
+
+    public string ModelPath { get; set; } = string.Empty;
+
+    public string InputColumnName { get; set; } = string.Empty;
+
+    public string? OutputColumnName { get; set; }
+
+    public int BatchSize { get; set; }
+
+    public bool SkipBadRows { get; set; }
+
+    public ClipModelFamily? Family { get; set; }
+
+    public string[]? Labels { get; set; }
+
+    public string[]? Templates { get; set; }
+
+    public string? ScoreColumnName { get; set; }
+
+    public string? PredictedLabelColumnName { get; set; }
+
+    public void WriteTo(Stream stream) => JsonSerializer.Serialize(stream, this, Json);
+
+    public static TransformerState ReadFrom(Stream stream, string source)
+    {
+        TransformerState? state;
+        try
+        {
+            state = JsonSerializer.Deserialize<TransformerState>(stream, Json);
+        }
+        catch (JsonException e)
+        {
+            throw new InvalidDataException($"'{source}' is not a saved Microsoft.ML.Clip transformer: {e.Message}", e);
+        }
+
+        if (state is null || state.Format != FormatName)
+        {
+            throw new InvalidDataException($"'{source}' is not a saved Microsoft.ML.Clip transformer (expected \"Format\": \"{FormatName}\").");
+        }
+
+        if (state.Version != 1)
+        {
+            throw new InvalidDataException($"'{source}' was saved by a newer Microsoft.ML.Clip (format version {state.Version}, this one reads 1); upgrade the package.");
+        }
+
+        return state;
+    }
+}

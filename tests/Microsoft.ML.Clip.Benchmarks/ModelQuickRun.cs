@@ -1,0 +1,168 @@
+using System.Diagnostics;
+using Microsoft.ML.Clip.AltClip;
+using Microsoft.ML.Clip.Modeling;
+using Microsoft.ML.Clip.Numerics;
+using Microsoft.ML.Clip.XClip;
+
+namespace Microsoft.ML.Clip.Benchmarks;
+
+/// <summary>
+/// Stopwatch runs of full-size models with random weights (no download): X-CLIP base-patch32 forward timings, and
+/// AltCLIP (BAAI/AltCLIP shape, ~0.86 B parameters) memory while embedding a batch of 8 images.
+/// <c>dotnet run -c Release --project tests/Microsoft.ML.Clip.Benchmarks -- models [xclip|altclip-memory|all] [--runs N]</c>.
+/// </summary>
+internal static class ModelQuickRun
+{
+    public static void Run(string[] args)
+    {
+        string what = args.Length > 1 && !args[1].StartsWith("--", StringComparison.Ordinal) ? args[1] : "all";
+        int runs = args.SkipWhile(a => a != "--runs").Skip(1).Select(int.Parse).FirstOrDefault(3);
+        Console.WriteLine($"{Environment.ProcessorCount} logical cores; {(Vector512IsHardwareAccelerated() ? "AVX-512" : "no AVX-512")}");
+        if (what is "xclip" or "all")
+        {
+            XClip(runs);
+        }
+
+        if (what is "altclip-memory" or "all")
+        {
+            AltClipMemory(runs);
+        }
+
+        if (what == "altclip-save")
+        {
+            // Writes a full-size random AltCLIP checkpoint folder (config.json + model.safetensors, ~3.2 GiB) for altclip-load.
+            string folder = args[2];
+            Directory.CreateDirectory(folder);
+            var dump = new SafeTensorsDump(new RandomWeights(1));
+            using (AltClipModel.FromWeightSource(AltClipLarge(), dump))
+            {
+                dump.Write(Path.Combine(folder, "model.safetensors"));
+            }
+
+            AltClipLarge().Save(Path.Combine(folder, "config.json"));
+            Console.WriteLine($"wrote {folder}");
+        }
+
+        if (what == "altclip-load")
+        {
+            AltClipLoad(args[2], runs);
+        }
+    }
+
+    private static void AltClipLoad(string folder, int runs)
+    {
+        var load = Stopwatch.StartNew();
+        using AltClipModel model = AltClipModel.FromPretrained(folder);
+        long weights = model.ParameterCount * 4;
+        Console.WriteLine($"AltCLIP loaded from safetensors in {load.Elapsed.TotalSeconds:F1} s ({weights / (double)(1 << 30):F2} GiB of weights); "
+            + $"working set {Process.GetCurrentProcess().WorkingSet64 / (double)(1 << 30):F2} GiB, managed heap {GC.GetTotalMemory(true) / (double)(1 << 20):F0} MiB");
+        Tensor pixels = Random(8, 3, 224, 224);
+        long peak = 0;
+        using var cancel = new CancellationTokenSource();
+        var sampler = Task.Run(() =>
+        {
+            using var process = Process.GetCurrentProcess();
+            while (!cancel.IsCancellationRequested)
+            {
+                process.Refresh();
+                peak = Math.Max(peak, process.WorkingSet64);
+                Thread.Sleep(5);
+            }
+        });
+        Time("AltCLIP (mapped safetensors) get_image_features, 8 images", runs, () => model.GetImageFeatures(pixels));
+        cancel.Cancel();
+        sampler.Wait();
+        Console.WriteLine($"  peak working set: {peak / (double)(1 << 30):F2} GiB (includes the mapped file pages touched); process peak {PeakWorkingSet() / (double)(1 << 30):F2} GiB; managed heap {GC.GetTotalMemory(false) / (double)(1 << 20):F0} MiB");
+    }
+
+    /// <summary>The <c>BAAI/AltCLIP</c> shape: XLM-R large text tower (24 × 1024), ViT-L/14 vision tower, projection 768.</summary>
+    internal static AltClipConfig AltClipLarge() => new()
+    {
+        ProjectionDim = 768,
+        TextConfig = new AltClipTextConfig(),
+        VisionConfig = new AltClipVisionConfig { HiddenSize = 1024, IntermediateSize = 4096, NumHiddenLayers = 24, NumAttentionHeads = 16, PatchSize = 14, ImageSize = 224 },
+    };
+
+    private static void XClip(int runs)
+    {
+        var config = new XClipConfig(); // microsoft/xclip-base-patch32: ViT-B/32, 8 frames, 12-layer text tower
+        var build = Stopwatch.StartNew();
+        using XClipModel model = XClipModel.CreateRandom(config, seed: 1);
+        Console.WriteLine($"X-CLIP base-patch32 (random weights) built in {build.Elapsed.TotalSeconds:F1} s");
+        var tokens = new TokenBatch(Enumerable.Range(0, 3 * 16).Select(i => (long)(i % 16 == 15 ? 49407 : 100 + i)).ToArray(), null, 3, 16);
+        foreach (int videos in new[] { 1, 4 })
+        {
+            Tensor pixels = Random(videos, 8, 3, 224, 224);
+            Time($"X-CLIP forward, {videos} video(s) × 8 frames + 3 texts", runs, () => model.Forward(tokens, pixels));
+            Time($"X-CLIP get_video_features, {videos} video(s)", runs, () => model.GetVideoFeatures(pixels));
+        }
+
+        Time("X-CLIP get_text_features, 3 texts × 16 tokens", runs, () => model.GetTextFeatures(tokens));
+    }
+
+    private static void AltClipMemory(int runs)
+    {
+        AltClipConfig config = AltClipLarge();
+        var build = Stopwatch.StartNew();
+        using AltClipModel model = AltClipModel.CreateRandom(config, seed: 1);
+        long parameters = model.ParameterCount;
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
+        GC.Collect();
+        long afterBuild = Process.GetCurrentProcess().WorkingSet64;
+        Console.WriteLine($"AltCLIP (BAAI/AltCLIP shape, random weights): {parameters / 1e9:F3} B parameters = {parameters * 4 / (double)(1 << 30):F2} GiB of float32, built in {build.Elapsed.TotalSeconds:F1} s");
+        Console.WriteLine($"  working set after build: {afterBuild / (double)(1 << 30):F2} GiB; peak so far {PeakWorkingSet() / (double)(1 << 30):F2} GiB");
+
+        Tensor pixels = Random(8, 3, 224, 224);
+        long peak = 0;
+        using var cancel = new CancellationTokenSource();
+        var sampler = Task.Run(() =>
+        {
+            using var process = Process.GetCurrentProcess();
+            while (!cancel.IsCancellationRequested)
+            {
+                process.Refresh();
+                peak = Math.Max(peak, process.WorkingSet64);
+                Thread.Sleep(5);
+            }
+        });
+        Time("AltCLIP get_image_features, 8 images 224 px (ViT-L/14)", runs, () => model.GetImageFeatures(pixels));
+        cancel.Cancel();
+        sampler.Wait();
+        Console.WriteLine($"  peak working set while embedding 8 images: {peak / (double)(1 << 30):F2} GiB = weights + {(peak - (parameters * 4)) / (double)(1 << 20):F0} MiB (runtime, inputs and activations)");
+
+        var tokens = new TokenBatch(Enumerable.Range(0, 8 * 32).Select(i => (long)(i % 32 == 0 ? 0 : i % 32 == 31 ? 2 : 1000 + i)).ToArray(), null, 8, 32);
+        Time("AltCLIP get_text_features, 8 texts × 32 tokens (XLM-R large)", runs, () => model.GetTextFeatures(tokens));
+    }
+
+    private static void Time(string what, int runs, Action action)
+    {
+        action(); // warm-up
+        var times = new List<double>();
+        for (int i = 0; i < runs; i++)
+        {
+            var watch = Stopwatch.StartNew();
+            action();
+            times.Add(watch.Elapsed.TotalMilliseconds);
+        }
+
+        times.Sort();
+        Console.WriteLine($"  {what}: median {times[times.Count / 2]:F0} ms (min {times[0]:F0}, max {times[^1]:F0}, {runs} runs)");
+    }
+
+    private static Tensor Random(params int[] shape)
+    {
+        var random = new Random(7);
+        var tensor = new Tensor(shape);
+        for (int i = 0; i < tensor.Length; i++)
+        {
+            tensor.Span[i] = (random.NextSingle() * 4) - 2;
+        }
+
+        return tensor;
+    }
+
+    private static long PeakWorkingSet() => Process.GetCurrentProcess().PeakWorkingSet64;
+
+    private static bool Vector512IsHardwareAccelerated() => System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated;
+}

@@ -1,0 +1,74 @@
+using System.Text.Json;
+using Microsoft.ML.Clip.AltClip;
+using Microsoft.ML.Clip.Cli.Bench;
+using Microsoft.ML.Clip.Cli.Tests.Infrastructure;
+using Microsoft.ML.Clip.XClip;
+
+namespace Microsoft.ML.Clip.Cli.Tests.Commands;
+
+/// <summary>
+/// The <c>clip bench</c> plumbing (only the FMA peak is run here: the model benchmarks build full-size models, which
+/// is benchmark work, not unit-test work). No timing is asserted.
+/// </summary>
+[TestClass]
+public sealed class BenchCommandTests
+{
+    [TestMethod]
+    public void JsonLineHasTheDocumentedFields()
+    {
+        CliResult result = CliRunner.Run("bench", "--filter", "gemm.peak", "--runs", "1", "--json", "--threads", "1");
+        Assert.AreEqual(0, result.ExitCode, result.ToString());
+        string[] lines = result.OutLines;
+        Assert.AreEqual(1, lines.Length, result.Out);
+        using JsonDocument line = JsonDocument.Parse(lines[0]);
+        JsonElement root = line.RootElement;
+        Assert.AreEqual("gemm.peak", root.GetProperty("name").GetString());
+        foreach (string field in new[] { "median_s", "min_s", "max_s", "gflops" })
+        {
+            Assert.IsTrue(root.GetProperty(field).GetDouble() > 0, field);
+        }
+
+        Assert.IsTrue(root.GetProperty("min_s").GetDouble() <= root.GetProperty("max_s").GetDouble());
+        StringAssert.Contains(result.Error, "1 thread(s)");
+    }
+
+    [TestMethod]
+    public void EveryIssueNameIsABenchmark()
+    {
+        CollectionAssert.AreEqual(
+            new[] { "xclip.video.b1", "xclip.video.b4", "xclip.forward.v1t10", "xclip.text.b32", "altclip.image.b1", "altclip.image.b4", "altclip.text.b32", "altclip-vitl14.image.b1", "gemm.peak" },
+            BenchmarkCatalog.All.Select(b => b.Name).ToArray());
+    }
+
+    [TestMethod]
+    public void FlopCountsAgreeWithThePyTorchReferenceTable()
+    {
+        // ../shared/perf/README.md lists ≈ GFLOP per call for the default configs: 72, 288, 85, 39 (X-CLIP), 8.8, 35, 309 (AltCLIP).
+        var xclip = new XClipConfig();
+        var altclip = new AltClipConfig();
+        Assert.AreEqual(72, FlopCount.XClipVideo(xclip, 1) / 1e9, 72 * 0.05);
+        Assert.AreEqual(288, FlopCount.XClipVideo(xclip, 4) / 1e9, 288 * 0.05);
+        Assert.AreEqual(85, FlopCount.XClipForward(xclip, 1, 10, 16) / 1e9, 85 * 0.05);
+        Assert.AreEqual(39, FlopCount.XClipText(xclip, 32, 16) / 1e9, 39 * 0.05);
+        Assert.AreEqual(8.8, FlopCount.AltClipImage(altclip, 1) / 1e9, 8.8 * 0.05);
+        Assert.AreEqual(35, FlopCount.AltClipImage(altclip, 4) / 1e9, 35 * 0.05);
+        Assert.AreEqual(309, FlopCount.AltClipText(altclip, 32, 16) / 1e9, 309 * 0.05);
+    }
+
+    [TestMethod]
+    public void UnknownFilterIsAUsageErrorListingTheNames()
+    {
+        CliResult result = CliRunner.Run("bench", "--filter", "nope");
+        Assert.AreEqual(2, result.ExitCode, result.ToString());
+        StringAssert.Contains(result.Error, "xclip.video.b1");
+    }
+
+    [TestMethod]
+    public void TableHasAHeaderAndARow()
+    {
+        CliResult result = CliRunner.Run("bench", "-f", "gemm", "-n", "1");
+        Assert.AreEqual(0, result.ExitCode, result.ToString());
+        StringAssert.StartsWith(result.OutLines[0], "name");
+        StringAssert.StartsWith(result.OutLines[1], "gemm.peak");
+    }
+}
