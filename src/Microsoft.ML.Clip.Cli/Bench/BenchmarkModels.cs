@@ -66,7 +66,7 @@ internal sealed class BenchmarkModels : IDisposable
         return new TokenBatch(ids, null, texts, length);
     }
 
-    /// <inheritdoc />
+    /// <summary>Disposes the models built so far (the cache stays usable: models are rebuilt on next use).</summary>
     public void Dispose()
     {
         foreach (IDisposable model in _models.Values)

@@ -57,9 +57,19 @@ internal static class BenchCommand
                 }
 
                 using var models = new BenchmarkModels();
+                string? family = null;
                 foreach (BenchmarkCase bench in selected)
                 {
                     cancellationToken.ThrowIfCancellationRequested();
+
+                    // Benchmarks of one model are consecutive: free the previous model before building the next.
+                    string current = bench.Name.Split('.')[0];
+                    if (family is not null && family != current)
+                    {
+                        models.Dispose();
+                    }
+
+                    family = current;
                     Report(context, bench, Measure(bench, models, count, cancellationToken), asJson);
                 }
             }

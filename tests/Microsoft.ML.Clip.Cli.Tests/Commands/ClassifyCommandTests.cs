@@ -55,6 +55,38 @@ public sealed class ClassifyCommandTests
     }
 
     [TestMethod]
+    public void MultiClipSamplingAveragesTheClipsProbabilities()
+    {
+        string[] labels = ["a", "b", "c"];
+        CliResult result = CliRunner.Run("classify", Fixtures.TestsrcVideo, "--labels", "a,b,c", "--sampling", "clips:3", "--model", TinyModels.XClip);
+        Assert.AreEqual(0, result.ExitCode, result.ToString());
+        Dictionary<string, float> table = ParseTable(result.OutLines, labels.Length);
+
+        // The mean of the per-clip softmax, from the library: 3 clips → pixel_values [3, frames, 3, H, W].
+        Tensor pixels = VisionPreprocessor.FromPretrained(TinyModels.XClip, new VisionPreprocessorOptions { Sampling = FrameSampling.Parse("clips:3") }).Process([Fixtures.TestsrcVideo]);
+        Assert.AreEqual(3, pixels.Dim(0));
+        TokenizedBatch tokens = TokenizerLoader.Load(TinyModels.XClip).EncodeBatch(labels, null, Padding.Longest, truncation: true);
+        using ITensorStore store = CheckpointLoader.Open(TinyModels.XClip);
+        using XClipModel model = XClipModel.FromWeights(XClipConfig.FromFile(Path.Combine(TinyModels.XClip, "config.json")), store);
+        float[] logits = model.Forward(new TokenBatch(tokens.FlattenInputIds(), tokens.FlattenAttentionMask(), tokens.Count, tokens.MaxSequenceLength), pixels).LogitsPerVideo.ToArray();
+        var mean = new double[labels.Length];
+        for (int clip = 0; clip < 3; clip++)
+        {
+            var probabilities = new float[labels.Length];
+            System.Numerics.Tensors.TensorPrimitives.SoftMax(logits.AsSpan(clip * labels.Length, labels.Length), probabilities);
+            for (int i = 0; i < labels.Length; i++)
+            {
+                mean[i] += probabilities[i] / 3;
+            }
+        }
+
+        for (int i = 0; i < labels.Length; i++)
+        {
+            Assert.AreEqual(mean[i], table[labels[i]], 1e-4, labels[i]);
+        }
+    }
+
+    [TestMethod]
     public void IsDeterministic()
     {
         string[] args = ["classify", Fixtures.TestsrcVideo, "--labels", "a,b,c", "--model", TinyModels.XClip];
