@@ -25,7 +25,11 @@ internal static class BenchCommand
             HelpName = "NAME",
         };
         var runs = new Option<int>("--runs", "-n") { Description = "Timed runs per benchmark (after one warm-up run).", DefaultValueFactory = _ => 5, HelpName = "N" };
-        var json = new Option<bool>("--json") { Description = "Print one JSON object per line: {\"name\", \"median_s\", \"min_s\", \"max_s\", \"gflops\" (GFLOP/s), \"gflop\"}." };
+        var json = new Option<bool>("--json")
+        {
+            Description = "Print one JSON object per line: {\"name\", \"median_s\", \"min_s\", \"max_s\", \"gflops\" (GFLOP/s), \"gflop\", "
+                + "\"peak_working_set_mib\" (peak resident memory since this model was built; on Linux reset per model)}.",
+        };
         var threads = new Option<int?>("--threads", "-t") { Description = "Threads per kernel call (default: all cores).", HelpName = "N" };
 
         var command = new Command("bench", "Time the models (random weights, full size) and the machine's FMA peak.") { filter, runs, json, threads };
@@ -64,9 +68,10 @@ internal static class BenchCommand
 
                     // Benchmarks of one model are consecutive: free the previous model before building the next.
                     string current = bench.Name.Split('.')[0];
-                    if (family is not null && family != current)
+                    if (family != current)
                     {
                         models.Dispose();
+                        PeakMemory.Reset();
                     }
 
                     family = current;
@@ -120,7 +125,7 @@ internal static class BenchCommand
         double median = s.Length % 2 == 1 ? s[s.Length / 2] : (s[(s.Length / 2) - 1] + s[s.Length / 2]) / 2;
         double gflop = result.Flops / 1e9;
         double rate = gflop / (bench.BestIsPeak ? s[0] : median);
-        long peakWorkingSet = Process.GetCurrentProcess().PeakWorkingSet64;
+        long peakWorkingSet = PeakMemory.Peak();
         if (asJson)
         {
             context.Out.WriteLine(JsonSerializer.Serialize(new Dictionary<string, object>

@@ -87,6 +87,30 @@ public sealed class ClassifyCommandTests
     }
 
     [TestMethod]
+    public void JsonOutputMatchesTheTable()
+    {
+        string[] args = ["classify", Fixtures.Image("rgb_97x61"), "--labels", "一只猫,un chien,a car", "-m", TinyModels.AltClip];
+        CliResult table = CliRunner.Run(args);
+        CliResult json = CliRunner.Run([.. args, "--json", "--top", "2"]);
+        CliResult all = CliRunner.Run([.. args, "--json"]);
+        Assert.AreEqual(0, json.ExitCode, json.ToString());
+        Assert.AreEqual(1, json.OutLines.Length, json.Out);
+        using var doc = System.Text.Json.JsonDocument.Parse(json.OutLines[0]);
+        Assert.AreEqual(Fixtures.Image("rgb_97x61"), doc.RootElement.GetProperty("input").GetString());
+        string[] labels = doc.RootElement.GetProperty("labels").EnumerateArray().Select(e => e.GetString()!).ToArray();
+        float[] probabilities = doc.RootElement.GetProperty("probabilities").EnumerateArray().Select(e => e.GetSingle()).ToArray();
+        Assert.AreEqual(2, labels.Length);
+        Dictionary<string, float> fromTable = ParseTable(table.OutLines, 3);
+        for (int i = 0; i < 2; i++)
+        {
+            Assert.AreEqual(fromTable[labels[i]], probabilities[i], 5e-5, labels[i]);
+        }
+
+        Assert.IsTrue(probabilities[0] >= probabilities[1], "ranked");
+        StringAssert.Contains(all.Out, "\"一只猫\"", "non-ASCII labels are written as they are, not \\u-escaped");
+    }
+
+    [TestMethod]
     public void IsDeterministic()
     {
         string[] args = ["classify", Fixtures.TestsrcVideo, "--labels", "a,b,c", "--model", TinyModels.XClip];
