@@ -109,20 +109,7 @@ public abstract class ClipTransformerBase : ITransformer, IDisposable
     public void Save(string path)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
-        string temporary = path + ".tmp-" + Guid.NewGuid().ToString("N");
-        try
-        {
-            using (var stream = File.Create(temporary))
-            {
-                Save(stream);
-            }
-
-            File.Move(temporary, path, overwrite: true);
-        }
-        finally
-        {
-            File.Delete(temporary);
-        }
+        Clip.IO.AtomicFile.Write(path, stream => Save(stream));
     }
 
     /// <summary>Writes this transformer's state (model reference and options) as JSON.</summary>
