@@ -27,20 +27,7 @@ public static class ClipModelPersistence
     public static void Save(MLContext mlContext, ITransformer model, DataViewSchema inputSchema, string path)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
-        string temporary = path + ".tmp-" + Guid.NewGuid().ToString("N");
-        try
-        {
-            using (var stream = File.Create(temporary))
-            {
-                Save(mlContext, model, inputSchema, stream);
-            }
-
-            File.Move(temporary, path, overwrite: true);
-        }
-        finally
-        {
-            File.Delete(temporary);
-        }
+        Clip.IO.AtomicFile.Write(path, stream => Save(mlContext, model, inputSchema, stream));
     }
 
     /// <summary>Saves <paramref name="model"/> (a transformer or a chain) as a zip archive into <paramref name="stream"/>.</summary>

@@ -9,6 +9,15 @@ namespace Microsoft.ML.Transforms;
 /// thread-safely, on first use. Save with <see cref="Save(string)"/> or, for whole pipelines,
 /// <see cref="ClipModelPersistence"/>; <c>mlContext.Model.Save</c> cannot store third-party transformers.
 /// </summary>
+/// <remarks>
+/// <para>The output view's cursor reads the input column on a second input cursor, <see cref="BatchSize"/> rows ahead,
+/// while pass-through columns come from the main one: the input must give the same rows in the same order to two
+/// cursors (loaders, caches and deterministic transforms do; put <c>AppendCacheCheckpoint</c> before this transform
+/// if an upstream step is expensive). <c>GetRowCursorSet</c> returns a single cursor: the batched model call
+/// already uses every core. Before a trainer that makes many passes, append <c>AppendCacheCheckpoint</c> so each
+/// row is embedded once.</para>
+/// <para>Only reading one of this transformer's columns runs the model; other columns pass through untouched.</para>
+/// </remarks>
 public abstract class ClipTransformerBase : ITransformer, IDisposable
 {
     private readonly Lazy<IReadOnlyList<OutputColumn>> _outputColumns;
@@ -100,20 +109,7 @@ public abstract class ClipTransformerBase : ITransformer, IDisposable
     public void Save(string path)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
-        string temporary = path + ".tmp-" + Guid.NewGuid().ToString("N");
-        try
-        {
-            using (var stream = File.Create(temporary))
-            {
-                Save(stream);
-            }
-
-            File.Move(temporary, path, overwrite: true);
-        }
-        finally
-        {
-            File.Delete(temporary);
-        }
+        Clip.IO.AtomicFile.Write(path, stream => Save(stream));
     }
 
     /// <summary>Writes this transformer's state (model reference and options) as JSON.</summary>
@@ -150,6 +146,7 @@ public abstract class ClipTransformerBase : ITransformer, IDisposable
     internal static ClipTransformerBase Load(Stream stream, IClipModelLoader? modelLoader, string source)
     {
         TransformerState state = TransformerState.ReadFrom(stream, source);
+        ModelFingerprint.Verify(state.ModelPath, state.ModelSha256, source);
         return state.Kind switch
         {
             nameof(XClipVideoFeaturizer) => new XClipVideoFeaturizer(EmbeddingOptions<XClipVideoFeaturizerEstimator.Options>(state, modelLoader)),
@@ -179,6 +176,7 @@ public abstract class ClipTransformerBase : ITransformer, IDisposable
     {
         Kind = kind,
         ModelPath = ModelPath,
+        ModelSha256 = ModelFingerprint.Compute(ModelPath),
         InputColumnName = InputColumnName,
         BatchSize = BatchSize,
         SkipBadRows = SkipBadRows,

@@ -133,6 +133,32 @@ public sealed class ZeroShotTests
     }
 
     [TestMethod]
+    public void SkippedBadRowsGetNaNScoresAndTheMissingKey()
+    {
+        var ml = new MLContext(seed: 1);
+        var options = Options(new FakeModelLoader());
+        options.SkipBadRows = true;
+        IDataView data = ml.Data.LoadFromEnumerable(new[] { new VideoRow { Video = "v/missing_cat.mp4" }, new VideoRow { Video = "v/dog.mp4" } });
+
+        IDataView output = ml.Transforms.ZeroShotClassification(options).Fit(data).Transform(data);
+
+        float[][] scores = output.GetColumn<float[]>("Score").ToArray();
+        Assert.IsTrue(scores[0].All(float.IsNaN));
+        CollectionAssert.AreEqual(new uint[] { 0, 2 }, output.GetColumn<uint>("PredictedLabel").ToArray(), "key 0 is ML.NET's missing value");
+    }
+
+    [TestMethod]
+    public void PredictionEngineNamesTheBadValue()
+    {
+        var ml = new MLContext(seed: 1);
+        IDataView data = ml.Data.LoadFromEnumerable(Videos);
+        var engine = ml.Model.CreatePredictionEngine<VideoRow, ScoredRow>(ml.Transforms.ZeroShotClassification(Options(new FakeModelLoader())).Fit(data));
+
+        var error = Assert.ThrowsExactly<InvalidOperationException>(() => engine.Predict(new VideoRow { Video = "gone/missing.mp4" }));
+        StringAssert.Contains(error.Message, "'gone/missing.mp4'");
+    }
+
+    [TestMethod]
     public void DuplicateOrMissingLabelsAreRejected()
     {
         var ml = new MLContext(seed: 1);

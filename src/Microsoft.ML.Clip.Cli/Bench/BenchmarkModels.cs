@@ -35,17 +35,6 @@ internal sealed class BenchmarkModels : IDisposable
         },
         seed: 3));
 
-    /// <summary>
-    /// Frees every cached model, so that the next benchmark's peak working set counts only what it uses (the catalog
-    /// runs the benchmarks of one model together, so models are built once per run anyway).
-    /// </summary>
-    public void Release()
-    {
-        Dispose();
-        GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
-        GC.WaitForPendingFinalizers();
-    }
-
     /// <summary>Random pixel values of the given shape (deterministic).</summary>
     /// <param name="shape">The shape.</param>
     public static Tensor Pixels(params int[] shape)
@@ -80,7 +69,7 @@ internal sealed class BenchmarkModels : IDisposable
         return new TokenBatch(ids, null, texts, length);
     }
 
-    /// <inheritdoc />
+    /// <summary>Disposes the models built so far (the cache stays usable: models are rebuilt on next use).</summary>
     public void Dispose()
     {
         foreach (IDisposable model in _models.Values)
@@ -96,8 +85,6 @@ internal sealed class BenchmarkModels : IDisposable
     {
         if (!_models.TryGetValue(key, out IDisposable? model))
         {
-            Release(); // one full-size model at a time: peak working set per benchmark, as the issue asks
-
             model = create();
             _models[key] = model;
         }

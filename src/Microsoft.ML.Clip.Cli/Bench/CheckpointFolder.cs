@@ -1,4 +1,4 @@
-using Microsoft.ML.Clip.Cli.Output;
+using Microsoft.ML.Clip.Checkpoints;
 using Microsoft.ML.Clip.Modeling;
 using Microsoft.ML.Clip.Numerics;
 using Microsoft.ML.Clip.XClip;

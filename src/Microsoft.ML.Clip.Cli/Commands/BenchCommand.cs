@@ -25,7 +25,11 @@ internal static class BenchCommand
             HelpName = "NAME",
         };
         var runs = new Option<int>("--runs", "-n") { Description = "Timed runs per benchmark (after one warm-up run).", DefaultValueFactory = _ => 5, HelpName = "N" };
-        var json = new Option<bool>("--json") { Description = "Print one JSON object per line: {\"name\", \"median_s\", \"min_s\", \"max_s\", \"gflops\" (GFLOP/s), \"gflop\"}." };
+        var json = new Option<bool>("--json")
+        {
+            Description = "Print one JSON object per line: {\"name\", \"median_s\", \"min_s\", \"max_s\", \"gflops\" (GFLOP/s), \"gflop\", "
+                + "\"peak_working_set_mib\" (peak resident memory since this model was built; on Linux reset per model)}.",
+        };
         var threads = new Option<int?>("--threads", "-t") { Description = "Threads per kernel call (default: all cores).", HelpName = "N" };
 
         var command = new Command("bench", "Time the models (random weights, full size) and the machine's FMA peak.") { filter, runs, json, threads };
@@ -57,9 +61,20 @@ internal static class BenchCommand
                 }
 
                 using var models = new BenchmarkModels();
+                string? family = null;
                 foreach (BenchmarkCase bench in selected)
                 {
                     cancellationToken.ThrowIfCancellationRequested();
+
+                    // Benchmarks of one model are consecutive: free the previous model before building the next.
+                    string current = bench.Name.Split('.')[0];
+                    if (family != current)
+                    {
+                        models.Dispose();
+                        PeakMemory.Reset();
+                    }
+
+                    family = current;
                     Report(context, bench, Measure(bench, models, count, cancellationToken), asJson);
                 }
             }
@@ -90,7 +105,6 @@ internal static class BenchCommand
     private static (double[] Seconds, double Flops) Measure(BenchmarkCase bench, BenchmarkModels models, int runs, CancellationToken cancellationToken)
     {
         var (run, flops) = bench.Prepare(models);
-        PeakWorkingSet.Reset(); // the figure is this benchmark's own peak (after freeing what earlier ones left behind)
         run(); // warm-up: JIT tiering, weight packing, buffer pools
         var seconds = new double[runs];
         for (int i = 0; i < runs; i++)
@@ -111,7 +125,7 @@ internal static class BenchCommand
         double median = s.Length % 2 == 1 ? s[s.Length / 2] : (s[(s.Length / 2) - 1] + s[s.Length / 2]) / 2;
         double gflop = result.Flops / 1e9;
         double rate = gflop / (bench.BestIsPeak ? s[0] : median);
-        long peakWorkingSet = PeakWorkingSet.Read();
+        long peakWorkingSet = PeakMemory.Peak();
         if (asJson)
         {
             context.Out.WriteLine(JsonSerializer.Serialize(new Dictionary<string, object>

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
+using System.Text.Json;
 using Microsoft.ML.Clip.Cli.Infrastructure;
 using Microsoft.ML.Clip.Cli.Models;
 
@@ -11,6 +12,8 @@ namespace Microsoft.ML.Clip.Cli.Commands;
 /// </summary>
 internal static class ClassifyCommand
 {
+    private static readonly JsonSerializerOptions JsonOptions = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
     /// <summary>Creates the command.</summary>
     /// <param name="context">The run's streams and environment.</param>
     public static Command Create(CliContext context)
@@ -33,13 +36,14 @@ internal static class ClassifyCommand
             HelpName = "text with {}",
         };
         var top = new Option<int?>("--top", "-k") { Description = "Show only the K most likely labels per input.", HelpName = "K" };
+        var json = new Option<bool>("--json") { Description = "Print one JSON object per input instead of a table: {\"input\", \"labels\", \"probabilities\"} (ranked)." };
         Option<string?> model = CommonOptions.Model();
         Option<int?> frames = CommonOptions.Frames();
         Option<string> sampling = CommonOptions.Sampling();
 
         var command = new Command("classify", "Zero-shot classification: rank labels for each video (X-CLIP) or image (AltCLIP).")
         {
-            inputs, labels, template, top, model, frames, sampling,
+            inputs, labels, template, top, json, model, frames, sampling,
         };
         command.SetAction((parse, cancellationToken) =>
         {
@@ -64,7 +68,16 @@ internal static class ClassifyCommand
             foreach (string file in files)
             {
                 float[] probabilities = loaded.ZeroShotProbabilities(file, prompts, cancellationToken);
-                WriteTable(context.Out, file, names, probabilities, k ?? names.Length);
+                int[] ranked = Enumerable.Range(0, names.Length).OrderByDescending(i => probabilities[i]).ThenBy(i => i).Take(k ?? names.Length).ToArray();
+                if (parse.GetValue(json))
+                {
+                    context.Out.WriteLine(JsonSerializer.Serialize(
+                        new { input = file, labels = ranked.Select(i => names[i]), probabilities = ranked.Select(i => probabilities[i]) }, JsonOptions));
+                }
+                else
+                {
+                    WriteTable(context.Out, file, names, probabilities, ranked);
+                }
             }
 
             return Task.FromResult(ExitCodes.Success);
@@ -91,13 +104,13 @@ internal static class ClassifyCommand
         return names;
     }
 
-    private static void WriteTable(TextWriter o, string file, string[] labels, float[] probabilities, int count)
+    private static void WriteTable(TextWriter o, string file, string[] labels, float[] probabilities, int[] ranked)
     {
         int width = Math.Max(5, labels.Max(l => l.Length));
         o.WriteLine(file);
         o.WriteLine($"  {"rank",4}  {"label".PadRight(width)}  probability");
         int rank = 0;
-        foreach (int i in Enumerable.Range(0, labels.Length).OrderByDescending(i => probabilities[i]).ThenBy(i => i).Take(count))
+        foreach (int i in ranked)
         {
             rank++;
             o.WriteLine($"  {rank,4}  {labels[i].PadRight(width)}  {probabilities[i].ToString("F4", CultureInfo.InvariantCulture),11}");

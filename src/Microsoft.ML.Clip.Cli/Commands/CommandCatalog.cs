@@ -12,6 +12,7 @@ internal static class CommandCatalog
     {
         yield return ClassifyCommand.Create(context);
         yield return EmbedCommand.Create(context);
+        yield return SearchCommand.Create(context);
         yield return ForwardCommand.Create(context);
         yield return TokenizeCommand.Create(context);
         yield return PreprocessCommand.Create(context);

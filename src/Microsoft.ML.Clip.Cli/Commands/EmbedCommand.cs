@@ -57,19 +57,27 @@ internal static class EmbedCommand
             var (media, texts) = CollectInputs(parse.GetRequiredValue(inputs));
             if (media.Count > 0 && texts.Count > 0)
             {
-                throw new UsageException("mix of media files and text files: embed them into separate outputs (text and media embeddings of one file are searched together only when they come from one model).");
+                throw new UsageException("both media files and .txt files were given: embed them into separate output files (one 'clip embed' run each).");
             }
 
-            string defaultModel = media.Count > 0 ? MediaFiles.DefaultModelFor(media) : ModelDefaults.Image;
-            using ICliModel loaded = ModelLoader.Load(
-                context, parse.GetValue(model), defaultModel, cancellationToken,
-                CommonOptions.ParseSampling(parse.GetValue(sampling) ?? "uniform"), parse.GetValue(frames));
-            EmbeddingFile file = File.Exists(outPath) ? EmbeddingFile.Load(outPath) : new EmbeddingFile(loaded.Name);
-            if (file.Count > 0 && file.Model != loaded.Name)
+            if (media.Count == 0 && texts.Count == 0)
             {
-                throw new UsageException($"'{outPath}' holds embeddings of '{file.Model}', not '{loaded.Name}'; choose another --out or the same --model.");
+                throw new UsageException("nothing to embed: the inputs hold no videos, images or non-empty text lines.");
             }
 
+            // An existing output is resumed only with the model that made it (checked before loading any model).
+            string modelName = string.IsNullOrWhiteSpace(parse.GetValue(model))
+                ? (media.Count > 0 ? MediaFiles.DefaultModelFor(media) : ModelDefaults.Image)
+                : parse.GetValue(model)!.Trim();
+            EmbeddingFile file = File.Exists(outPath) ? EmbeddingFile.Load(outPath) : new EmbeddingFile(modelName);
+            if (file.Count > 0 && file.Model != modelName)
+            {
+                throw new UsageException($"'{outPath}' holds embeddings of '{file.Model}', not '{modelName}'; choose another --out or the same --model.");
+            }
+
+            using ICliModel loaded = ModelLoader.Load(
+                context, modelName, modelName, cancellationToken,
+                CommonOptions.ParseSampling(parse.GetValue(sampling) ?? "uniform"), parse.GetValue(frames));
             List<string> todo = (media.Count > 0 ? media : texts).Distinct(StringComparer.Ordinal).Where(i => !file.Contains(i)).ToList();
             int skipped = (media.Count > 0 ? media : texts).Distinct(StringComparer.Ordinal).Count() - todo.Count;
             if (skipped > 0)
@@ -93,10 +101,6 @@ internal static class EmbedCommand
             }
 
             progress.Finish();
-            if (todo.Count == 0 && !File.Exists(outPath))
-            {
-                file.Save(outPath);
-            }
 
             context.Out.WriteLine($"{file.Count} embedding(s) of size {loaded.Dimension} in {outPath} ({todo.Count} new)");
             return Task.FromResult(ExitCodes.Success);

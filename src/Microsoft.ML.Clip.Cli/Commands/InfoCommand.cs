@@ -1,7 +1,9 @@
 using System.CommandLine;
 using System.Globalization;
 using Microsoft.ML.Clip.Checkpoints;
+using Microsoft.ML.Clip.AltClip;
 using Microsoft.ML.Clip.Cli.Infrastructure;
+using Microsoft.ML.Clip.XClip;
 
 namespace Microsoft.ML.Clip.Cli.Commands;
 
@@ -29,15 +31,26 @@ internal static class InfoCommand
         ConfigSummary config = ConfigSummary.Load(Path.Combine(folder, "config.json"));
         o.WriteLine($"model:       {id}");
         o.WriteLine($"folder:      {folder}");
-        o.WriteLine($"type:        {config.ModelType} ({(config.IsVideo ? "X-CLIP, video–text" : "AltCLIP, multilingual image–text")})");
-        o.WriteLine($"text:        hidden {config.Text("hidden_size")}, layers {config.Text("num_hidden_layers")}, heads {config.Text("num_attention_heads")}, "
-            + $"vocab {config.Text("vocab_size")}, max positions {config.Text("max_position_embeddings")}"
-            + (config.IsVideo ? string.Empty : $", project_dim {config.Text("project_dim")}"));
-        string side = config.Vision("image_size").ToString(CultureInfo.InvariantCulture);
-        o.WriteLine($"vision:      hidden {config.Vision("hidden_size")}, layers {config.Vision("num_hidden_layers")}, heads {config.Vision("num_attention_heads")}, "
-            + $"patch {config.Vision("patch_size")}, image {side}×{side}"
-            + (config.IsVideo ? $", frames {config.Vision("num_frames")}, MIT hidden {config.Vision("mit_hidden_size")} × {config.Vision("mit_num_hidden_layers")} layer(s)" : string.Empty));
-        o.WriteLine($"embedding:   {config.Top("projection_dim")} (projection_dim)");
+        if (config.XClip is XClipConfig x)
+        {
+            XClipTextConfig t = x.TextConfig;
+            XClipVisionConfig v = x.VisionConfig;
+            o.WriteLine("type:        xclip (X-CLIP, video–text)");
+            o.WriteLine($"text:        hidden {t.HiddenSize}, layers {t.NumHiddenLayers}, heads {t.NumAttentionHeads}, vocab {t.VocabSize}, max positions {t.MaxPositionEmbeddings}");
+            o.WriteLine($"vision:      hidden {v.HiddenSize}, layers {v.NumHiddenLayers}, heads {v.NumAttentionHeads}, patch {v.PatchSize}, image {v.ImageSize}×{v.ImageSize}, "
+                + $"frames {v.NumFrames}, MIT hidden {v.MitHiddenSize} × {v.MitNumHiddenLayers} layer(s)");
+            o.WriteLine($"embedding:   {x.ProjectionDim} (projection_dim)");
+        }
+        else
+        {
+            AltClipConfig a = config.AltClip!;
+            AltClipTextConfig t = a.TextConfig;
+            AltClipVisionConfig v = a.VisionConfig;
+            o.WriteLine("type:        altclip (AltCLIP, multilingual image–text)");
+            o.WriteLine($"text:        hidden {t.HiddenSize}, layers {t.NumHiddenLayers}, heads {t.NumAttentionHeads}, vocab {t.VocabSize}, max positions {t.MaxPositionEmbeddings}, project_dim {t.ProjectDim}");
+            o.WriteLine($"vision:      hidden {v.HiddenSize}, layers {v.NumHiddenLayers}, heads {v.NumAttentionHeads}, patch {v.PatchSize}, image {v.ImageSize}×{v.ImageSize}");
+            o.WriteLine($"embedding:   {a.ProjectionDim} (projection_dim)");
+        }
 
         using ITensorStore weights = CheckpointLoader.Open(folder);
         long parameters = 0;

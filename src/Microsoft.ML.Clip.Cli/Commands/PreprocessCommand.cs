@@ -1,3 +1,4 @@
+using Microsoft.ML.Clip.Checkpoints;
 using System.CommandLine;
 using System.Text.Json;
 using Microsoft.ML.Clip.Cli.Infrastructure;

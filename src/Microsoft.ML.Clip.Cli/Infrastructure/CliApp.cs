@@ -67,6 +67,10 @@ internal static class CliApp
 
             return error is UsageException ? ExitCodes.Usage : ExitCodes.RuntimeError;
         }
+        finally
+        {
+            context.Out.Flush();
+        }
     }
 
     /// <summary>Writes <c>clip: error: message</c> as one line.</summary>

@@ -42,7 +42,8 @@ internal sealed class CliContext
         var utf8 = new System.Text.UTF8Encoding(encoderShouldEmitUTF8Identifier: false);
         Console.OutputEncoding = utf8;
         Console.InputEncoding = utf8;
-        var output = new StreamWriter(Console.OpenStandardOutput(), utf8) { AutoFlush = true };
+        // Results are buffered (CliApp flushes them when the command ends); errors and progress are not.
+        var output = new StreamWriter(Console.OpenStandardOutput(), utf8, 1 << 16) { AutoFlush = false };
         var error = new StreamWriter(Console.OpenStandardError(), utf8) { AutoFlush = true };
         var input = new StreamReader(Console.OpenStandardInput(), utf8);
         return new CliContext(input, output, error, !Console.IsErrorRedirected);

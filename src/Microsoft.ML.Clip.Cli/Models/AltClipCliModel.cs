@@ -42,7 +42,7 @@ internal sealed class AltClipCliModel : ICliModel
     {
         // An image gives one item; a video gives its sampled frames (by default the middle one), averaged.
         var items = paths.Select(p => _preprocessor.Process([p], cancellationToken)).ToList();
-        float[][] rows = ModelInputs.Rows(_model.GetImageFeatures(ModelInputs.Concat(items)));
+        float[][] rows = ModelInputs.Rows(_model.GetImageFeatures(Tensor.Concat(items)));
         return ModelInputs.AverageGroups(rows, items.Select(c => c.Dim(0)).ToArray());
     }
 

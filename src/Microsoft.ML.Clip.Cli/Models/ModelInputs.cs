@@ -12,35 +12,7 @@ internal static class ModelInputs
     /// <param name="texts">The texts.</param>
     public static TokenBatch Tokenize(TextTokenizer tokenizer, IReadOnlyList<string> texts)
     {
-        TokenizedBatch batch = tokenizer.EncodeBatch(texts, maxLength: null, Padding.Longest, truncation: true);
-        return new TokenBatch(batch.FlattenInputIds(), batch.FlattenAttentionMask(), batch.Count, batch.MaxSequenceLength);
-    }
-
-    /// <summary>Stacks tensors of equal item shape along the first axis.</summary>
-    /// <param name="parts">Tensors <c>[n_i, …]</c>.</param>
-    public static Tensor Concat(IReadOnlyList<Tensor> parts)
-    {
-        if (parts.Count == 1)
-        {
-            return parts[0];
-        }
-
-        int[] shape = parts[0].Shape.ToArray();
-        shape[0] = parts.Sum(p => p.Dim(0));
-        var result = new Tensor(shape);
-        int offset = 0;
-        foreach (Tensor part in parts)
-        {
-            if (!part.Shape[1..].SequenceEqual(parts[0].Shape[1..]))
-            {
-                throw new InvalidOperationException($"Cannot stack {part} with {parts[0]}.");
-            }
-
-            part.Span.CopyTo(result.Span[offset..]);
-            offset += part.Length;
-        }
-
-        return result;
+        return TokenBatch.From(tokenizer.EncodeBatch(texts, maxLength: null, Padding.Longest, truncation: true));
     }
 
     /// <summary>The rows of a <c>[n, d]</c> tensor as arrays.</summary>

@@ -29,9 +29,9 @@ internal static class ModelLoader
         ITensorStore store = CheckpointLoader.Open(folder);
         try
         {
-            return summary.IsVideo
-                ? new XClipCliModel(id, XClipModel.FromWeights(XClipConfig.FromFile(Path.Combine(folder, "config.json")), store), tokenizer, preprocessor, store)
-                : new AltClipCliModel(id, AltClipModel.FromWeights(AltClipConfig.FromFile(Path.Combine(folder, "config.json")), store), tokenizer, preprocessor, store);
+            return summary.XClip is XClipConfig xclip
+                ? new XClipCliModel(id, XClipModel.FromWeights(xclip, store), tokenizer, preprocessor, store)
+                : new AltClipCliModel(id, AltClipModel.FromWeights(summary.AltClip!, store), tokenizer, preprocessor, store);
         }
         catch
         {
@@ -51,13 +51,13 @@ internal static class ModelLoader
         string configPath = Path.Combine(folder, "config.json");
         ConfigSummary summary = ConfigSummary.Load(configPath);
         using ITensorStore store = CheckpointLoader.Open(folder);
-        if (summary.IsVideo)
+        if (summary.XClip is XClipConfig xclip)
         {
-            using XClipModel model = XClipModel.FromWeights(XClipConfig.FromFile(configPath), store);
+            using XClipModel model = XClipModel.FromWeights(xclip, store);
             return model.Forward(tokens, pixels, options).ToNamedTensors();
         }
 
-        using AltClipModel altClip = AltClipModel.FromWeights(AltClipConfig.FromFile(configPath), store);
+        using AltClipModel altClip = AltClipModel.FromWeights(summary.AltClip!, store);
         return altClip.Forward(tokens, pixels, options).ToNamedTensors();
     }
 }

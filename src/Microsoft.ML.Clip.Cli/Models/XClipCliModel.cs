@@ -43,7 +43,7 @@ internal sealed class XClipCliModel : ICliModel
         // Every file gives [clips, frames, 3, H, W]; all clips of all files go through the model in one batch,
         // then each file's clips are averaged.
         var clips = paths.Select(p => _preprocessor.Process([p], cancellationToken)).ToList();
-        float[][] rows = ModelInputs.Rows(_model.GetVideoFeatures(ModelInputs.Concat(clips)));
+        float[][] rows = ModelInputs.Rows(_model.GetVideoFeatures(Tensor.Concat(clips)));
         return ModelInputs.AverageGroups(rows, clips.Select(c => c.Dim(0)).ToArray());
     }
 

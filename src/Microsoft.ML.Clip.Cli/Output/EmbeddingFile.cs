@@ -1,3 +1,4 @@
+using Microsoft.ML.Clip.IO;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;

@@ -156,9 +156,7 @@ public abstract record PretrainedConfig
     public void Save(string path)
     {
         ArgumentNullException.ThrowIfNull(path);
-        string temporary = path + ".tmp-" + Guid.NewGuid().ToString("N");
-        File.WriteAllText(temporary, ToJson());
-        File.Move(temporary, path, overwrite: true);
+        IO.AtomicFile.WriteAllText(path, ToJson());
     }
 
     /// <summary>Adds this config's own typed fields to <paramref name="target"/>.</summary>

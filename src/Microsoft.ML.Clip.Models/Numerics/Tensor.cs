@@ -146,6 +146,48 @@ public sealed class Tensor
     /// <inheritdoc />
     public override string ToString() => $"Tensor{FormatShape(_shape)}";
 
+    /// <summary>Stacks tensors along the first axis into a new tensor; the other dimensions must agree.</summary>
+    /// <param name="parts">Tensors <c>[n_i, …]</c> with equal trailing dimensions (one part is returned as is).</param>
+    /// <returns>A tensor <c>[Σ n_i, …]</c>.</returns>
+    /// <exception cref="ArgumentException">No parts, or the trailing dimensions differ.</exception>
+    public static Tensor Concat(IReadOnlyList<Tensor> parts)
+    {
+        ArgumentNullException.ThrowIfNull(parts);
+        if (parts.Count == 0)
+        {
+            throw new ArgumentException("At least one tensor is needed to concatenate.", nameof(parts));
+        }
+
+        int[] shape = parts[0].Shape.ToArray();
+        int items = 0;
+        foreach (Tensor part in parts)
+        {
+            if (part.Rank != shape.Length || !part.Shape[1..].SequenceEqual(shape.AsSpan(1)))
+            {
+                throw new ArgumentException(
+                    $"Cannot concatenate tensors of shapes {FormatShape(shape)} and {FormatShape(part.Shape)}: all dimensions but the first must agree.", nameof(parts));
+            }
+
+            items += part.Dim(0);
+        }
+
+        if (parts.Count == 1)
+        {
+            return parts[0];
+        }
+
+        shape[0] = items;
+        var result = new Tensor(shape);
+        int offset = 0;
+        foreach (Tensor part in parts)
+        {
+            part.Span.CopyTo(result.Span[offset..]);
+            offset += part.Length;
+        }
+
+        return result;
+    }
+
     /// <summary>Formats a shape the way error messages in this library write it: <c>[2, 3, 224, 224]</c>.</summary>
     /// <param name="shape">The dimensions.</param>
     public static string FormatShape(ReadOnlySpan<int> shape)

@@ -65,10 +65,14 @@ public sealed class EmbeddingIndex
         var heap = new PriorityQueue<int, (float Score, int NegIndex)>(k + 1);
         for (int i = 0; i < scores.Length; i++)
         {
-            heap.Enqueue(i, (scores[i], -i));
-            if (heap.Count > k)
+            if (heap.Count < k)
             {
-                heap.Dequeue();
+                heap.Enqueue(i, (scores[i], -i));
+            }
+            else if (heap.TryPeek(out _, out var worst) && scores[i] > worst.Score)
+            {
+                // Later items lose ties (-i is smaller), so only a strictly larger score enters.
+                heap.EnqueueDequeue(i, (scores[i], -i));
             }
         }
 

@@ -15,8 +15,7 @@ internal static class ModelInputs
             throw new ArgumentException("At least one text is needed.", nameof(texts));
         }
 
-        TokenizedBatch batch = tokenizer.EncodeBatch(texts, maxLength, Padding.Longest, truncation: true);
-        return new TokenBatch(batch.FlattenInputIds(), batch.FlattenAttentionMask(), batch.Count, batch.MaxSequenceLength);
+        return TokenBatch.From(tokenizer.EncodeBatch(texts, maxLength, Padding.Longest, truncation: true));
     }
 
     /// <summary>Copies rows of <paramref name="features"/> <c>[rows, d]</c> into arrays, averaging each group of <paramref name="groups"/> consecutive rows.</summary>
@@ -44,35 +43,16 @@ internal static class ModelInputs
         return result;
     }
 
-    /// <summary>Concatenates tensors along axis 0 (all other axes equal).</summary>
+    /// <summary>Concatenates preprocessed inputs along axis 0, saying which inputs could not be batched.</summary>
     public static Tensor Concat(IReadOnlyList<Tensor> parts, string what)
     {
-        int[] shape = parts[0].Shape.ToArray();
-        int items = 0;
-        foreach (Tensor part in parts)
+        try
         {
-            if (!part.Shape[1..].SequenceEqual(shape.AsSpan(1)))
-            {
-                throw new ArgumentException($"{what}: inputs of shapes {Tensor.FormatShape(parts[0].Shape)} and {Tensor.FormatShape(part.Shape)} cannot be batched; preprocess them to the same size.");
-            }
-
-            items += part.Dim(0);
+            return Tensor.Concat(parts);
         }
-
-        if (parts.Count == 1)
+        catch (ArgumentException e)
         {
-            return parts[0];
+            throw new ArgumentException($"{what}: {e.Message} Preprocess the inputs to the same size.", nameof(parts), e);
         }
-
-        shape[0] = items;
-        var result = new Tensor(shape);
-        int offset = 0;
-        foreach (Tensor part in parts)
-        {
-            part.Span.CopyTo(result.Span.Slice(offset));
-            offset += part.Span.Length;
-        }
-
-        return result;
     }
 }

@@ -29,6 +29,7 @@ public sealed class ClipTokenizer : TextTokenizer
     public const int DefaultModelMaxLength = 77;
 
     private const string MergesResource = "Microsoft.ML.Clip.Tokenizers.Resources.clip-merges.txt.gz";
+    private const string LicenseResource = "Microsoft.ML.Clip.Tokenizers.Resources.CLIP-LICENSE.txt";
 
     private static readonly Lazy<ClipTokenizer> Default = new(LoadEmbedded, LazyThreadSafetyMode.ExecutionAndPublication);
 
@@ -51,6 +52,18 @@ public sealed class ClipTokenizer : TextTokenizer
 
     /// <summary>The number of BPE merges (48,894 for CLIP).</summary>
     public int MergeCount => _model.MergeCount;
+
+    /// <summary>The licence of the embedded CLIP vocabulary (openai/CLIP, MIT, Copyright (c) 2021 OpenAI).</summary>
+    public static string EmbeddedVocabularyLicense
+    {
+        get
+        {
+            using var stream = typeof(ClipTokenizer).Assembly.GetManifestResourceStream(LicenseResource)
+                ?? throw new InvalidOperationException($"The embedded licence '{LicenseResource}' is missing.");
+            using var reader = new StreamReader(stream, Encoding.UTF8);
+            return reader.ReadToEnd();
+        }
+    }
 
     /// <summary>The CLIP tokenizer with the real vocabulary embedded in this assembly (49,408 ids); shared, thread-safe.</summary>
     /// <returns>The tokenizer of <c>openai/clip-vit-base-patch32</c> / <c>microsoft/xclip-base-patch32</c>.</returns>

@@ -69,7 +69,7 @@ internal sealed class PrecompiledCharsMap
         int position = 0;
         while (position < span.Length)
         {
-            int clusterLength = StringInfo.GetNextTextElementLength(span[position..]);
+            int clusterLength = UnicodeText.GraphemeLength(span, position);
             ReadOnlySpan<char> cluster = span.Slice(position, clusterLength);
             position += clusterLength;
 

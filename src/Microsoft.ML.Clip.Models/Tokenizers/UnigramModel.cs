@@ -18,9 +18,7 @@ internal sealed class UnigramModel
     private readonly string[] _pieces;
     private readonly double[] _scores;
     private readonly Dictionary<string, int> _tokenToId;
-    private readonly int[] _rootChildren = new int[char.MaxValue + 1];
-    private readonly Dictionary<long, int> _children = new();
-    private readonly List<int> _nodeToken = new() { -1 };
+    private readonly PieceTrie _trie;
     private readonly double _unknownScore;
     private readonly ConcurrentDictionary<string, int[]> _cache = new(StringComparer.Ordinal);
 
@@ -54,13 +52,7 @@ internal sealed class UnigramModel
             minScore = Math.Min(minScore, score);
         }
 
-        foreach (var (piece, id) in _tokenToId)
-        {
-            if (piece.Length > 0)
-            {
-                _nodeToken[AddPath(piece)] = id;
-            }
-        }
+        _trie = new PieceTrie(_tokenToId.Where(entry => entry.Key.Length > 0));
 
         _unknownScore = minScore - UnknownPenalty;
     }
@@ -103,43 +95,6 @@ internal sealed class UnigramModel
         }
     }
 
-    private int AddPath(string piece)
-    {
-        int node = 0;
-        foreach (char c in piece)
-        {
-            int next = Child(node, c);
-            if (next < 0)
-            {
-                next = _nodeToken.Count;
-                _nodeToken.Add(-1);
-                if (node == 0)
-                {
-                    _rootChildren[c] = next;
-                }
-                else
-                {
-                    _children[((long)node << 16) | c] = next;
-                }
-            }
-
-            node = next;
-        }
-
-        return node;
-    }
-
-    private int Child(int node, char c)
-    {
-        if (node == 0)
-        {
-            int child = _rootChildren[c];
-            return child == 0 ? -1 : child;
-        }
-
-        return _children.TryGetValue(((long)node << 16) | c, out int next) ? next : -1;
-    }
-
     private void Segment(ReadOnlySpan<char> word, List<int> output)
     {
         int n = word.Length;
@@ -154,17 +109,17 @@ internal sealed class UnigramModel
             double tillHere = best[start];
             int charLength = char.IsHighSurrogate(word[start]) && start + 1 < n && char.IsLowSurrogate(word[start + 1]) ? 2 : 1;
             bool hasSingleNode = false;
-            int node = 0;
+            int node = PieceTrie.Root;
             for (int k = start; k < n;)
             {
-                node = Child(node, word[k]);
+                node = _trie.Child(node, word[k]);
                 if (node < 0)
                 {
                     break;
                 }
 
                 k++;
-                int id = _nodeToken[node];
+                int id = _trie.Value(node);
                 if (id < 0 || (k < n && char.IsLowSurrogate(word[k]) && char.IsHighSurrogate(word[k - 1])))
                 {
                     continue;

@@ -23,6 +23,9 @@ internal sealed class TransformerState
 
     public string ModelPath { get; set; } = string.Empty;
 
+    /// <summary>SHA-256 of the local model.safetensors at save time (null for Hub ids).</summary>
+    public string? ModelSha256 { get; set; }
+
     public string InputColumnName { get; set; } = string.Empty;
 
     public string? OutputColumnName { get; set; }

@@ -55,6 +55,62 @@ public sealed class ClassifyCommandTests
     }
 
     [TestMethod]
+    public void MultiClipSamplingAveragesTheClipsProbabilities()
+    {
+        string[] labels = ["a", "b", "c"];
+        CliResult result = CliRunner.Run("classify", Fixtures.TestsrcVideo, "--labels", "a,b,c", "--sampling", "clips:3", "--model", TinyModels.XClip);
+        Assert.AreEqual(0, result.ExitCode, result.ToString());
+        Dictionary<string, float> table = ParseTable(result.OutLines, labels.Length);
+
+        // The mean of the per-clip softmax, from the library: 3 clips → pixel_values [3, frames, 3, H, W].
+        Tensor pixels = VisionPreprocessor.FromPretrained(TinyModels.XClip, new VisionPreprocessorOptions { Sampling = FrameSampling.Parse("clips:3") }).Process([Fixtures.TestsrcVideo]);
+        Assert.AreEqual(3, pixels.Dim(0));
+        TokenizedBatch tokens = TokenizerLoader.Load(TinyModels.XClip).EncodeBatch(labels, null, Padding.Longest, truncation: true);
+        using ITensorStore store = CheckpointLoader.Open(TinyModels.XClip);
+        using XClipModel model = XClipModel.FromWeights(XClipConfig.FromFile(Path.Combine(TinyModels.XClip, "config.json")), store);
+        float[] logits = model.Forward(new TokenBatch(tokens.FlattenInputIds(), tokens.FlattenAttentionMask(), tokens.Count, tokens.MaxSequenceLength), pixels).LogitsPerVideo.ToArray();
+        var mean = new double[labels.Length];
+        for (int clip = 0; clip < 3; clip++)
+        {
+            var probabilities = new float[labels.Length];
+            System.Numerics.Tensors.TensorPrimitives.SoftMax(logits.AsSpan(clip * labels.Length, labels.Length), probabilities);
+            for (int i = 0; i < labels.Length; i++)
+            {
+                mean[i] += probabilities[i] / 3;
+            }
+        }
+
+        for (int i = 0; i < labels.Length; i++)
+        {
+            Assert.AreEqual(mean[i], table[labels[i]], 1e-4, labels[i]);
+        }
+    }
+
+    [TestMethod]
+    public void JsonOutputMatchesTheTable()
+    {
+        string[] args = ["classify", Fixtures.Image("rgb_97x61"), "--labels", "一只猫,un chien,a car", "-m", TinyModels.AltClip];
+        CliResult table = CliRunner.Run(args);
+        CliResult json = CliRunner.Run([.. args, "--json", "--top", "2"]);
+        CliResult all = CliRunner.Run([.. args, "--json"]);
+        Assert.AreEqual(0, json.ExitCode, json.ToString());
+        Assert.AreEqual(1, json.OutLines.Length, json.Out);
+        using var doc = System.Text.Json.JsonDocument.Parse(json.OutLines[0]);
+        Assert.AreEqual(Fixtures.Image("rgb_97x61"), doc.RootElement.GetProperty("input").GetString());
+        string[] labels = doc.RootElement.GetProperty("labels").EnumerateArray().Select(e => e.GetString()!).ToArray();
+        float[] probabilities = doc.RootElement.GetProperty("probabilities").EnumerateArray().Select(e => e.GetSingle()).ToArray();
+        Assert.AreEqual(2, labels.Length);
+        Dictionary<string, float> fromTable = ParseTable(table.OutLines, 3);
+        for (int i = 0; i < 2; i++)
+        {
+            Assert.AreEqual(fromTable[labels[i]], probabilities[i], 5e-5, labels[i]);
+        }
+
+        Assert.IsTrue(probabilities[0] >= probabilities[1], "ranked");
+        StringAssert.Contains(all.Out, "\"一只猫\"", "non-ASCII labels are written as they are, not \\u-escaped");
+    }
+
+    [TestMethod]
     public void IsDeterministic()
     {
         string[] args = ["classify", Fixtures.TestsrcVideo, "--labels", "a,b,c", "--model", TinyModels.XClip];

@@ -107,6 +107,17 @@ public sealed class EmbedCommandTests
     }
 
     [TestMethod]
+    public void NothingToEmbedIsAUsageError()
+    {
+        using var temp = new TempFolder();
+        File.WriteAllText(temp.File("empty.txt"), "\n  \n");
+        CliResult result = CliRunner.Run("embed", temp.File("empty.txt"), "-o", temp.File("e.csv"), "-m", TinyModels.AltClip);
+        Assert.AreEqual(2, result.ExitCode, result.ToString());
+        StringAssert.Contains(result.Error, "nothing to embed");
+        Assert.IsFalse(File.Exists(temp.File("e.csv")));
+    }
+
+    [TestMethod]
     public void UnknownOutputExtensionIsAUsageError()
     {
         using var temp = new TempFolder();

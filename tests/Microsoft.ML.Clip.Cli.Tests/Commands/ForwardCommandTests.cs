@@ -68,7 +68,7 @@ public sealed class ForwardCommandTests
         using (SafeTensorsFile inputs = SafeTensorsFile.Open(Path.Combine(Fixtures.XClipTiny, "inputs.safetensors")))
         {
             var (ids, shape) = inputs.LoadInt64("input_ids");
-            new Cli.Output.SafeTensorsWriter()
+            new SafeTensorsWriter()
                 .Add("pixel_values", inputs.LoadFloat32("pixel_values"))
                 .Add("input_ids", ids.Take(8).ToArray(), [1, 8]) // the first row has no padding
                 .Save(temp.File("in.safetensors"));
@@ -88,7 +88,7 @@ public sealed class ForwardCommandTests
     public void MissingInputTensorIsNamed()
     {
         using var temp = new TempFolder();
-        new Cli.Output.SafeTensorsWriter().Add("pixel_values", new float[] { 1 }, [1]).Save(temp.File("in.safetensors"));
+        new SafeTensorsWriter().Add("pixel_values", new float[] { 1 }, [1]).Save(temp.File("in.safetensors"));
         CliResult result = CliRunner.Run("forward", "-m", Fixtures.XClipTiny, "-i", temp.File("in.safetensors"), "-o", temp.File("o.safetensors"));
         Assert.AreEqual(1, result.ExitCode, result.ToString());
         StringAssert.Contains(result.Error, "has no tensor 'input_ids'");
@@ -103,7 +103,7 @@ public sealed class ForwardCommandTests
         {
             var (ids, shape) = inputs.LoadInt64("input_ids");
             // [2, 3, 3, 32, 32] seen as [3, 2, 3, 32, 32]: 2 frames per video where the model takes 3.
-            new Cli.Output.SafeTensorsWriter()
+            new SafeTensorsWriter()
                 .Add("pixel_values", inputs.LoadFloat32("pixel_values").Span, [3, 2, 3, 32, 32])
                 .Add("input_ids", ids, shape)
                 .Save(temp.File("in.safetensors"));

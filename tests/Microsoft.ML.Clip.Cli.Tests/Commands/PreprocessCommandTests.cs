@@ -44,6 +44,20 @@ public sealed class PreprocessCommandTests
     }
 
     [TestMethod]
+    public void XClipImagesAsTheFramesOfOneVideo()
+    {
+        using var temp = new TempFolder();
+        string output = temp.File("pixels.safetensors");
+        string[] images = Fixtures.RgbImageNames.Select(Fixtures.Image).ToArray();
+        CliResult result = CliRunner.Run(["preprocess", .. images, "--model", Fixtures.ProcessorConfig("xclip-base-patch32"), "--frames", "5", "-o", output]);
+        Assert.AreEqual(0, result.ExitCode, result.ToString());
+        StringAssert.Contains(result.Out, "[1, 5, 3, 224, 224]");
+        using SafeTensorsFile actual = SafeTensorsFile.Open(output);
+        using SafeTensorsFile expected = Fixtures.ExpectedPixels("xclip_rgb_images_as_frames");
+        TensorAssert.Close(expected.LoadFloat32("pixel_values"), actual.LoadFloat32("pixel_values"), 1e-5f, "five images as frames");
+    }
+
+    [TestMethod]
     public void IsDeterministic()
     {
         using var temp = new TempFolder();

@@ -2,7 +2,10 @@ using Microsoft.ML.Clip.Testing;
 
 namespace Microsoft.ML.Clip.Cli.Tests.Docs;
 
-/// <summary>Every ```csharp block of README.md (and docs/*.md) compiles against the built library.</summary>
+/// <summary>
+/// Every ```csharp block of README.md (and docs/*.md) compiles against the built library as a new console program
+/// would (top-level statements, implicit usings); <c>#r "nuget: …"</c> lines for this repository's packages are allowed.
+/// </summary>
 [TestClass]
 public sealed class ReadmeCodeBlockTests
 {
@@ -21,6 +24,14 @@ public sealed class ReadmeCodeBlockTests
     }
 
     [TestMethod]
+    public void TopLevelProgramsWithDeclarationsCompile()
+    {
+        string program = "using Microsoft.ML.Clip.Checkpoints;\nusing var store = SafeTensorsFile.Open(args[0]);\nConsole.WriteLine(Describe(store));\n"
+            + "static string Describe(ITensorStore s) => $\"{s.Names.Count} tensors\";\nrecord Row(string Name);\n";
+        Assert.AreEqual(0, ProgramCompiler.CompileErrors(program).Count, string.Join("\n", ProgramCompiler.CompileErrors(program)));
+    }
+
+    [TestMethod]
     public void ExtractsFencedCSharpBlocksOnly()
     {
         string markdown = "# t\n```bash\nls\n```\n\n```csharp\nvar x = 1;\n```\ntext\n~~~cs title\nint y = 2;\n~~~\n";
@@ -34,7 +45,7 @@ public sealed class ReadmeCodeBlockTests
     [TestMethod]
     public void ABrokenBlockIsReported()
     {
-        var errors = ScriptHost.CompileErrors("var tensor = new Microsoft.ML.Clip.Numerics.Tensor(2, 3);\nint z = tensor.NoSuchMember;");
+        var errors = ProgramCompiler.CompileErrors("using var store = Microsoft.ML.Clip.Checkpoints.SafeTensorsFile.Open(\"x\");\nint z = store.NoSuchMember;");
         Assert.AreEqual(1, errors.Count, string.Join("\n", errors));
         StringAssert.Contains(errors[0].GetMessage(), "NoSuchMember");
     }
@@ -45,7 +56,7 @@ public sealed class ReadmeCodeBlockTests
         foreach (CodeBlock block in Markdown.CSharpBlocks(File.ReadAllText(file)))
         {
             string code = ScriptHost.MapDirectives(block.Code, $"{Path.GetFileName(file)} line {block.Line}");
-            var errors = ScriptHost.CompileErrors(code);
+            var errors = ProgramCompiler.CompileErrors(code);
             Assert.AreEqual(0, errors.Count,
                 $"{Path.GetFileName(file)}: the csharp block at line {block.Line} does not compile:\n{string.Join("\n", errors)}\n---\n{block.Code}");
         }

@@ -73,15 +73,6 @@ internal static partial class ScriptHost
             .WithFilePath(Path.Combine(folder, "script.csx"));
     }
 
-    /// <summary>Compiles <paramref name="code"/> and returns its errors (empty when it compiles).</summary>
-    /// <param name="code">C# script code.</param>
-    /// <param name="globals">The globals type, or null.</param>
-    public static IReadOnlyList<Diagnostic> CompileErrors(string code, Type? globals = null)
-    {
-        Script<object> script = CSharpScript.Create(code, Options, globals);
-        return script.Compile().Where(d => d.Severity == DiagnosticSeverity.Error).ToArray();
-    }
-
     [GeneratedRegex("""^#r\s+"nuget:\s*(?<id>[^,"]+)(,[^"]*)?"\s*$""", RegexOptions.IgnoreCase)]
     private static partial Regex NugetReference();
 }

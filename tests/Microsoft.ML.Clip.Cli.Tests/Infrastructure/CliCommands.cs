@@ -4,5 +4,5 @@ namespace Microsoft.ML.Clip.Cli.Tests.Infrastructure;
 internal static class CliCommands
 {
     /// <summary>Their names.</summary>
-    public static readonly string[] Registered = ["classify", "embed", "forward", "tokenize", "preprocess", "info", "bench"];
+    public static readonly string[] Registered = ["classify", "embed", "search", "forward", "tokenize", "preprocess", "info", "bench"];
 }

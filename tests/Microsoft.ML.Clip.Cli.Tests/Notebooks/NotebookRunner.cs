@@ -13,13 +13,19 @@ internal static class NotebookRunner
 {
     /// <summary>Runs the notebook; throws an assertion failure naming the cell that failed to compile or threw.</summary>
     /// <param name="notebook">The notebook.</param>
+    /// <param name="stopBefore">Stops before the first cell this accepts (to run the part a build can run); null runs all.</param>
     /// <returns>The globals (what the cells displayed).</returns>
-    public static async Task<NotebookGlobals> RunAsync(Notebook notebook)
+    public static async Task<NotebookGlobals> RunAsync(Notebook notebook, Func<NotebookCell, bool>? stopBefore = null)
     {
         var globals = new NotebookGlobals();
         ScriptState<object>? state = null;
         foreach (NotebookCell cell in notebook.CodeCells)
         {
+            if (stopBefore?.Invoke(cell) == true)
+            {
+                break;
+            }
+
             string where = $"{System.IO.Path.GetFileName(notebook.Path)} cell {cell.Index}";
             Assert.AreEqual("csharp", cell.Language, $"{where}: only C# cells are supported");
             string code = ScriptHost.MapDirectives(cell.Source, where);

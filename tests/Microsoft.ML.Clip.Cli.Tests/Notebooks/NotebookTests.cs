@@ -63,6 +63,18 @@ public sealed class NotebookTests
         Assert.IsTrue(accuracy is >= 0 and <= 1, $"accuracy {accuracy}");
     }
 
+    /// <summary>
+    /// The part of the ML.NET notebook that the ML.NET stand-in supports (loading the data, the AltClipImageEmbedding
+    /// transform), up to the first cell that needs ML.NET's trainers, which only the real package has.
+    /// </summary>
+    [TestMethod]
+    public async Task FewShotLinearProbeEmbeddingCells()
+    {
+        Notebook notebook = Notebook.Load(Path.Combine(NotebookFolder, LinearProbe));
+        NotebookGlobals globals = await NotebookRunner.RunAsync(notebook, cell => cell.Source.Contains(".MulticlassClassification", StringComparison.Ordinal));
+        Assert.AreEqual("Features: Vector<Single, 24>", globals.Displayed[^1]);
+    }
+
     [TestMethod]
     public async Task ParityWalkthrough()
     {

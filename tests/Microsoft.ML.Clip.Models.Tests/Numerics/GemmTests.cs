@@ -64,20 +64,23 @@ public sealed class GemmTests
     [TestMethod]
     public void AccumulateAddsToTheExistingValues()
     {
-        const int m = 7, k = 33, n = 70;
-        float[] a = NumericsReference.Random(m * k, 5);
-        float[] b = NumericsReference.Random(k * n, 6);
-        float[] initial = NumericsReference.Random(m * n, 7);
-        float[] c = (float[])initial.Clone();
-        Gemm.MatMul(a, b, c, m, k, n, accumulate: true);
-        (double[] expected, double[] scale) = NumericsReference.MatMul(a, b, m, k, n, transposeB: false);
-        for (int i = 0; i < expected.Length; i++)
+        // One reduction block, and three (k = 1100 > 512) with partial row and column tiles.
+        foreach ((int m, int k, int n) in new[] { (7, 33, 70), (13, 1100, 130) })
         {
-            expected[i] += initial[i];
-            scale[i] += Math.Abs(initial[i]);
-        }
+            float[] a = NumericsReference.Random(m * k, 5);
+            float[] b = NumericsReference.Random(k * n, 6);
+            float[] initial = NumericsReference.Random(m * n, 7);
+            float[] c = (float[])initial.Clone();
+            Gemm.MatMul(a, b, c, m, k, n, accumulate: true);
+            (double[] expected, double[] scale) = NumericsReference.MatMul(a, b, m, k, n, transposeB: false);
+            for (int i = 0; i < expected.Length; i++)
+            {
+                expected[i] += initial[i];
+                scale[i] += Math.Abs(initial[i]);
+            }
 
-        NumericsReference.AssertClose(c, expected, scale, Relative, 0, "accumulate");
+            NumericsReference.AssertClose(c, expected, scale, Relative, 0, $"accumulate [{m},{k}]x[{k},{n}]");
+        }
     }
 
     [TestMethod]

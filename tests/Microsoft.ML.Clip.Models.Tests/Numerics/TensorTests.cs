@@ -27,4 +27,17 @@ public sealed class TensorTests
         ex = Assert.ThrowsExactly<ArgumentException>(() => t.Reshape(4, 2));
         StringAssert.Contains(ex.Message, "[4, 2]");
     }
+
+    [TestMethod]
+    public void ConcatStacksAlongTheFirstAxisAndNamesMismatchedShapes()
+    {
+        var a = new Tensor(new float[] { 1, 2, 3, 4 }, 2, 2);
+        var b = new Tensor(new float[] { 5, 6 }, 1, 2);
+        Tensor c = Tensor.Concat([a, b]);
+        CollectionAssert.AreEqual(new[] { 3, 2 }, c.Shape.ToArray());
+        CollectionAssert.AreEqual(new float[] { 1, 2, 3, 4, 5, 6 }, c.ToArray());
+
+        var ex = Assert.ThrowsExactly<ArgumentException>(() => Tensor.Concat([a, new Tensor(1, 3)]));
+        StringAssert.Contains(ex.Message, "[1, 3]");
+    }
 }

@@ -61,5 +61,6 @@ public sealed class ClipTokenizerParityTests
         CollectionAssert.AreEquivalent(expected.ToList(), built.ToList());
         Assert.AreEqual(49408, ClipTokenizer.CreateDefault().VocabularySize);
         Assert.AreEqual(48894, ClipTokenizer.CreateDefault().MergeCount);
+        Assert.AreEqual(File.ReadAllText(FixturePath("LICENSE")), ClipTokenizer.EmbeddedVocabularyLicense);
     }
 }

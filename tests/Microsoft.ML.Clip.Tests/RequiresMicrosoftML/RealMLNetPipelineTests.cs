@@ -31,6 +31,7 @@ public sealed class RealMLNetPipelineTests
 
         var pipeline = ml.Transforms.XClipVideoEmbedding(FeaturizerTests.Options("Features", "Video", new FakeModelLoader(), batchSize: 4))
             .Append(ml.Transforms.Conversion.MapValueToKey("Label"))
+            .AppendCacheCheckpoint(ml) // the trainer makes many passes: embed each video once
             .Append(ml.MulticlassClassification.Trainers.LbfgsMaximumEntropy(labelColumnName: "Label", featureColumnName: "Features", l1Regularization: 0f, l2Regularization: 0.01f));
         var model = pipeline.Fit(train);
         IDataView scored = model.Transform(test);

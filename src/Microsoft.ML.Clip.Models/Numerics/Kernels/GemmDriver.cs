@@ -106,8 +106,9 @@ internal static unsafe class GemmDriver
         int groups = 1;
         if (threads > 1)
         {
-            // Aim for ≥ 4 items per thread, in a multiple of the thread count, without making groups narrower than a panel.
-            groups = Math.Clamp(((4 * threads) + outer - 1) / outer, 1, panels);
+            // Aim for ≥ 8 items per thread (so a descheduled thread holds back at most a small item), in a multiple of the
+            // thread count, without making groups narrower than a panel.
+            groups = Math.Clamp(((8 * threads) + outer - 1) / outer, 1, panels);
             while ((outer * groups) % threads != 0 && groups < panels)
             {
                 groups++;

@@ -1,10 +1,10 @@
-namespace Microsoft.ML.Clip.Cli.Output;
+namespace Microsoft.ML.Clip.IO;
 
 /// <summary>
 /// Writes a file under a temporary name in the same folder and renames it over the destination when complete, so a
 /// reader (or an interrupted run) never sees a half-written file.
 /// </summary>
-internal static class AtomicFile
+public static class AtomicFile
 {
     /// <summary>Writes <paramref name="path"/> atomically.</summary>
     /// <param name="path">The destination.</param>
@@ -35,6 +35,16 @@ internal static class AtomicFile
             throw;
         }
     }
+
+    /// <summary>Writes <paramref name="text"/> (UTF-8, no byte-order mark) to <paramref name="path"/> atomically.</summary>
+    /// <param name="path">The destination.</param>
+    /// <param name="text">The whole content.</param>
+    public static void WriteAllText(string path, string text) =>
+        Write(path, stream =>
+        {
+            using var writer = new StreamWriter(stream, new System.Text.UTF8Encoding(false), 1 << 16, leaveOpen: true);
+            writer.Write(text);
+        });
 
     private static void TryDelete(string path)
     {

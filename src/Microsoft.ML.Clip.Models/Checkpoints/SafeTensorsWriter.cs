@@ -1,15 +1,16 @@
 using System.Buffers.Binary;
 using System.Text.Json;
+using Microsoft.ML.Clip.IO;
 using Microsoft.ML.Clip.Numerics;
 
-namespace Microsoft.ML.Clip.Cli.Output;
+namespace Microsoft.ML.Clip.Checkpoints;
 
 /// <summary>
 /// Builds a <c>.safetensors</c> file (8-byte little-endian header length, JSON header padded with spaces to a multiple
 /// of 8 bytes, then the little-endian data of each tensor in order), readable by Python's <c>safetensors</c> and by
-/// <see cref="Checkpoints.SafeTensorsFile"/>. Written atomically.
+/// <see cref="SafeTensorsFile"/>. Written atomically.
 /// </summary>
-internal sealed class SafeTensorsWriter
+public sealed class SafeTensorsWriter
 {
     private readonly List<(string Name, string DType, int[] Shape, byte[] Data)> _tensors = new();
     private readonly Dictionary<string, string> _metadata = new(StringComparer.Ordinal);

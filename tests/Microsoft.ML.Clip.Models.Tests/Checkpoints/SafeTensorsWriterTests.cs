@@ -1,9 +1,7 @@
 using Microsoft.ML.Clip.Checkpoints;
-using Microsoft.ML.Clip.Cli.Output;
-using Microsoft.ML.Clip.Cli.Tests.Infrastructure;
 using Microsoft.ML.Clip.Numerics;
 
-namespace Microsoft.ML.Clip.Cli.Tests.Output;
+namespace Microsoft.ML.Clip.Tests.Checkpoints;
 
 [TestClass]
 public sealed class SafeTensorsWriterTests
@@ -11,8 +9,8 @@ public sealed class SafeTensorsWriterTests
     [TestMethod]
     public void RoundTripsThroughTheLibraryReader()
     {
-        using var temp = new TempFolder();
-        string path = temp.File("out.safetensors");
+        string folder = TestFiles.NewFolder();
+        string path = Path.Combine(folder, "out.safetensors");
         float[] values = [1.5f, -2.25f, float.Epsilon, 3e-8f, 1e30f, -0f];
         new SafeTensorsWriter()
             .Add("a.b", new Tensor(values, 2, 3))
@@ -28,6 +26,8 @@ public sealed class SafeTensorsWriterTests
         var (ids, shape) = file.LoadInt64("ids");
         CollectionAssert.AreEqual(new long[] { 49406, -1, long.MaxValue }, ids);
         CollectionAssert.AreEqual(new[] { 1, 3 }, shape);
+        file.Dispose();
+        TestFiles.DeleteFolder(folder);
     }
 
     [TestMethod]
@@ -52,11 +52,16 @@ public sealed class SafeTensorsWriterTests
     [TestMethod]
     public void SaveLeavesNoTemporaryFiles()
     {
-        using var temp = new TempFolder();
-        new SafeTensorsWriter().Add("x", new float[] { 1 }, [1]).Save(temp.File("a.safetensors"));
-        new SafeTensorsWriter().Add("y", new float[] { 2 }, [1]).Save(temp.File("a.safetensors"));
-        CollectionAssert.AreEqual(new[] { "a.safetensors" }, Directory.GetFiles(temp.Path).Select(Path.GetFileName).ToArray());
-        using SafeTensorsFile file = SafeTensorsFile.Open(temp.File("a.safetensors"));
-        CollectionAssert.AreEqual(new[] { "y" }, file.Names.ToArray());
+        string folder = TestFiles.NewFolder();
+        string path = Path.Combine(folder, "a.safetensors");
+        new SafeTensorsWriter().Add("x", new float[] { 1 }, [1]).Save(path);
+        new SafeTensorsWriter().Add("y", new float[] { 2 }, [1]).Save(path);
+        CollectionAssert.AreEqual(new[] { "a.safetensors" }, Directory.GetFiles(folder).Select(Path.GetFileName).ToArray());
+        using (SafeTensorsFile file = SafeTensorsFile.Open(path))
+        {
+            CollectionAssert.AreEqual(new[] { "y" }, file.Names.ToArray());
+        }
+
+        TestFiles.DeleteFolder(folder);
     }
 }
