@@ -41,6 +41,7 @@ internal static class BenchmarkCatalog
         {
             CheckpointFolder folder = m.XClipCheckpoint;
             folder.WarmPageCache();
+            PeakMemory.Reset(); // report the load's own peak, not the writing of the temporary checkpoint
             return (() => XClipModel.FromPretrained(folder.Path).Dispose(), 0);
         }),
         new("gemm.peak", "FMA peak of one core (register-only loop, AVX-512 or AVX2)", _ =>
