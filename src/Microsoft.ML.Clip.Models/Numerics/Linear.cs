@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using Microsoft.ML.Clip.Numerics.Kernels;
 
 namespace Microsoft.ML.Clip.Numerics;
@@ -24,24 +25,35 @@ public sealed class Linear
             throw new ArgumentException($"A linear bias must be [{weight.Dim(0)}] to match weight {weight}; got {bias}.", nameof(bias));
         }
 
-        Weight = weight;
+        _weight = weight;
+        OutFeatures = weight.Dim(0);
+        InFeatures = weight.Dim(1);
         Bias = bias;
     }
 
     private readonly object _packLock = new();
     private volatile PackedWeights? _packed;
 
+    // The weight as given, until it is packed: then a weight in managed memory is let go (the packed panels hold the
+    // same values), so a model holds one copy of its weights, not two. A memory-mapped weight is kept: its pages are
+    // clean file pages the OS drops under pressure.
+    private volatile Tensor? _weight;
+
     /// <summary>The weight, <c>[out, in]</c>.</summary>
-    public Tensor Weight { get; }
+    /// <remarks>
+    /// Once the layer has packed its weight (on the first forward pass, or <see cref="PackWeights"/>), a weight held in
+    /// managed memory is released and this property returns a new tensor rebuilt from the packed copy (same values).
+    /// </remarks>
+    public Tensor Weight => _weight ?? UnpackWeight();
 
     /// <summary>The bias, <c>[out]</c>, or null.</summary>
     public Tensor? Bias { get; }
 
     /// <summary>The input width.</summary>
-    public int InFeatures => Weight.Dim(1);
+    public int InFeatures { get; }
 
     /// <summary>The output width.</summary>
-    public int OutFeatures => Weight.Dim(0);
+    public int OutFeatures { get; }
 
     /// <summary>Computes <c>output[rows, out] = activation(input[rows, in]·Wᵀ + b)</c>.</summary>
     /// <param name="input">The input rows, <c>[rows, in]</c>.</param>
@@ -136,8 +148,8 @@ public sealed class Linear
     /// (e.g. while loading a model, so the first inference is not slower). Idempotent and thread-safe.
     /// </summary>
     /// <remarks>
-    /// The packed copy takes <c>⌈out/64⌉·64·in</c> floats of managed memory, next to <see cref="Weight"/> (which the layer
-    /// never reads again once packed, so memory-mapped weight pages can be dropped by the OS).
+    /// The packed copy takes <c>⌈out/64⌉·64·in</c> floats of native memory. A weight in managed memory is released once
+    /// packed; a memory-mapped one is never read again, so the OS can drop its pages.
     /// </remarks>
     public void PackWeights() => EnsurePacked();
 
@@ -145,8 +157,38 @@ public sealed class Linear
     {
         lock (_packLock)
         {
-            return _packed ??= new PackedWeights(Weight, Bias);
+            if (_packed is null)
+            {
+                Tensor weight = _weight!;
+                _packed = new PackedWeights(weight, Bias);
+                if (MemoryMarshal.TryGetArray<float>(weight.Memory, out _))
+                {
+                    _weight = null; // managed: the packed panels are now the only copy
+                }
+            }
+
+            return _packed;
         }
+    }
+
+    /// <summary>Rebuilds <c>W [out, in]</c> from the packed panels: <c>packed[panel·k·64 + p·64 + c] = W[panel·64 + c, p]</c>.</summary>
+    private unsafe Tensor UnpackWeight()
+    {
+        PackedWeights packed = _packed ?? EnsurePacked();
+        int n = OutFeatures, k = InFeatures;
+        var weight = new Tensor(n, k);
+        Span<float> w = weight.Span;
+        float* panels = packed.Weight.Pointer;
+        for (int row = 0; row < n; row++)
+        {
+            float* column = panels + ((long)(row / GemmMicroKernels.NR) * k * GemmMicroKernels.NR) + (row % GemmMicroKernels.NR);
+            for (int p = 0; p < k; p++)
+            {
+                w[(row * k) + p] = column[(long)p * GemmMicroKernels.NR];
+            }
+        }
+
+        return weight;
     }
 
     /// <summary>Wᵀ packed into 64-column GEMM panels, and the bias zero-padded to whole panels.</summary>

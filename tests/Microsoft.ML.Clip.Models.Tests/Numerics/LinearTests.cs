@@ -157,4 +157,36 @@ public sealed class LinearTests
         Activation.Tanh => Math.Tanh(x),
         _ => throw new ArgumentOutOfRangeException(nameof(activation)),
     };
+
+    [TestMethod]
+    public void ManagedWeightIsReleasedOncePackedAndRebuiltExactlyOnDemand()
+    {
+        float[] w = NumericsReference.Random(70 * 33, 45); // 70 outputs: one full 64-column panel and a partial one
+        var weight = new Tensor(w, 70, 33);
+        var linear = new Linear(weight, null);
+        Assert.AreSame(weight, linear.Weight, "before packing the layer hands back the weight it was given");
+
+        linear.PackWeights();
+        Tensor rebuilt = linear.Weight;
+        Assert.AreNotSame(weight, rebuilt, "once packed, a managed weight is let go and rebuilt from the panels");
+        CollectionAssert.AreEqual(new[] { 70, 33 }, rebuilt.Shape.ToArray());
+        CollectionAssert.AreEqual(w, rebuilt.ToArray());
+        Assert.AreEqual(33, linear.InFeatures);
+        Assert.AreEqual(70, linear.OutFeatures);
+
+        Linear other = LayerWithTrackedWeight(out WeakReference weak);
+        other.PackWeights();
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
+        Assert.IsFalse(weak.IsAlive, "the layer must not keep its unpacked weight alive after packing");
+        GC.KeepAlive(other);
+    }
+
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    private static Linear LayerWithTrackedWeight(out WeakReference weight)
+    {
+        float[] w = NumericsReference.Random(65 * 9, 46);
+        weight = new WeakReference(w);
+        return new Linear(new Tensor(w, 65, 9), null);
+    }
 }
