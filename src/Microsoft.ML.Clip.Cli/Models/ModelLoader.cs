@@ -30,8 +30,8 @@ internal static class ModelLoader
         try
         {
             return summary.XClip is XClipConfig xclip
-                ? new XClipCliModel(id, XClipModel.FromWeights(xclip, store), tokenizer, preprocessor, store)
-                : new AltClipCliModel(id, AltClipModel.FromWeights(summary.AltClip!, store), tokenizer, preprocessor, store);
+                ? CliModel.ForXClip(id, XClipModel.FromWeights(xclip, store), tokenizer, preprocessor, store)
+                : CliModel.ForAltClip(id, AltClipModel.FromWeights(summary.AltClip!, store), tokenizer, preprocessor, store);
         }
         catch
         {
