@@ -121,6 +121,11 @@ internal static class ModelQuickRun
         Time($"  of which ffmpeg decode of the 8 frames ({info.Width}×{info.Height}, {info.FrameCount} frames, {info.CodecName})", runs, () => decoder.ReadFrames(video, indices));
         double resize = Time("  of which resize + crop + normalise of the 8 decoded frames", runs, () => processor.Preprocess(frames));
         double pre = Time("pre-processing (probe + decode 8 frames + resize + crop + normalise), 1 video", runs, () => preprocessor.Process([video]));
+        string[][] four = Enumerable.Repeat(new[] { video }, 4).ToArray();
+        var oneAtATime = new VisionPreprocessor(preprocessor.Config, numFrames: 8) { MaxConcurrentFiles = 1 };
+        double sequential = Time("pre-processing of 4 videos, one file at a time", runs, () => oneAtATime.ProcessEach(four));
+        double concurrent = Time($"pre-processing of 4 videos, {preprocessor.MaxConcurrentFiles} files at a time", runs, () => preprocessor.ProcessEach(four));
+        Console.WriteLine($"  4 videos: {32 / (sequential / 1000):F1} frames/s one at a time, {32 / (concurrent / 1000):F1} frames/s concurrently ({sequential / concurrent:F2}×)");
         using XClipModel model = XClipModel.CreateRandom(new XClipConfig(), seed: 1);
         double infer = Time("X-CLIP base get_video_features on the same 8 frames", runs, () => model.GetVideoFeatures(pixels));
         Console.WriteLine($"  resize + crop + normalise alone: {8 / (resize / 1000):F1} frames/s, {infer / resize:F1}× faster than the model");

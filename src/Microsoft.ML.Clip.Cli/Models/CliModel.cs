@@ -76,7 +76,7 @@ internal sealed class CliModel : ICliModel
     {
         // Every file gives one or more items (clips or frames); all items of all files go through the model in one
         // batch, then each file's items are averaged.
-        var items = paths.Select(p => _preprocessor.Process([p], cancellationToken)).ToList();
+        Tensor[] items = _preprocessor.ProcessEach(paths.Select(p => (IReadOnlyList<string>)[p]).ToArray(), cancellationToken); // concurrently
         float[][] rows = ModelInputs.Rows(_mediaFeatures(Tensor.Concat(items)));
         return ModelInputs.AverageGroups(rows, items.Select(c => c.Dim(0)).ToArray());
     }

@@ -102,6 +102,7 @@ public sealed class AltClipEmbedder : ITextEmbedder, IImageEmbedder, IZeroShotSc
 
         AltClipVisionConfig v = Model.Config.VisionConfig;
         var parts = new Tensor[images.Count];
+        var files = new List<int>();
         for (int i = 0; i < images.Count; i++)
         {
             if (images[i].Pixels is float[] pixels)
@@ -116,9 +117,18 @@ public sealed class AltClipEmbedder : ITextEmbedder, IImageEmbedder, IZeroShotSc
             }
             else
             {
-                VisionPreprocessor preprocessor = Preprocessor ?? throw new InvalidOperationException(
-                    $"{_source} has no preprocessor_config.json, so image files cannot be read; add the file to the model folder or pass preprocessed pixels.");
-                parts[i] = preprocessor.Process([images[i].Path!]);
+                files.Add(i);
+            }
+        }
+
+        if (files.Count > 0)
+        {
+            VisionPreprocessor preprocessor = Preprocessor ?? throw new InvalidOperationException(
+                $"{_source} has no preprocessor_config.json, so image files cannot be read; add the file to the model folder or pass preprocessed pixels.");
+            Tensor[] decoded = preprocessor.ProcessEach(files.Select(i => (IReadOnlyList<string>)[images[i].Path!]).ToArray()); // concurrently
+            for (int f = 0; f < files.Count; f++)
+            {
+                parts[files[f]] = decoded[f];
             }
         }
 

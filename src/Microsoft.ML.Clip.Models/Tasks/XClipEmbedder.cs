@@ -152,7 +152,7 @@ public sealed class XClipEmbedder : ITextEmbedder, IVideoEmbedder, IZeroShotScor
 
         XClipVisionConfig v = Model.Config.VisionConfig;
         var parts = new Tensor[videos.Count];
-        var clips = new int[videos.Count];
+        var files = new List<(int Index, IReadOnlyList<string> Paths)>();
         for (int i = 0; i < videos.Count; i++)
         {
             VideoInput video = videos[i];
@@ -168,15 +168,22 @@ public sealed class XClipEmbedder : ITextEmbedder, IVideoEmbedder, IZeroShotScor
             }
             else
             {
-                VisionPreprocessor preprocessor = Preprocessor ?? throw new InvalidOperationException(
-                    $"{_source} has no preprocessor_config.json, so video and frame files cannot be read; add the file to the model folder or pass preprocessed pixels.");
-                IReadOnlyList<string> paths = video.Path is not null ? [video.Path] : video.FramePaths!;
-                parts[i] = preprocessor.Process(paths);
+                files.Add((i, video.Path is not null ? [video.Path] : video.FramePaths!));
             }
-
-            clips[i] = parts[i].Dim(0);
         }
 
+        if (files.Count > 0)
+        {
+            VisionPreprocessor preprocessor = Preprocessor ?? throw new InvalidOperationException(
+                $"{_source} has no preprocessor_config.json, so video and frame files cannot be read; add the file to the model folder or pass preprocessed pixels.");
+            Tensor[] decoded = preprocessor.ProcessEach(files.Select(f => f.Paths).ToArray()); // the files decode concurrently
+            for (int f = 0; f < files.Count; f++)
+            {
+                parts[files[f].Index] = decoded[f];
+            }
+        }
+
+        int[] clips = parts.Select(p => p.Dim(0)).ToArray();
         return (ModelInputs.Concat(parts, "X-CLIP videos"), clips);
     }
 }

@@ -92,6 +92,21 @@ public sealed class VisionPreprocessor
         return new VisionPreprocessor(config, numFrames, options.Sampling, new VideoDecoder(options.Ffmpeg));
     }
 
+    /// <summary>
+    /// How many files are probed and decoded at once, each by its own ffmpeg child (default: the number of cores, at
+    /// least 2). Starting ffmpeg and decoding run on one core each, so files in flight together go faster than one
+    /// after another; 1 decodes them in order. The output does not depend on it.
+    /// </summary>
+    public int MaxConcurrentFiles
+    {
+        get => _maxConcurrentFiles;
+        init => _maxConcurrentFiles = value >= 1
+            ? value
+            : throw new ArgumentOutOfRangeException(nameof(MaxConcurrentFiles), value, "At least one file must be decoded at a time.");
+    }
+
+    private readonly int _maxConcurrentFiles = Math.Max(2, Environment.ProcessorCount);
+
     /// <summary>Decodes, samples and processes files (videos and/or images); see the class remarks for the layout.</summary>
     /// <param name="paths">Video or image files.</param>
     /// <param name="cancellationToken">Cancels decoding (killing ffmpeg).</param>
@@ -110,40 +125,101 @@ public sealed class VisionPreprocessor
             throw new ArgumentException("At least one video or image file is needed.", nameof(paths));
         }
 
-        var infos = new VideoInfo[paths.Count];
-        for (int i = 0; i < paths.Count; i++)
-        {
-            infos[i] = await Decoder.ProbeAsync(paths[i], cancellationToken).ConfigureAwait(false);
-        }
+        return (await ProcessEachAsync([paths], cancellationToken).ConfigureAwait(false))[0];
+    }
 
-        if (_video is not null && paths.Count > 1 && infos.All(i => i.IsImage))
+    /// <summary>
+    /// Processes many inputs at once, each exactly as <see cref="Process"/> would (one tensor per input), with up to
+    /// <see cref="MaxConcurrentFiles"/> files of all inputs decoding at the same time.
+    /// </summary>
+    /// <param name="inputs">The inputs; each is a list of files as <see cref="Process"/> takes them (one video, one image, or a video's frame images).</param>
+    /// <param name="cancellationToken">Cancels decoding (killing ffmpeg).</param>
+    public Tensor[] ProcessEach(IReadOnlyList<IReadOnlyList<string>> inputs, CancellationToken cancellationToken = default) =>
+        ProcessEachAsync(inputs, cancellationToken).GetAwaiter().GetResult();
+
+    /// <inheritdoc cref="ProcessEach"/>
+    /// <exception cref="ArgumentException">An input without files, or (video model) a number of frame images that is not <see cref="NumFrames"/>.</exception>
+    public async Task<Tensor[]> ProcessEachAsync(IReadOnlyList<IReadOnlyList<string>> inputs, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(inputs);
+        for (int i = 0; i < inputs.Count; i++)
         {
-            if (paths.Count != NumFrames)
+            if (inputs[i] is null || inputs[i].Count == 0)
             {
                 throw new ArgumentException(
-                    $"{paths.Count} images were given as the frames of one video, but the preprocessor takes {NumFrames} frames per video " +
-                    "(vision_config.num_frames); give exactly that many images, or set NumFrames to match a model made for that many frames.",
-                    nameof(paths));
+                    inputs.Count == 1 ? "At least one video or image file is needed." : $"Input {i} has no video or image file; each input needs at least one.",
+                    nameof(inputs));
+            }
+        }
+
+        // Probe every file of every input, several at a time.
+        string[] files = inputs.SelectMany(paths => paths).ToArray();
+        VideoInfo[] allInfos = await ConcurrentWork.RunAsync(files.Length, MaxConcurrentFiles,
+            (f, ct) => Decoder.ProbeAsync(files[f], ct), cancellationToken).ConfigureAwait(false);
+
+        // Plan: one output tensor per input and one decode job per file, writing into that tensor (or, for a video
+        // model's frame images, into an array processed once all of them are decoded).
+        var outputs = new Tensor?[inputs.Count];
+        var frameImages = new RgbImage[]?[inputs.Count];
+        var jobs = new List<Func<VideoDecoder, CancellationToken, Task>>();
+        for (int i = 0, first = 0; i < inputs.Count; first += inputs[i].Count, i++)
+        {
+            VideoInfo[] infos = allInfos[first..(first + inputs[i].Count)];
+            if (_video is not null && infos.Length > 1 && infos.All(info => info.IsImage))
+            {
+                if (infos.Length != NumFrames)
+                {
+                    throw new ArgumentException(
+                        $"{infos.Length} images were given as the frames of one video, but the preprocessor takes {NumFrames} frames per video " +
+                        "(vision_config.num_frames); give exactly that many images, or set NumFrames to match a model made for that many frames.",
+                        nameof(inputs));
+                }
+
+                RgbImage[] images = frameImages[i] = new RgbImage[infos.Length];
+                for (int k = 0; k < infos.Length; k++)
+                {
+                    VideoInfo image = infos[k];
+                    int slot = k;
+                    jobs.Add(async (decoder, ct) => images[slot] = (await decoder.ReadFramesAsync(image, [0], ct).ConfigureAwait(false))[0]);
+                }
+
+                continue;
             }
 
-            return _video.Preprocess(await ReadImagesAsync(infos, cancellationToken).ConfigureAwait(false));
+            // Every video yields ClipsPerVideo × NumFrames slots; frames stream from ffmpeg straight into their slots,
+            // so only one decoded frame per file in flight is in memory, whatever the resolution or number of clips.
+            int slotsPerVideo = Sampling.ClipsPerVideo * NumFrames;
+            (int height, int width) = CommonOutputSize(infos);
+            int slotLength = 3 * height * width;
+            Tensor output = outputs[i] = _video is not null
+                ? new Tensor(infos.Length * Sampling.ClipsPerVideo, NumFrames, 3, height, width)
+                : new Tensor(infos.Length * slotsPerVideo, 3, height, width);
+            for (int v = 0; v < infos.Length; v++)
+            {
+                VideoInfo video = infos[v];
+                Memory<float> slots = output.Memory.Slice(v * slotsPerVideo * slotLength, slotsPerVideo * slotLength);
+                jobs.Add((decoder, ct) => ProcessVideoIntoAsync(decoder, video, slots, slotLength, ct));
+            }
         }
 
-        // Every video yields ClipsPerVideo × NumFrames slots; frames stream from ffmpeg straight into their slots,
-        // so only one decoded frame is in memory at a time, whatever the resolution or number of clips.
-        int slotsPerVideo = Sampling.ClipsPerVideo * NumFrames;
-        (int height, int width) = CommonOutputSize(infos);
-        int slotLength = 3 * height * width;
-        Tensor output = _video is not null
-            ? new Tensor(infos.Length * Sampling.ClipsPerVideo, NumFrames, 3, height, width)
-            : new Tensor(infos.Length * slotsPerVideo, 3, height, width);
-        for (int v = 0; v < infos.Length; v++)
+        // With several files in flight, one decoding thread each uses the cores better than frame threading in each.
+        int inFlight = Math.Min(jobs.Count, MaxConcurrentFiles);
+        VideoDecoder jobDecoder = inFlight > 1 && Decoder.Threads == 0
+            ? Decoder.WithThreads(Math.Max(1, Environment.ProcessorCount / inFlight))
+            : Decoder;
+        await ConcurrentWork.RunAsync(jobs.Count, MaxConcurrentFiles, async (j, ct) =>
         {
-            Memory<float> slots = output.Memory.Slice(v * slotsPerVideo * slotLength, slotsPerVideo * slotLength);
-            await ProcessVideoIntoAsync(infos[v], slots, slotLength, cancellationToken).ConfigureAwait(false);
+            await jobs[j](jobDecoder, ct).ConfigureAwait(false);
+            return true;
+        }, cancellationToken).ConfigureAwait(false);
+
+        var result = new Tensor[inputs.Count];
+        for (int i = 0; i < inputs.Count; i++)
+        {
+            result[i] = outputs[i] ?? _video!.Preprocess(frameImages[i]!);
         }
 
-        return output;
+        return result;
     }
 
     /// <summary>Processes frames already decoded by the caller: one video for a video model, a batch of images otherwise.</summary>
@@ -165,7 +241,7 @@ public sealed class VisionPreprocessor
         }
         catch (VideoDecodingException e) when (IsShortRead(e, info))
         {
-            info = await RecountAsync(info, cancellationToken).ConfigureAwait(false);
+            info = await RecountAsync(Decoder, info, cancellationToken).ConfigureAwait(false);
             clips = Sampling.Sample(info.FrameCount, NumFrames);
             frames = await Decoder.ReadFramesAsync(info, clips.SelectMany(c => c).ToArray(), cancellationToken).ConfigureAwait(false);
         }
@@ -180,7 +256,7 @@ public sealed class VisionPreprocessor
     }
 
     /// <summary>Samples, decodes (streaming) and processes one video into its slots (<c>[clips × frames, 3, H, W]</c> flat).</summary>
-    private async Task ProcessVideoIntoAsync(VideoInfo info, Memory<float> slots, int slotLength, CancellationToken cancellationToken)
+    private async Task ProcessVideoIntoAsync(VideoDecoder decoder, VideoInfo info, Memory<float> slots, int slotLength, CancellationToken cancellationToken)
     {
         ImagePipeline pipeline = _video?.Pipeline ?? _image!.Pipeline;
         try
@@ -191,13 +267,13 @@ public sealed class VisionPreprocessor
         {
             // The header promised more frames than the file holds (truncated or badly muxed): count the frames
             // that really decode and sample again from those.
-            await StreamIntoAsync(await RecountAsync(info, cancellationToken).ConfigureAwait(false)).ConfigureAwait(false);
+            await StreamIntoAsync(await RecountAsync(decoder, info, cancellationToken).ConfigureAwait(false)).ConfigureAwait(false);
         }
 
         Task StreamIntoAsync(VideoInfo video)
         {
             int[] flat = Sampling.Sample(video.FrameCount, NumFrames).SelectMany(c => c).ToArray();
-            return Decoder.ForEachFrameAsync(video, flat, (index, frame) =>
+            return decoder.ForEachFrameAsync(video, flat, (index, frame) =>
             {
                 // Process the frame into its first slot, copy it to any slot that repeats the same frame.
                 int first = -1;
@@ -225,9 +301,9 @@ public sealed class VisionPreprocessor
 
     private static bool IsShortRead(VideoDecodingException e, VideoInfo info) => e.InnerException is EndOfStreamException && !info.IsImage;
 
-    private async Task<VideoInfo> RecountAsync(VideoInfo info, CancellationToken cancellationToken)
+    private static async Task<VideoInfo> RecountAsync(VideoDecoder decoder, VideoInfo info, CancellationToken cancellationToken)
     {
-        int real = await Decoder.CountFramesByDecodingAsync(info.Path, cancellationToken).ConfigureAwait(false);
+        int real = await decoder.CountFramesByDecodingAsync(info.Path, cancellationToken).ConfigureAwait(false);
         if (real <= 0 || real >= info.FrameCount)
         {
             throw new VideoDecodingException(info.Path,
@@ -253,17 +329,6 @@ public sealed class VisionPreprocessor
         }
 
         return (height, width);
-    }
-
-    private async Task<RgbImage[]> ReadImagesAsync(VideoInfo[] infos, CancellationToken cancellationToken)
-    {
-        var images = new RgbImage[infos.Length];
-        for (int i = 0; i < infos.Length; i++)
-        {
-            images[i] = (await Decoder.ReadFramesAsync(infos[i], [0], cancellationToken).ConfigureAwait(false))[0];
-        }
-
-        return images;
     }
 
     private static int? ReadNumFrames(string configPath)
