@@ -328,7 +328,10 @@ public sealed class VideoDecoder
         }
     }
 
-    /// <summary>One ffmpeg run: a select filter keeps the wanted frames; output stops after the last one.</summary>
+    /// <summary>
+    /// One ffmpeg run: a select filter keeps the wanted frames; output stops after the last one. (When the frames are
+    /// too many and scattered for one expression, every frame up to the last is piped and the others dropped here.)
+    /// </summary>
     private Task DecodeBySelectAsync(
         VideoInfo info, int[] sortedIndices, Action<int, RgbImage> onFrame, bool reuseBuffer, CancellationToken cancellationToken)
     {
@@ -336,16 +339,27 @@ public sealed class VideoDecoder
         arguments.AddRange(ThreadArguments());
         arguments.AddRange(["-i", info.InputUrl, "-map", "0:v:0", "-an", "-sn", "-dn"]);
         bool everyFrameFromStart = sortedIndices[^1] == sortedIndices.Length - 1;   // 0, 1, …, k−1
-        if (!everyFrameFromStart)
+        string? select = everyFrameFromStart ? null : FrameSelectExpression.For(sortedIndices);
+        if (select is not null)
         {
-            // select=eq(n\,3)+eq(n\,9)+… : `n` is the decoded frame number; "\," escapes the comma in the filtergraph.
-            arguments.Add("-vf");
-            arguments.Add("select=" + string.Join("+", sortedIndices.Select(i => $"eq(n\\,{i.ToString(CultureInfo.InvariantCulture)})")));
+            arguments.AddRange(["-vf", "select=" + select]);
         }
 
-        arguments.AddRange(["-vsync", "passthrough", "-frames:v", sortedIndices.Length.ToString(CultureInfo.InvariantCulture)]);
-        return DecodeAsync(info, arguments, sortedIndices.Length, $"frames {Describe(sortedIndices)}",
-            (i, frame) => onFrame(sortedIndices[i], frame), reuseBuffer, cancellationToken);
+        // Without a filter, output frame i is frame i; with one, it is the i-th wanted frame.
+        int count = select is null ? sortedIndices[^1] + 1 : sortedIndices.Length;
+        var wanted = select is null && !everyFrameFromStart ? new HashSet<int>(sortedIndices) : null;
+        arguments.AddRange(["-vsync", "passthrough", "-frames:v", count.ToString(CultureInfo.InvariantCulture)]);
+        return DecodeAsync(info, arguments, count, $"frames {Describe(sortedIndices)}", (i, frame) =>
+        {
+            if (select is not null)
+            {
+                onFrame(sortedIndices[i], frame);
+            }
+            else if (wanted is null || wanted.Contains(i))
+            {
+                onFrame(i, frame);
+            }
+        }, reuseBuffer, cancellationToken);
     }
 
     /// <summary>
