@@ -183,7 +183,9 @@ public sealed class DecodingRobustnessTests
     public void StoppingEarlyLeavesNoChildBehind()
     {
         var pids = new List<int>();
-        string video = VisionFixtures.TestsrcVideo;
+        using var temp = new TempMedia();
+        string video = temp.File("own-copy.mp4");   // only this test's children open this path (tests run in parallel)
+        File.Copy(VisionFixtures.TestsrcVideo, video);
         void OnStarted(int id, string file)
         {
             if (file == video)
