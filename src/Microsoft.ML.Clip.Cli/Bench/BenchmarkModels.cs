@@ -6,34 +6,67 @@ using Microsoft.ML.Clip.XClip;
 namespace Microsoft.ML.Clip.Cli.Bench;
 
 /// <summary>
-/// The random-weight models and inputs the benchmarks share (built on first use: building a full-size model takes
-/// seconds and gigabytes, so benchmarks of one model reuse it). Speed does not depend on the weight values.
+/// The models and inputs the benchmarks share. Each model family is written once, with random weights, to a temporary
+/// <c>model.safetensors</c> and loaded from it memory-mapped, as users load checkpoints; models are built on first use
+/// (a full-size model takes seconds and gigabytes, so benchmarks of one model reuse it). Speed does not depend on the
+/// weight values.
 /// </summary>
 internal sealed class BenchmarkModels : IDisposable
 {
-    private readonly Dictionary<string, IDisposable> _models = new(StringComparer.Ordinal);
-
-    /// <summary>The default <c>XCLIPConfig</c> (= microsoft/xclip-base-patch32 shape).</summary>
-    public XClipModel XClip => Get("xclip", () => XClipModel.CreateRandom(new XClipConfig(), seed: 1));
-
-    /// <summary>A temporary checkpoint folder with a random X-CLIP base (written on first use, deleted on dispose).</summary>
-    public CheckpointFolder XClipCheckpoint => Get("xclip-checkpoint", () => CheckpointFolder.WriteXClip(new XClipConfig(), seed: 1));
-
-    /// <summary>The default <c>AltCLIPConfig</c> (XLM-R-large-like text, ViT-B/32 vision).</summary>
-    public AltClipModel AltClip => Get("altclip", () => AltClipModel.CreateRandom(new AltClipConfig(), seed: 2));
-
     /// <summary>
     /// The released BAAI/AltCLIP vision tower (ViT-L/14, 224²). Its text tower is shrunk to one small layer: only
     /// image features are timed, and a full XLM-R large would cost 2 GB for nothing.
     /// </summary>
-    public AltClipModel AltClipVitL14 => Get("altclip-vitl14", () => AltClipModel.CreateRandom(
-        new AltClipConfig
+    private static readonly AltClipConfig VitL14Config = new()
+    {
+        VisionConfig = new AltClipVisionConfig { HiddenSize = 1024, IntermediateSize = 4096, NumHiddenLayers = 24, NumAttentionHeads = 16, PatchSize = 14, ImageSize = 224 },
+        TextConfig = new AltClipTextConfig { VocabSize = 1000, HiddenSize = 64, IntermediateSize = 64, NumHiddenLayers = 1, NumAttentionHeads = 1, ProjectDim = 768 },
+        ProjectionDim = 768,
+    };
+
+    /// <summary>How each family's temporary checkpoint is written, by the family name that starts its benchmarks' names.</summary>
+    private static readonly Dictionary<string, Func<CheckpointFolder>> Writers = new(StringComparer.Ordinal)
+    {
+        ["xclip"] = () => CheckpointFolder.Write(new XClipConfig(), XClipModel.FromWeightSource, seed: 1),
+        ["altclip"] = () => CheckpointFolder.Write(new AltClipConfig(), AltClipModel.FromWeightSource, seed: 2),
+        ["altclip-vitl14"] = () => CheckpointFolder.Write(VitL14Config, AltClipModel.FromWeightSource, seed: 3),
+    };
+
+    private readonly Dictionary<string, IDisposable> _models = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, CheckpointFolder> _checkpoints = new(StringComparer.Ordinal);
+
+    /// <summary>The default <c>XCLIPConfig</c> (= microsoft/xclip-base-patch32 shape).</summary>
+    public XClipModel XClip => Model("xclip", XClipModel.FromPretrained);
+
+    /// <summary>The default <c>AltCLIPConfig</c> (XLM-R-large-like text, ViT-B/32 vision).</summary>
+    public AltClipModel AltClip => Model("altclip", AltClipModel.FromPretrained);
+
+    /// <summary>The released BAAI/AltCLIP vision tower (ViT-L/14, 224²) with a one-layer text tower.</summary>
+    public AltClipModel AltClipVitL14 => Model("altclip-vitl14", AltClipModel.FromPretrained);
+
+    /// <summary>The model families that have a checkpoint (the first part of their benchmarks' names).</summary>
+    public static IReadOnlyCollection<string> Families => Writers.Keys;
+
+    /// <summary>
+    /// The temporary checkpoint of <paramref name="family"/>, written on first use; the peak memory is then reset, so
+    /// that what follows is measured without the writing.
+    /// </summary>
+    /// <param name="family">A name from <see cref="Families"/>.</param>
+    public CheckpointFolder Checkpoint(string family)
+    {
+        if (!_checkpoints.TryGetValue(family, out CheckpointFolder? folder))
         {
-            VisionConfig = new AltClipVisionConfig { HiddenSize = 1024, IntermediateSize = 4096, NumHiddenLayers = 24, NumAttentionHeads = 16, PatchSize = 14, ImageSize = 224 },
-            TextConfig = new AltClipTextConfig { VocabSize = 1000, HiddenSize = 64, IntermediateSize = 64, NumHiddenLayers = 1, NumAttentionHeads = 1, ProjectDim = 768 },
-            ProjectionDim = 768,
-        },
-        seed: 3));
+            folder = Writers[family]();
+            _checkpoints[family] = folder;
+            PeakMemory.Reset();
+        }
+
+        return folder;
+    }
+
+    /// <summary>The size of <paramref name="family"/>'s weights file, or null when it has not been written.</summary>
+    /// <param name="family">A name from <see cref="Families"/>.</param>
+    public long? WeightBytes(string family) => _checkpoints.TryGetValue(family, out CheckpointFolder? folder) ? folder.WeightBytes : null;
 
     /// <summary>Random pixel values of the given shape (deterministic).</summary>
     /// <param name="shape">The shape.</param>
@@ -69,7 +102,7 @@ internal sealed class BenchmarkModels : IDisposable
         return new TokenBatch(ids, null, texts, length);
     }
 
-    /// <summary>Disposes the models built so far (the cache stays usable: models are rebuilt on next use).</summary>
+    /// <summary>Disposes the models built so far and deletes their checkpoints (the cache stays usable: both are rebuilt on next use).</summary>
     public void Dispose()
     {
         foreach (IDisposable model in _models.Values)
@@ -78,15 +111,25 @@ internal sealed class BenchmarkModels : IDisposable
         }
 
         _models.Clear();
+
+        // A disposed model's mapping lives until its tensors are garbage (see MappedFile); unmap before deleting the file.
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
+        foreach (CheckpointFolder folder in _checkpoints.Values)
+        {
+            folder.Dispose();
+        }
+
+        _checkpoints.Clear();
     }
 
-    private T Get<T>(string key, Func<T> create)
+    private T Model<T>(string family, Func<string, Hub.HubOptions?, T> load)
         where T : IDisposable
     {
-        if (!_models.TryGetValue(key, out IDisposable? model))
+        if (!_models.TryGetValue(family, out IDisposable? model))
         {
-            model = create();
-            _models[key] = model;
+            model = load(Checkpoint(family).Path, null);
+            _models[family] = model;
         }
 
         return (T)model;

@@ -71,6 +71,27 @@ internal sealed unsafe class MappedFile : IDisposable
         return _pointer + offset;
     }
 
+    /// <summary>
+    /// Tells the OS that the whole pages inside bytes [<paramref name="offset"/>, <paramref name="offset"/>+<paramref name="length"/>)
+    /// are not needed now (see <see cref="PageAdvice"/>): they leave the resident set and are read again from the file
+    /// when next touched. Values written into those pages through the copy-on-write mapping are lost.
+    /// </summary>
+    /// <returns>The bytes released (whole pages; 0 when none lie inside the range or the OS did not take the advice).</returns>
+    /// <exception cref="ArgumentOutOfRangeException">The range is not inside the file.</exception>
+    /// <exception cref="ObjectDisposedException">The file was disposed and unmapped.</exception>
+    public long ReleasePages(long offset, long length)
+    {
+        if (offset < 0 || length < 0 || offset > Length - length)
+        {
+            throw new ArgumentOutOfRangeException(
+                nameof(length), $"Bytes [{offset}, {offset} + {length}) are not inside '{Path}' ({Length} bytes).");
+        }
+
+        // Disposed but shared: the mapping lives on for the memories that point into it, so advice is still safe.
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0 && Volatile.Read(ref _sharedViews) == 0, this);
+        return PageAdvice.DontNeed(_pointer + offset, length);
+    }
+
     /// <inheritdoc />
     public void Dispose()
     {

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Runtime.InteropServices;
 using Microsoft.ML.Clip.Numerics.Kernels;
 
@@ -35,14 +36,16 @@ public sealed class Linear
     private volatile PackedWeights? _packed;
 
     // The weight as given, until it is packed: then a weight in managed memory is let go (the packed panels hold the
-    // same values), so a model holds one copy of its weights, not two. A memory-mapped weight is kept: its pages are
-    // clean file pages the OS drops under pressure.
+    // same values), so a model holds one copy of its weights, not two. A memory-mapped weight is kept, but the pages
+    // packing read are handed back to the OS (they would otherwise stay resident beside the packed copy); reading
+    // Weight later faults them in again from the file.
     private volatile Tensor? _weight;
 
     /// <summary>The weight, <c>[out, in]</c>.</summary>
     /// <remarks>
     /// Once the layer has packed its weight (on the first forward pass, or <see cref="PackWeights"/>), a weight held in
-    /// managed memory is released and this property returns a new tensor rebuilt from the packed copy (same values).
+    /// managed memory is released and this property returns a new tensor rebuilt from the packed copy (same values). A
+    /// memory-mapped weight is returned as given; its pages are read from the checkpoint file again when touched.
     /// </remarks>
     public Tensor Weight => _weight ?? UnpackWeight();
 
@@ -149,7 +152,8 @@ public sealed class Linear
     /// </summary>
     /// <remarks>
     /// The packed copy takes <c>⌈out/64⌉·64·in</c> floats of native memory. A weight in managed memory is released once
-    /// packed; a memory-mapped one is never read again, so the OS can drop its pages.
+    /// packed; the pages of a memory-mapped one are handed back to the OS (<see cref="Weight"/> then reads them from the
+    /// file again, so values written in place into a mapped weight before it was packed do not survive there).
     /// </remarks>
     public void PackWeights() => EnsurePacked();
 
@@ -164,6 +168,11 @@ public sealed class Linear
                 if (MemoryMarshal.TryGetArray<float>(weight.Memory, out _))
                 {
                     _weight = null; // managed: the packed panels are now the only copy
+                }
+                else if (MemoryMarshal.TryGetMemoryManager<float, MemoryManager<float>>(weight.Memory, out MemoryManager<float>? manager, out int start, out int length)
+                    && manager is IFileBackedMemory mapped)
+                {
+                    mapped.ReleasePages(start, length); // memory-mapped: the file keeps the values, the process need not
                 }
             }
 

@@ -1,7 +1,9 @@
 using System.Text.Json;
 using Microsoft.ML.Clip.AltClip;
 using Microsoft.ML.Clip.Cli.Bench;
+using Microsoft.ML.Clip.Checkpoints;
 using Microsoft.ML.Clip.Cli.Tests.Infrastructure;
+using Microsoft.ML.Clip.Testing;
 using Microsoft.ML.Clip.XClip;
 
 namespace Microsoft.ML.Clip.Cli.Tests.Commands;
@@ -36,8 +38,56 @@ public sealed class BenchCommandTests
     public void EveryIssueNameIsABenchmark()
     {
         CollectionAssert.AreEqual(
-            new[] { "xclip.video.b1", "xclip.video.b4", "xclip.forward.v1t10", "xclip.text.b32", "altclip.image.b1", "altclip.image.b4", "altclip.text.b32", "altclip-vitl14.image.b1", "xclip.load", "gemm.peak" },
+            new[]
+            {
+                "xclip.load", "xclip.video.b1", "xclip.video.b4", "xclip.forward.v1t10", "xclip.text.b32",
+                "altclip.load", "altclip.image.b1", "altclip.image.b4", "altclip.text.b32",
+                "altclip-vitl14.load", "altclip-vitl14.image.b1", "gemm.peak",
+            },
             BenchmarkCatalog.All.Select(b => b.Name).ToArray());
+    }
+
+    [TestMethod]
+    public void EveryModelFamilyHasACheckpointAndIsLoadedFirst()
+    {
+        // Benchmarks of one family must be consecutive (the command frees a family's model and checkpoint when the next
+        // family starts), and each family's load is timed before its model is built and held.
+        string[] families = BenchmarkCatalog.All.Select(b => b.Name.Split('.')[0]).ToArray();
+        string[] distinct = families.Distinct().ToArray();
+        CollectionAssert.AreEqual(distinct, families.Where((f, i) => i == 0 || families[i - 1] != f).ToArray(), "families are consecutive");
+        CollectionAssert.AreEquivalent(distinct.Where(f => f != "gemm").ToArray(), BenchmarkModels.Families.ToArray());
+        foreach (string family in BenchmarkModels.Families)
+        {
+            Assert.AreEqual($"{family}.load", BenchmarkCatalog.All.First(b => b.Name.StartsWith(family + ".", StringComparison.Ordinal)).Name);
+        }
+    }
+
+    [TestMethod]
+    public void CheckpointFolderWritesALoadableMemoryMappedCheckpointAndDeletesIt()
+    {
+        var xclipConfig = XClipConfig.FromFile(TestFixtures.Path("models/xclip-tiny/config.json"));
+        var altclipConfig = AltClipConfig.FromFile(TestFixtures.Path("models/altclip-tiny/config.json"));
+        string xclipPath, altclipPath;
+        using (CheckpointFolder xclip = CheckpointFolder.Write(xclipConfig, XClipModel.FromWeightSource, seed: 1))
+        using (CheckpointFolder altclip = CheckpointFolder.Write(altclipConfig, AltClipModel.FromWeightSource, seed: 2))
+        {
+            xclipPath = xclip.Path;
+            altclipPath = altclip.Path;
+            using (ITensorStore store = CheckpointLoader.Open(xclip.Path))
+            {
+                Assert.IsTrue(((SafeTensorsFile)store).IsMemoryMapped);
+            }
+
+            using XClipModel fromFile = XClipModel.FromPretrained(xclip.Path);
+            using XClipModel random = XClipModel.CreateRandom(xclipConfig, seed: 1);
+            Assert.AreEqual(random.ParameterCount, fromFile.ParameterCount);
+            Assert.AreEqual(random.ParameterCount * 4, xclip.WeightBytes, 64 * 1024, "the file is the float32 weights and a header");
+            using AltClipModel altclipModel = AltClipModel.FromPretrained(altclip.Path);
+            Assert.AreEqual(altclipConfig.ProjectionDim, altclipModel.Config.ProjectionDim);
+        }
+
+        Assert.IsFalse(Directory.Exists(xclipPath), xclipPath);
+        Assert.IsFalse(Directory.Exists(altclipPath), altclipPath);
     }
 
     [TestMethod]
