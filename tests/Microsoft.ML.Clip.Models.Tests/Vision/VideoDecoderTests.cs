@@ -125,6 +125,32 @@ public sealed class VideoDecoderTests
     }
 
     [TestMethod]
+    public void StreamingCallsNeverOverlapAndTheirFrameStaysIntactWhileTheNextIsRead()
+    {
+        VideoInfo info = Decoder.Probe(VisionFixtures.TestsrcVideo);
+        int[] indices = VisionFixtures.TestsrcIndices;
+        var copies = new Dictionary<int, RgbImage>();
+        int inCall = 0, overlaps = 0;
+
+        Decoder.ForEachFrameAsync(info, indices, (index, frame) =>
+        {
+            if (Interlocked.Increment(ref inCall) != 1)
+            {
+                Interlocked.Increment(ref overlaps);
+            }
+
+            byte[] before = frame.Pixels.ToArray();
+            Thread.Sleep(30);   // the next frame arrives in the meantime: it must not land in this frame's buffer
+            CollectionAssert.AreEqual(before, frame.Pixels, $"frame {index} changed during its call");
+            copies.Add(index, frame.Clone());
+            Interlocked.Decrement(ref inCall);
+        }).GetAwaiter().GetResult();
+
+        Assert.AreEqual(0, overlaps, "calls overlapped");
+        AssertEqualToReferenceFrames(indices.Select(i => copies[i]).ToArray(), indices);
+    }
+
+    [TestMethod]
     public void FirstFramesWithoutSelectFilter()
     {
         RgbImage[] all = Decoder.ReadFrames(VisionFixtures.TestsrcVideo, [0, 1, 2, 3]);
