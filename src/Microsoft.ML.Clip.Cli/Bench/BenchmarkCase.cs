@@ -5,4 +5,6 @@ namespace Microsoft.ML.Clip.Cli.Bench;
 /// <param name="Description">What one run does.</param>
 /// <param name="Prepare">Builds what the run needs (models are shared through the <see cref="BenchmarkModels"/> cache); returns the run and its FLOP count.</param>
 /// <param name="BestIsPeak">True when the figure of merit is the best run (a peak), not the median.</param>
-internal sealed record BenchmarkCase(string Name, string Description, Func<BenchmarkModels, (Action Run, double Flops)> Prepare, bool BestIsPeak = false);
+/// <param name="Frames">Video frames one run decodes or embeds (reported as frames/s, so pre-processing and model read side by side); 0 for none.</param>
+internal sealed record BenchmarkCase(
+    string Name, string Description, Func<BenchmarkModels, (Action Run, double Flops)> Prepare, bool BestIsPeak = false, int Frames = 0);

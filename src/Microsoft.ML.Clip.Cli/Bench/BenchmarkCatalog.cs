@@ -1,5 +1,6 @@
 using Microsoft.ML.Clip.AltClip;
 using Microsoft.ML.Clip.Numerics;
+using Microsoft.ML.Clip.Vision;
 using Microsoft.ML.Clip.XClip;
 
 namespace Microsoft.ML.Clip.Cli.Bench;
@@ -10,18 +11,21 @@ internal static class BenchmarkCatalog
     private const int TextLength = 16;
     private const long FmaIterations = 20_000_000;
 
+    // 37 clips × 8 frames = 296 of the benchmark video's 300 frames.
+    private const int DenseClips = 37;
+
     /// <summary>Every benchmark, in the order they run: each model family's load first, then its calls.</summary>
     public static IReadOnlyList<BenchmarkCase> All { get; } =
     [
         Load("xclip", "X-CLIP base/32 XClipModel", path => XClipModel.FromPretrained(path)),
-        new("xclip.video.b1", "X-CLIP base/32 get_video_features, 1 video × 8 × 224²", m => XClipVideo(m, 1)),
-        new("xclip.video.b4", "X-CLIP base/32 get_video_features, 4 videos × 8 × 224²", m => XClipVideo(m, 4)),
+        new("xclip.video.b1", "X-CLIP base/32 get_video_features, 1 video × 8 × 224²", m => XClipVideo(m, 1), Frames: 8),
+        new("xclip.video.b4", "X-CLIP base/32 get_video_features, 4 videos × 8 × 224²", m => XClipVideo(m, 4), Frames: 32),
         new("xclip.forward.v1t10", "X-CLIP base/32 forward, 1 video + 10 texts × 16 tokens", m =>
         {
             Tensor pixels = BenchmarkModels.Pixels(1, 8, 3, 224, 224);
             var tokens = BenchmarkModels.Tokens(10, TextLength, m.XClip.Config.TextConfig.VocabSize);
             return (() => m.XClip.Forward(tokens, pixels), FlopCount.XClipForward(m.XClip.Config, 1, 10, TextLength));
-        }),
+        }, Frames: 8),
         new("xclip.text.b32", "X-CLIP base/32 get_text_features, 32 texts × 16 tokens", m =>
         {
             var tokens = BenchmarkModels.Tokens(32, TextLength, m.XClip.Config.TextConfig.VocabSize);
@@ -41,6 +45,12 @@ internal static class BenchmarkCatalog
             Tensor pixels = BenchmarkModels.Pixels(1, 3, 224, 224);
             return (() => m.AltClipVitL14.GetImageFeatures(pixels), FlopCount.AltClipImage(m.AltClipVitL14.Config, 1));
         }),
+        new("preprocess.1080p.v1", "X-CLIP processor on a 10 s 1080p H.264 video: probe, decode, 8 uniform frames resized, cropped, normalised",
+            m => Preprocess(m, videos: 1, FrameSampling.Uniform, expectedItems: 1), Frames: 8),
+        new("preprocess.1080p.v4", "the same for 4 videos at once (as xclip.video.b4 takes them)",
+            m => Preprocess(m, videos: 4, FrameSampling.Uniform, expectedItems: 4), Frames: 32),
+        new("preprocess.1080p.dense", $"every frame: {DenseClips} clips × 8 frames of the 10 s 1080p video (the model's frames are the decoded frames)",
+            m => Preprocess(m, videos: 1, new FrameSampling(FrameSamplingKind.Clips, ClipCount: DenseClips), expectedItems: DenseClips), Frames: DenseClips * 8),
         new("gemm.peak", "FMA peak of one core (register-only loop, AVX-512 or AVX2)", _ =>
             (() => FmaPeak.Run(FmaIterations), FmaPeak.Flops(FmaIterations)), BestIsPeak: true),
     ];
@@ -61,6 +71,20 @@ internal static class BenchmarkCatalog
     {
         Tensor pixels = BenchmarkModels.Pixels(videos, 8, 3, 224, 224);
         return (() => m.XClip.GetVideoFeatures(pixels), FlopCount.XClipVideo(m.XClip.Config, videos));
+    }
+
+    /// <summary>X-CLIP base's pre-processing (VideoMAE processor, 224², 8 frames a clip) of the benchmark video, <paramref name="videos"/> times at once.</summary>
+    private static (Action, double) Preprocess(BenchmarkModels m, int videos, FrameSampling sampling, int expectedItems)
+    {
+        var preprocessor = new VisionPreprocessor(ImageProcessorConfig.VideoMaeDefaults, numFrames: 8, sampling);
+        IReadOnlyList<string>[] inputs = Enumerable.Repeat<IReadOnlyList<string>>([m.Video.Path], videos).ToArray();
+        int items = preprocessor.ProcessEach(inputs).Sum(pixels => pixels.Dim(0));
+        if (items != expectedItems)
+        {
+            throw new InvalidOperationException($"The benchmark video gave {items} clip(s), not {expectedItems}: its frame count is not the expected 300.");
+        }
+
+        return (() => preprocessor.ProcessEach(inputs), 0);
     }
 
     private static (Action, double) AltClipImage(BenchmarkModels m, int images)

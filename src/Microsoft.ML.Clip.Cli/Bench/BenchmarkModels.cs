@@ -1,6 +1,7 @@
 using Microsoft.ML.Clip.AltClip;
 using Microsoft.ML.Clip.Modeling;
 using Microsoft.ML.Clip.Numerics;
+using Microsoft.ML.Clip.Vision;
 using Microsoft.ML.Clip.XClip;
 
 namespace Microsoft.ML.Clip.Cli.Bench;
@@ -34,6 +35,7 @@ internal sealed class BenchmarkModels : IDisposable
 
     private readonly Dictionary<string, IDisposable> _models = new(StringComparer.Ordinal);
     private readonly Dictionary<string, CheckpointFolder> _checkpoints = new(StringComparer.Ordinal);
+    private BenchmarkVideo? _video;
 
     /// <summary>The default <c>XCLIPConfig</c> (= microsoft/xclip-base-patch32 shape).</summary>
     public XClipModel XClip => Model("xclip", XClipModel.FromPretrained);
@@ -43,6 +45,9 @@ internal sealed class BenchmarkModels : IDisposable
 
     /// <summary>The released BAAI/AltCLIP vision tower (ViT-L/14, 224²) with a one-layer text tower.</summary>
     public AltClipModel AltClipVitL14 => Model("altclip-vitl14", AltClipModel.FromPretrained);
+
+    /// <summary>The 10 s 1080p H.264 video of the pre-processing benchmarks, encoded by ffmpeg on first use.</summary>
+    public BenchmarkVideo Video => _video ??= BenchmarkVideo.Create(FfmpegTools.Default);
 
     /// <summary>The model families that have a checkpoint (the first part of their benchmarks' names).</summary>
     public static IReadOnlyCollection<string> Families => Writers.Keys;
@@ -121,6 +126,8 @@ internal sealed class BenchmarkModels : IDisposable
         }
 
         _checkpoints.Clear();
+        _video?.Dispose();
+        _video = null;
     }
 
     private T Model<T>(string family, Func<string, Hub.HubOptions?, T> load)

@@ -30,7 +30,8 @@ internal static class BenchCommand
         {
             Description = "Print one JSON object per line: {\"name\", \"median_s\", \"min_s\", \"max_s\", \"gflops\" (GFLOP/s), \"gflop\", "
                 + "\"peak_working_set_mib\" (peak resident memory of the timed runs), \"warmup_peak_working_set_mib\" (of loading the model, "
-                + "packing its weights and the first call; on Linux both are reset per benchmark)}.",
+                + "packing its weights and the first call; on Linux both are reset per benchmark), \"frames_per_s\" (video benchmarks: frames decoded "
+                + "or embedded per second)}.",
         };
         var threads = new Option<int?>("--threads", "-t") { Description = "Threads per kernel call (default: all cores).", HelpName = "N" };
 
@@ -59,7 +60,7 @@ internal static class BenchCommand
                     $"clip: bench on {Environment.ProcessorCount} core(s), {NumericsOptions.MaxDegreeOfParallelism} thread(s), {NumericsOptions.InstructionSet}, {count} run(s) after 1 warm-up");
                 if (!asJson)
                 {
-                    context.Out.WriteLine($"{"name",-24} {"median s",9} {"min s",9} {"max s",9} {"GFLOP",8} {"GFLOP/s",8} {"peak WS",9} {"warm-up peak",12}");
+                    context.Out.WriteLine($"{"name",-24} {"median s",9} {"min s",9} {"max s",9} {"GFLOP",8} {"GFLOP/s",8} {"frames/s",9} {"peak WS",9} {"warm-up peak",12}");
                 }
 
                 using var models = new BenchmarkModels();
@@ -139,9 +140,10 @@ internal static class BenchCommand
         double gflop = result.Flops / 1e9;
         double rate = gflop / (bench.BestIsPeak ? s[0] : median);
         long peakWorkingSet = PeakMemory.Peak();
+        double? framesPerSecond = bench.Frames > 0 ? bench.Frames / median : null;
         if (asJson)
         {
-            context.Out.WriteLine(JsonSerializer.Serialize(new Dictionary<string, object>
+            var fields = new Dictionary<string, object>
             {
                 ["name"] = bench.Name,
                 ["median_s"] = Math.Round(median, 6),
@@ -151,11 +153,17 @@ internal static class BenchCommand
                 ["gflop"] = Math.Round(gflop, 3),
                 ["peak_working_set_mib"] = peakWorkingSet >> 20,
                 ["warmup_peak_working_set_mib"] = result.WarmUpPeak >> 20,
-            }));
+            };
+            if (framesPerSecond is double fps)
+            {
+                fields["frames_per_s"] = Math.Round(fps, 2);
+            }
+
+            context.Out.WriteLine(JsonSerializer.Serialize(fields));
             return;
         }
 
         string F(double v, string format) => v.ToString(format, CultureInfo.InvariantCulture);
-        context.Out.WriteLine($"{bench.Name,-24} {F(median, "F4"),9} {F(s[0], "F4"),9} {F(s[^1], "F4"),9} {F(gflop, "F1"),8} {F(rate, "F1"),8} {(peakWorkingSet >> 20) + " MiB",9} {(result.WarmUpPeak >> 20) + " MiB",12}");
+        context.Out.WriteLine($"{bench.Name,-24} {F(median, "F4"),9} {F(s[0], "F4"),9} {F(s[^1], "F4"),9} {F(gflop, "F1"),8} {F(rate, "F1"),8} {(framesPerSecond is double f ? F(f, "F1") : ""),9} {(peakWorkingSet >> 20) + " MiB",9} {(result.WarmUpPeak >> 20) + " MiB",12}");
     }
 }

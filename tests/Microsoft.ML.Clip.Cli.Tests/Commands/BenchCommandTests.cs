@@ -42,7 +42,8 @@ public sealed class BenchCommandTests
             {
                 "xclip.load", "xclip.video.b1", "xclip.video.b4", "xclip.forward.v1t10", "xclip.text.b32",
                 "altclip.load", "altclip.image.b1", "altclip.image.b4", "altclip.text.b32",
-                "altclip-vitl14.load", "altclip-vitl14.image.b1", "gemm.peak",
+                "altclip-vitl14.load", "altclip-vitl14.image.b1",
+                "preprocess.1080p.v1", "preprocess.1080p.v4", "preprocess.1080p.dense", "gemm.peak",
             },
             BenchmarkCatalog.All.Select(b => b.Name).ToArray());
     }
@@ -55,7 +56,7 @@ public sealed class BenchCommandTests
         string[] families = BenchmarkCatalog.All.Select(b => b.Name.Split('.')[0]).ToArray();
         string[] distinct = families.Distinct().ToArray();
         CollectionAssert.AreEqual(distinct, families.Where((f, i) => i == 0 || families[i - 1] != f).ToArray(), "families are consecutive");
-        CollectionAssert.AreEquivalent(distinct.Where(f => f != "gemm").ToArray(), BenchmarkModels.Families.ToArray());
+        CollectionAssert.AreEquivalent(distinct.Where(f => f is not ("gemm" or "preprocess")).ToArray(), BenchmarkModels.Families.ToArray());
         foreach (string family in BenchmarkModels.Families)
         {
             Assert.AreEqual($"{family}.load", BenchmarkCatalog.All.First(b => b.Name.StartsWith(family + ".", StringComparison.Ordinal)).Name);
