@@ -5,7 +5,7 @@ namespace Microsoft.ML.Clip.Vision;
 
 /// <summary>
 /// Decodes videos and images with the <c>ffmpeg</c>/<c>ffprobe</c> programs through pipes of raw frames: probes the
-/// file, then decodes only the requested frames (streamed, one frame in flight; no temporary files).
+/// file, then decodes only the requested frames (streamed, at most two frames in flight; no temporary files).
 /// </summary>
 /// <remarks>
 /// Frames come out exactly as <c>ffmpeg -i FILE -f rawvideo -pix_fmt rgb24 -</c> (and PyAV's
@@ -14,7 +14,8 @@ namespace Microsoft.ML.Clip.Vision;
 /// gray/RGBA bytes and the conversion is done here, so it is exact).
 /// Frame selection: when the wanted frames lie within the first <see cref="SeekThreshold"/> frames, or are dense,
 /// one ffmpeg run with a <c>select</c> filter keeps exactly frames <c>n</c> = the indices (frame-exact). Otherwise
-/// (sparse frames in a long video) each frame is reached by a fast input seek to its timestamp, which is
+/// (sparse frames in a long video) each frame is reached by a fast input seek to its timestamp (several seeks at once,
+/// <see cref="MaxConcurrentSeeks"/>), which is
 /// frame-exact for constant-frame-rate videos in indexed containers (MP4/MOV, Matroska/WebM, AVI) and does not
 /// decode the whole file; a frame a seek cannot deliver is decoded sequentially instead.
 /// </remarks>
@@ -62,10 +63,32 @@ public sealed class VideoDecoder
 
     private readonly int _threads;
 
-    /// <summary>A decoder with the same settings but <paramref name="threads"/> decoding threads per process.</summary>
-    internal VideoDecoder WithThreads(int threads) => threads == Threads
-        ? this
-        : new VideoDecoder(Tools) { SeekThreshold = SeekThreshold, AlwaysSeek = AlwaysSeek, CountingLimit = CountingLimit, Threads = threads };
+    /// <summary>
+    /// How many seeking ffmpeg runs (sparse frames of a long video, one run per frame) go at once; default: the number
+    /// of cores, at least 2. Any value gives the same frames.
+    /// </summary>
+    public int MaxConcurrentSeeks
+    {
+        get => _maxConcurrentSeeks;
+        init => _maxConcurrentSeeks = value >= 1
+            ? value
+            : throw new ArgumentOutOfRangeException(nameof(MaxConcurrentSeeks), value, "At least one seek must run at a time.");
+    }
+
+    private readonly int _maxConcurrentSeeks = Math.Max(2, Environment.ProcessorCount);
+
+    /// <summary>
+    /// The same decoder for use while <paramref name="processes"/> ffmpeg runs go at once (several files, or several
+    /// seeks): the cores are shared out as decoding threads, and a file's seeks no longer multiply the processes.
+    /// </summary>
+    internal VideoDecoder ForConcurrentFiles(int processes) => new(Tools)
+    {
+        SeekThreshold = SeekThreshold,
+        AlwaysSeek = AlwaysSeek,
+        CountingLimit = CountingLimit,
+        Threads = Math.Max(1, Environment.ProcessorCount / Math.Max(1, processes)),
+        MaxConcurrentSeeks = 1,
+    };
 
     /// <summary>Probes a file: size, frame count, frame rate, duration, rotation.</summary>
     /// <param name="path">The video or image file.</param>
@@ -313,16 +336,19 @@ public sealed class VideoDecoder
         bool seek = !info.IsImage && info.EncodedData is null && info.FramesPerSecond > 0 &&
             (AlwaysSeek || (distinct[^1] >= SeekThreshold && (long)distinct.Length * (SeekThreshold / 8) < distinct[^1]
                 && HasSeekIndex(info.ContainerFormat)));
-        var remaining = new List<int>();
-        foreach (int index in seek ? distinct : [])
+        int[] sequential = distinct;
+        if (seek)
         {
-            if (!await DecodeBySeekAsync(info, index, onFrame, reuseBuffer, cancellationToken).ConfigureAwait(false))
-            {
-                remaining.Add(index);   // the container could not seek there: decode it sequentially below
-            }
+            // The seeks are independent ffmpeg runs: several at once (one decoding thread each), their calls serialised.
+            int concurrency = Math.Min(distinct.Length, MaxConcurrentSeeks);
+            VideoDecoder seeker = concurrency > 1 && Threads == 0 ? ForConcurrentFiles(concurrency) : this;
+            var gate = new object();
+            Action<int, RgbImage> deliver = concurrency > 1 ? (index, frame) => { lock (gate) { onFrame(index, frame); } } : onFrame;
+            bool[] sought = await ConcurrentWork.RunAsync(distinct.Length, concurrency,
+                (k, ct) => seeker.DecodeBySeekAsync(info, distinct[k], deliver, reuseBuffer, ct), cancellationToken).ConfigureAwait(false);
+            sequential = distinct.Where((_, k) => !sought[k]).ToArray();   // frames a seek could not reach: decoded in order below
         }
 
-        int[] sequential = seek ? [.. remaining] : distinct;
         if (sequential.Length > 0)
         {
             await DecodeBySelectAsync(info, sequential, onFrame, reuseBuffer, cancellationToken).ConfigureAwait(false);

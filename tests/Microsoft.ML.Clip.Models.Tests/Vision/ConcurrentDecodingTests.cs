@@ -64,9 +64,39 @@ public sealed class ConcurrentDecodingTests
     }
 
     [TestMethod]
+    public void ConcurrentSeeksGiveTheSameFramesOneCallAtATime()
+    {
+        VideoInfo info = new VideoDecoder().Probe(VisionFixtures.TestsrcVideo);
+        int[] indices = VisionFixtures.TestsrcIndices;
+        RgbImage[] selected = new VideoDecoder { SeekThreshold = int.MaxValue }.ReadFramesAsync(info, indices).GetAwaiter().GetResult();
+        var seeking = new VideoDecoder { AlwaysSeek = true, MaxConcurrentSeeks = 4 };
+        var copies = new Dictionary<int, byte[]>();
+        int inCall = 0, overlaps = 0;
+
+        seeking.ForEachFrameAsync(info, indices, (index, frame) =>
+        {
+            if (Interlocked.Increment(ref inCall) != 1)
+            {
+                Interlocked.Increment(ref overlaps);
+            }
+
+            Thread.Sleep(150);   // long enough for the other seeks' frames to arrive meanwhile
+            copies.Add(index, frame.Pixels.ToArray());
+            Interlocked.Decrement(ref inCall);
+        }).GetAwaiter().GetResult();
+
+        Assert.AreEqual(0, overlaps, "calls from concurrent seeks overlapped");
+        for (int i = 0; i < indices.Length; i++)
+        {
+            CollectionAssert.AreEqual(selected[i].Pixels, copies[indices[i]], $"frame {indices[i]}");
+        }
+    }
+
+    [TestMethod]
     public void NegativeSettingsAreRefused()
     {
         Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => new VideoDecoder { Threads = -1 });
+        Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => new VideoDecoder { MaxConcurrentSeeks = 0 });
         var preprocessor = VisionPreprocessor.FromPretrained(VisionFixtures.Config("xclip-base-patch32"));
         Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => new VisionPreprocessor(preprocessor.Config, 8) { MaxConcurrentFiles = 0 });
     }
