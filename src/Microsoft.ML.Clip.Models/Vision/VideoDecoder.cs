@@ -81,7 +81,7 @@ public sealed class VideoDecoder
     /// The same decoder for use while <paramref name="processes"/> ffmpeg runs go at once (several files, or several
     /// seeks): the cores are shared out as decoding threads, and a file's seeks no longer multiply the processes.
     /// </summary>
-    internal VideoDecoder ForConcurrentFiles(int processes) => new(Tools)
+    internal VideoDecoder ForConcurrentRuns(int processes) => new(Tools)
     {
         SeekThreshold = SeekThreshold,
         AlwaysSeek = AlwaysSeek,
@@ -341,7 +341,7 @@ public sealed class VideoDecoder
         {
             // The seeks are independent ffmpeg runs: several at once (one decoding thread each), their calls serialised.
             int concurrency = Math.Min(distinct.Length, MaxConcurrentSeeks);
-            VideoDecoder seeker = concurrency > 1 && Threads == 0 ? ForConcurrentFiles(concurrency) : this;
+            VideoDecoder seeker = concurrency > 1 && Threads == 0 ? ForConcurrentRuns(concurrency) : this;
             var gate = new object();
             Action<int, RgbImage> deliver = concurrency > 1 ? (index, frame) => { lock (gate) { onFrame(index, frame); } } : onFrame;
             bool[] sought = await ConcurrentWork.RunAsync(distinct.Length, concurrency,

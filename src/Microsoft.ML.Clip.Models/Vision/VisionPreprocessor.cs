@@ -205,7 +205,7 @@ public sealed class VisionPreprocessor
 
         // With several files in flight, one decoding thread each uses the cores better than frame threading in each.
         int inFlight = Math.Min(jobs.Count, MaxConcurrentFiles);
-        VideoDecoder jobDecoder = inFlight > 1 && Decoder.Threads == 0 ? Decoder.ForConcurrentFiles(inFlight) : Decoder;
+        VideoDecoder jobDecoder = inFlight > 1 && Decoder.Threads == 0 ? Decoder.ForConcurrentRuns(inFlight) : Decoder;
         await ConcurrentWork.RunAsync(jobs.Count, MaxConcurrentFiles, async (j, ct) =>
         {
             await jobs[j](jobDecoder, ct).ConfigureAwait(false);
