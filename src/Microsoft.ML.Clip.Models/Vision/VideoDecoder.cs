@@ -56,9 +56,11 @@ public sealed class VideoDecoder
     public int Threads
     {
         get => _threads;
-        init => _threads = value >= 0
-            ? value
-            : throw new ArgumentOutOfRangeException(nameof(Threads), value, "Threads must be 0 (ffmpeg's choice) or more.");
+        init
+        {
+            ArgumentOutOfRangeException.ThrowIfNegative(value, nameof(Threads));
+            _threads = value;
+        }
     }
 
     private readonly int _threads;
@@ -70,25 +72,30 @@ public sealed class VideoDecoder
     public int MaxConcurrentSeeks
     {
         get => _maxConcurrentSeeks;
-        init => _maxConcurrentSeeks = value >= 1
-            ? value
-            : throw new ArgumentOutOfRangeException(nameof(MaxConcurrentSeeks), value, "At least one seek must run at a time.");
+        init
+        {
+            ArgumentOutOfRangeException.ThrowIfLessThan(value, 1, nameof(MaxConcurrentSeeks));
+            _maxConcurrentSeeks = value;
+        }
     }
 
     private readonly int _maxConcurrentSeeks = Math.Max(2, Environment.ProcessorCount);
 
     /// <summary>
-    /// The same decoder for use while <paramref name="processes"/> ffmpeg runs go at once (several files, or several
-    /// seeks): the cores are shared out as decoding threads, and a file's seeks no longer multiply the processes.
+    /// The decoder to use while <paramref name="processes"/> ffmpeg runs go at once (several files, or several seeks):
+    /// the cores are shared out as decoding threads, and a file's seeks no longer multiply the processes. This decoder
+    /// itself when there is one run, or when <see cref="Threads"/> was set explicitly.
     /// </summary>
-    internal VideoDecoder ForConcurrentRuns(int processes) => new(Tools)
-    {
-        SeekThreshold = SeekThreshold,
-        AlwaysSeek = AlwaysSeek,
-        CountingLimit = CountingLimit,
-        Threads = Math.Max(1, Environment.ProcessorCount / Math.Max(1, processes)),
-        MaxConcurrentSeeks = 1,
-    };
+    internal VideoDecoder ForConcurrentRuns(int processes) => processes <= 1 || Threads != 0
+        ? this
+        : new VideoDecoder(Tools)
+        {
+            SeekThreshold = SeekThreshold,
+            AlwaysSeek = AlwaysSeek,
+            CountingLimit = CountingLimit,
+            Threads = Math.Max(1, Environment.ProcessorCount / processes),
+            MaxConcurrentSeeks = 1,
+        };
 
     /// <summary>Probes a file: size, frame count, frame rate, duration, rotation.</summary>
     /// <param name="path">The video or image file.</param>
@@ -341,7 +348,7 @@ public sealed class VideoDecoder
         {
             // The seeks are independent ffmpeg runs: several at once (one decoding thread each), their calls serialised.
             int concurrency = Math.Min(distinct.Length, MaxConcurrentSeeks);
-            VideoDecoder seeker = concurrency > 1 && Threads == 0 ? ForConcurrentRuns(concurrency) : this;
+            VideoDecoder seeker = ForConcurrentRuns(concurrency);
             var gate = new object();
             Action<int, RgbImage> deliver = concurrency > 1 ? (index, frame) => { lock (gate) { onFrame(index, frame); } } : onFrame;
             bool[] sought = await ConcurrentWork.RunAsync(distinct.Length, concurrency,

@@ -101,9 +101,11 @@ public sealed class VisionPreprocessor
     public int MaxConcurrentFiles
     {
         get => _maxConcurrentFiles;
-        init => _maxConcurrentFiles = value >= 1
-            ? value
-            : throw new ArgumentOutOfRangeException(nameof(MaxConcurrentFiles), value, "At least one file must be decoded at a time.");
+        init
+        {
+            ArgumentOutOfRangeException.ThrowIfLessThan(value, 1, nameof(MaxConcurrentFiles));
+            _maxConcurrentFiles = value;
+        }
     }
 
     private readonly int _maxConcurrentFiles = Math.Max(2, Environment.ProcessorCount);
@@ -204,8 +206,7 @@ public sealed class VisionPreprocessor
         }
 
         // With several files in flight, one decoding thread each uses the cores better than frame threading in each.
-        int inFlight = Math.Min(jobs.Count, MaxConcurrentFiles);
-        VideoDecoder jobDecoder = inFlight > 1 && Decoder.Threads == 0 ? Decoder.ForConcurrentRuns(inFlight) : Decoder;
+        VideoDecoder jobDecoder = Decoder.ForConcurrentRuns(Math.Min(jobs.Count, MaxConcurrentFiles));
         await ConcurrentWork.RunAsync(jobs.Count, MaxConcurrentFiles, async (j, ct) =>
         {
             await jobs[j](jobDecoder, ct).ConfigureAwait(false);
