@@ -102,7 +102,7 @@ public sealed class AltClipEmbedder : ITextEmbedder, IImageEmbedder, IZeroShotSc
 
         AltClipVisionConfig v = Model.Config.VisionConfig;
         var parts = new Tensor[images.Count];
-        var files = new List<int>();
+        var files = new List<(int Index, IReadOnlyList<string> Paths)>();
         for (int i = 0; i < images.Count; i++)
         {
             if (images[i].Pixels is float[] pixels)
@@ -117,20 +117,12 @@ public sealed class AltClipEmbedder : ITextEmbedder, IImageEmbedder, IZeroShotSc
             }
             else
             {
-                files.Add(i);
+                files.Add((i, [images[i].Path!]));
             }
         }
 
-        if (files.Count > 0)
-        {
-            VisionPreprocessor preprocessor = Preprocessor ?? throw new InvalidOperationException(
-                $"{_source} has no preprocessor_config.json, so image files cannot be read; add the file to the model folder or pass preprocessed pixels.");
-            Tensor[] decoded = preprocessor.ProcessEach(files.Select(i => (IReadOnlyList<string>)[images[i].Path!]).ToArray()); // concurrently
-            for (int f = 0; f < files.Count; f++)
-            {
-                parts[files[f]] = decoded[f];
-            }
-        }
+        ModelInputs.ProcessFiles(Preprocessor, files, parts,
+            $"{_source} has no preprocessor_config.json, so image files cannot be read; add the file to the model folder or pass preprocessed pixels.");
 
         // A video file gives several frames: its embedding is their mean.
         Tensor features = Model.GetImageFeatures(ModelInputs.Concat(parts, "AltCLIP images")); // [items, D]

@@ -1,6 +1,7 @@
 using Microsoft.ML.Clip.Modeling;
 using Microsoft.ML.Clip.Numerics;
 using Microsoft.ML.Clip.Tokenizers;
+using Microsoft.ML.Clip.Vision;
 
 namespace Microsoft.ML.Clip.Tasks;
 
@@ -41,6 +42,30 @@ internal static class ModelInputs
         }
 
         return result;
+    }
+
+    /// <summary>
+    /// Preprocesses the inputs given as files (all at once, so they decode concurrently) into their places in
+    /// <paramref name="parts"/>; inputs given as pixels are already there.
+    /// </summary>
+    /// <param name="preprocessor">The model folder's preprocessor, or null when it has none.</param>
+    /// <param name="files">(index in <paramref name="parts"/>, the input's files).</param>
+    /// <param name="parts">One tensor per input.</param>
+    /// <param name="noPreprocessor">The message when files are given but there is no preprocessor.</param>
+    public static void ProcessFiles(
+        VisionPreprocessor? preprocessor, IReadOnlyList<(int Index, IReadOnlyList<string> Paths)> files, Tensor[] parts, string noPreprocessor)
+    {
+        if (files.Count == 0)
+        {
+            return;
+        }
+
+        VisionPreprocessor vision = preprocessor ?? throw new InvalidOperationException(noPreprocessor);
+        Tensor[] decoded = vision.ProcessEach(files.Select(f => f.Paths).ToArray());
+        for (int f = 0; f < files.Count; f++)
+        {
+            parts[files[f].Index] = decoded[f];
+        }
     }
 
     /// <summary>Concatenates preprocessed inputs along axis 0, saying which inputs could not be batched.</summary>

@@ -172,16 +172,8 @@ public sealed class XClipEmbedder : ITextEmbedder, IVideoEmbedder, IZeroShotScor
             }
         }
 
-        if (files.Count > 0)
-        {
-            VisionPreprocessor preprocessor = Preprocessor ?? throw new InvalidOperationException(
-                $"{_source} has no preprocessor_config.json, so video and frame files cannot be read; add the file to the model folder or pass preprocessed pixels.");
-            Tensor[] decoded = preprocessor.ProcessEach(files.Select(f => f.Paths).ToArray()); // the files decode concurrently
-            for (int f = 0; f < files.Count; f++)
-            {
-                parts[files[f].Index] = decoded[f];
-            }
-        }
+        ModelInputs.ProcessFiles(Preprocessor, files, parts,
+            $"{_source} has no preprocessor_config.json, so video and frame files cannot be read; add the file to the model folder or pass preprocessed pixels.");
 
         int[] clips = parts.Select(p => p.Dim(0)).ToArray();
         return (ModelInputs.Concat(parts, "X-CLIP videos"), clips);
