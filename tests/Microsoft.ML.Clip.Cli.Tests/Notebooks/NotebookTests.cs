@@ -54,7 +54,6 @@ public sealed class NotebookTests
     }
 
     [TestMethod]
-    [TestCategory("RequiresMicrosoftML")]
     public async Task FewShotLinearProbeWithMLNet()
     {
         NotebookGlobals globals = await Run(LinearProbe);

@@ -1,13 +1,11 @@
-// Compiled only with -p:UseMLNetStandIn=false (see the test csproj): these tests need ML.NET's own
-// transforms, trainers and evaluators, which the stand-in does not reimplement.
+// The adapter inside whole ML.NET pipelines: ML.NET's own transforms, trainers and evaluators.
 using Microsoft.ML.Clip.Tests.Fakes;
 using Microsoft.ML.Data;
 using Microsoft.ML.Transforms;
 
-namespace Microsoft.ML.Clip.Tests.RequiresMicrosoftML;
+namespace Microsoft.ML.Clip.Tests.Pipelines;
 
 [TestClass]
-[TestCategory("RequiresMicrosoftML")]
 public sealed class RealMLNetPipelineTests
 {
     private static readonly string[] Classes = ["cat", "dog", "bird"];
