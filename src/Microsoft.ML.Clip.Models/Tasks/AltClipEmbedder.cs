@@ -103,9 +103,14 @@ public sealed class AltClipEmbedder : ITextEmbedder, IImageEmbedder, IZeroShotSc
         AltClipVisionConfig v = Model.Config.VisionConfig;
         var parts = new Tensor[images.Count];
         var files = new List<(int Index, IReadOnlyList<string> Paths)>();
+        var decoded = new List<(int Index, IReadOnlyList<RgbImage> Images)>();
         for (int i = 0; i < images.Count; i++)
         {
-            if (images[i].Pixels is float[] pixels)
+            if (images[i].Image is RgbImage image)
+            {
+                decoded.Add((i, [image]));
+            }
+            else if (images[i].Pixels is float[] pixels)
             {
                 if (pixels.Length != PixelValueCount)
                 {
@@ -123,6 +128,8 @@ public sealed class AltClipEmbedder : ITextEmbedder, IImageEmbedder, IZeroShotSc
 
         ModelInputs.ProcessFiles(Preprocessor, files, parts,
             $"{_source} has no preprocessor_config.json, so image files cannot be read; add the file to the model folder or pass preprocessed pixels.");
+        ModelInputs.ProcessImages(Preprocessor, decoded, parts,
+            $"{_source} has no preprocessor_config.json, so decoded images cannot be preprocessed; add the file to the model folder or pass preprocessed pixels.");
 
         // A video file gives several frames: its embedding is their mean.
         Tensor features = Model.GetImageFeatures(ModelInputs.Concat(parts, "AltCLIP images")); // [items, D]

@@ -68,6 +68,42 @@ internal static class ModelInputs
         }
     }
 
+    /// <summary>
+    /// Preprocesses the inputs given as decoded images (one image, or the frames of one video for a video model) into their
+    /// places in <paramref name="parts"/>, exactly as the same images read from files would be.
+    /// </summary>
+    /// <param name="preprocessor">The model folder's preprocessor, or null when it has none.</param>
+    /// <param name="images">(index in <paramref name="parts"/>, the input's images in temporal order).</param>
+    /// <param name="parts">One tensor per input.</param>
+    /// <param name="noPreprocessor">The message when images are given but there is no preprocessor.</param>
+    public static void ProcessImages(
+        VisionPreprocessor? preprocessor, IReadOnlyList<(int Index, IReadOnlyList<RgbImage> Images)> images, Tensor[] parts, string noPreprocessor)
+    {
+        if (images.Count == 0)
+        {
+            return;
+        }
+
+        VisionPreprocessor vision = preprocessor ?? throw new InvalidOperationException(noPreprocessor);
+        foreach ((int index, IReadOnlyList<RgbImage> frames) in images)
+        {
+            if (vision.IsVideo && frames.Count != vision.NumFrames)
+            {
+                throw new ArgumentException(
+                    $"{frames.Count} images were given as the frames of one video, but the preprocessor takes {vision.NumFrames} frames per video " +
+                    "(vision_config.num_frames); give exactly that many images.",
+                    nameof(images));
+            }
+
+            if (!vision.IsVideo && frames.Count != 1)
+            {
+                throw new ArgumentException($"An image input holds {frames.Count} images; an image model takes one per input.", nameof(images));
+            }
+
+            parts[index] = vision.ProcessFrames(frames); // [1, frames, 3, H, W] (video) or [1, 3, H, W] (image)
+        }
+    }
+
     /// <summary>Concatenates preprocessed inputs along axis 0, saying which inputs could not be batched.</summary>
     public static Tensor Concat(IReadOnlyList<Tensor> parts, string what)
     {

@@ -1,13 +1,16 @@
+using Microsoft.ML.Clip.Vision;
+
 namespace Microsoft.ML.Clip.Tasks;
 
-/// <summary>One video given to a video model: a video file, a list of frame image files, or preprocessed pixels.</summary>
+/// <summary>One video given to a video model: a video file, a list of frame image files, decoded frames, or preprocessed pixels.</summary>
 public sealed class VideoInput
 {
-    private VideoInput(string? path, IReadOnlyList<string>? framePaths, float[]? pixels)
+    private VideoInput(string? path, IReadOnlyList<string>? framePaths, float[]? pixels, IReadOnlyList<RgbImage>? frameImages = null)
     {
         Path = path;
         FramePaths = framePaths;
         Pixels = pixels;
+        FrameImages = frameImages;
     }
 
     /// <summary>The video file, when the video is given as a file.</summary>
@@ -18,6 +21,9 @@ public sealed class VideoInput
 
     /// <summary>Preprocessed pixels <c>[frames, 3, H, W]</c> (resized, cropped, normalised), when given as pixels.</summary>
     public float[]? Pixels { get; }
+
+    /// <summary>The decoded frames in temporal order, when the video is given as frames in memory.</summary>
+    public IReadOnlyList<RgbImage>? FrameImages { get; }
 
     /// <summary>A video file (decoded with ffmpeg, frames sampled as the model's processor does).</summary>
     /// <param name="path">The video file.</param>
@@ -34,8 +40,14 @@ public sealed class VideoInput
     /// <returns>The input.</returns>
     public static VideoInput FromPixels(float[] pixels) => new(null, null, pixels ?? throw new ArgumentNullException(nameof(pixels)));
 
-    /// <summary>A short description for error messages: the path, the first frame path, or the pixel count.</summary>
+    /// <summary>A video given as decoded frames (one per model frame, in temporal order), preprocessed like frame image files.</summary>
+    /// <param name="frames">The frames.</param>
+    /// <returns>The input.</returns>
+    public static VideoInput FromFrameImages(IReadOnlyList<RgbImage> frames) => new(null, null, null, frames ?? throw new ArgumentNullException(nameof(frames)));
+
+    /// <summary>A short description for error messages: the path, the frame paths, the frame count or the pixel count.</summary>
     /// <returns>The description.</returns>
     public override string ToString() =>
-        Path ?? (FramePaths is not null ? $"[{string.Join(", ", FramePaths)}]" : $"<{Pixels!.Length} pixel values>");
+        Path ?? (FramePaths is not null ? $"[{string.Join(", ", FramePaths)}]"
+            : FrameImages is not null ? $"<{FrameImages.Count} frame images>" : $"<{Pixels!.Length} pixel values>");
 }

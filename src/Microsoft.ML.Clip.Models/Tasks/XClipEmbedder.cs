@@ -153,10 +153,15 @@ public sealed class XClipEmbedder : ITextEmbedder, IVideoEmbedder, IZeroShotScor
         XClipVisionConfig v = Model.Config.VisionConfig;
         var parts = new Tensor[videos.Count];
         var files = new List<(int Index, IReadOnlyList<string> Paths)>();
+        var decoded = new List<(int Index, IReadOnlyList<RgbImage> Images)>();
         for (int i = 0; i < videos.Count; i++)
         {
             VideoInput video = videos[i];
-            if (video.Pixels is float[] pixels)
+            if (video.FrameImages is IReadOnlyList<RgbImage> frames)
+            {
+                decoded.Add((i, frames));
+            }
+            else if (video.Pixels is float[] pixels)
             {
                 if (pixels.Length != PixelValueCount)
                 {
@@ -174,6 +179,8 @@ public sealed class XClipEmbedder : ITextEmbedder, IVideoEmbedder, IZeroShotScor
 
         ModelInputs.ProcessFiles(Preprocessor, files, parts,
             $"{_source} has no preprocessor_config.json, so video and frame files cannot be read; add the file to the model folder or pass preprocessed pixels.");
+        ModelInputs.ProcessImages(Preprocessor, decoded, parts,
+            $"{_source} has no preprocessor_config.json, so decoded frames cannot be preprocessed; add the file to the model folder or pass preprocessed pixels.");
 
         int[] clips = parts.Select(p => p.Dim(0)).ToArray();
         return (ModelInputs.Concat(parts, "X-CLIP videos"), clips);

@@ -38,8 +38,17 @@ internal abstract class ClipFunction
         string s => s,
         string[] frames => $"[{string.Join(", ", frames)}]",
         float[] pixels => $"<{pixels.Length} pixel values>",
+        Clip.Tasks.ImageInput image => image.ToString(),
+        Clip.Tasks.VideoInput video => video.ToString(),
         _ => value?.ToString() ?? "<null>",
     };
+
+    /// <summary>The accepted types as ML.NET words them, <c>A, B or C</c>, with those registered converters read as <paramref name="media"/> last.</summary>
+    protected static string ExpectedTypesOf(ClipMediaKind media, params string[] builtIn)
+    {
+        string[] all = [.. builtIn, .. ClipInputConverters.Describe(media)];
+        return all.Length == 1 ? all[0] : $"{string.Join(", ", all[..^1])} or {all[^1]}";
+    }
 
     /// <summary>Checks that a model returned one vector of the right length per input.</summary>
     protected static float[][] Checked(float[][] result, int count, int length, string what)

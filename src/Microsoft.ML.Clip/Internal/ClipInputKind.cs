@@ -13,6 +13,12 @@ internal enum ClipInputKind
 
     /// <summary>Known-size vector of Single: preprocessed pixels.</summary>
     Pixels,
+
+    /// <summary>A type a registered <see cref="ClipInputConverter"/> reads as one image (e.g. <c>MLImage</c>).</summary>
+    Image,
+
+    /// <summary>A type a registered <see cref="ClipInputConverter"/> reads as one video's frames.</summary>
+    Video,
 }
 
 /// <summary>Classifies column types into <see cref="ClipInputKind"/>.</summary>
@@ -23,7 +29,7 @@ internal static class ClipInputKinds
         TextDataViewType => ClipInputKind.Text,
         VectorDataViewType { ItemType: TextDataViewType } => ClipInputKind.TextVector,
         VectorDataViewType { IsKnownSize: true } v when v.ItemType.Equals(NumberDataViewType.Single) => ClipInputKind.Pixels,
-        _ => null,
+        _ => ClipInputConverters.Find(type) is { } converted ? Converted(converted.Kind) : null,
     };
 
     public static ClipInputKind? Of(SchemaShape.Column column)
@@ -38,8 +44,15 @@ internal static class ClipInputKinds
             return column.Kind == SchemaShape.Column.VectorKind.Scalar ? ClipInputKind.Text : ClipInputKind.TextVector;
         }
 
-        return column.Kind == SchemaShape.Column.VectorKind.Vector && column.ItemType.Equals(NumberDataViewType.Single) ? ClipInputKind.Pixels : null;
+        if (column.Kind == SchemaShape.Column.VectorKind.Vector && column.ItemType.Equals(NumberDataViewType.Single))
+        {
+            return ClipInputKind.Pixels;
+        }
+
+        return ClipInputConverters.Find(column) is ClipMediaKind kind ? Converted(kind) : null;
     }
+
+    private static ClipInputKind Converted(ClipMediaKind kind) => kind == ClipMediaKind.Image ? ClipInputKind.Image : ClipInputKind.Video;
 
     /// <summary>ML.NET-style type text of a shape column (e.g. <c>Vector&lt;Single&gt;</c>).</summary>
     public static string Describe(SchemaShape.Column column)

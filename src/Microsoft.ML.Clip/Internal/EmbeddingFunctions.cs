@@ -20,9 +20,9 @@ internal sealed class TextEmbeddingFunction(Lazy<ITextEmbedder> model) : ClipFun
 /// <summary>Video (path, frame paths or pixels) → embedding.</summary>
 internal sealed class VideoEmbeddingFunction(Lazy<IVideoEmbedder> model) : ClipFunction
 {
-    public override IReadOnlyList<ClipInputKind> AcceptedKinds { get; } = [ClipInputKind.Text, ClipInputKind.TextVector, ClipInputKind.Pixels];
+    public override IReadOnlyList<ClipInputKind> AcceptedKinds { get; } = [ClipInputKind.Text, ClipInputKind.TextVector, ClipInputKind.Pixels, ClipInputKind.Video];
 
-    public override string ExpectedTypes => $"String (video path), Vector<String> (frame image paths) or Vector<Single, {PixelValueCount}> (preprocessed pixels)";
+    public override string ExpectedTypes => Expected(PixelValueCount);
 
     public override int PixelValueCount => model.Value.PixelValueCount;
 
@@ -33,8 +33,12 @@ internal sealed class VideoEmbeddingFunction(Lazy<IVideoEmbedder> model) : ClipF
     public override float[][] Compute(IReadOnlyList<object> inputs) =>
         Checked(model.Value.EmbedVideos(inputs.Select(ToVideo).ToArray()), inputs.Count, OutputLength, "The video model");
 
+    public static string Expected(int pixelValueCount) => ExpectedTypesOf(
+        ClipMediaKind.Video, "String (video path)", "Vector<String> (frame image paths)", $"Vector<Single, {pixelValueCount}> (preprocessed pixels)");
+
     public static VideoInput ToVideo(object value) => value switch
     {
+        VideoInput video => video,
         string path => VideoInput.FromFile(CheckPath(path)),
         string[] frames => VideoInput.FromFrames(frames),
         float[] pixels => VideoInput.FromPixels(pixels),
@@ -48,9 +52,9 @@ internal sealed class VideoEmbeddingFunction(Lazy<IVideoEmbedder> model) : ClipF
 /// <summary>Image (path or pixels) → embedding.</summary>
 internal sealed class ImageEmbeddingFunction(Lazy<IImageEmbedder> model) : ClipFunction
 {
-    public override IReadOnlyList<ClipInputKind> AcceptedKinds { get; } = [ClipInputKind.Text, ClipInputKind.Pixels];
+    public override IReadOnlyList<ClipInputKind> AcceptedKinds { get; } = [ClipInputKind.Text, ClipInputKind.Pixels, ClipInputKind.Image];
 
-    public override string ExpectedTypes => $"String (image path) or Vector<Single, {PixelValueCount}> (preprocessed pixels)";
+    public override string ExpectedTypes => Expected(PixelValueCount);
 
     public override int PixelValueCount => model.Value.PixelValueCount;
 
@@ -61,8 +65,12 @@ internal sealed class ImageEmbeddingFunction(Lazy<IImageEmbedder> model) : ClipF
     public override float[][] Compute(IReadOnlyList<object> inputs) =>
         Checked(model.Value.EmbedImages(inputs.Select(ToImage).ToArray()), inputs.Count, OutputLength, "The image model");
 
+    public static string Expected(int pixelValueCount) =>
+        ExpectedTypesOf(ClipMediaKind.Image, "String (image path)", $"Vector<Single, {pixelValueCount}> (preprocessed pixels)");
+
     public static ImageInput ToImage(object value) => value switch
     {
+        ImageInput image => image,
         string path => ImageInput.FromFile(VideoEmbeddingFunction.CheckPath(path)),
         float[] pixels => ImageInput.FromPixels(pixels),
         _ => throw new ArgumentException($"Unsupported image value {value?.GetType()}."),
@@ -96,12 +104,12 @@ internal sealed class ZeroShotFunction : ClipFunction
     }
 
     public override IReadOnlyList<ClipInputKind> AcceptedKinds => _family == ClipModelFamily.XClip
-        ? [ClipInputKind.Text, ClipInputKind.TextVector, ClipInputKind.Pixels]
-        : [ClipInputKind.Text, ClipInputKind.Pixels];
+        ? [ClipInputKind.Text, ClipInputKind.TextVector, ClipInputKind.Pixels, ClipInputKind.Video]
+        : [ClipInputKind.Text, ClipInputKind.Pixels, ClipInputKind.Image];
 
     public override string ExpectedTypes => _family == ClipModelFamily.XClip
-        ? $"String (video path), Vector<String> (frame image paths) or Vector<Single, {PixelValueCount}> (preprocessed pixels)"
-        : $"String (image path) or Vector<Single, {PixelValueCount}> (preprocessed pixels)";
+        ? VideoEmbeddingFunction.Expected(PixelValueCount)
+        : ImageEmbeddingFunction.Expected(PixelValueCount);
 
     public override int PixelValueCount => _family == ClipModelFamily.XClip ? _videoShape!.Value.PixelValueCount : _imageShape!.Value.PixelValueCount;
 

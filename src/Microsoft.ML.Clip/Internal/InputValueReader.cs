@@ -2,7 +2,10 @@ using Microsoft.ML.Data;
 
 namespace Microsoft.ML.Transforms.Internal;
 
-/// <summary>Reads the input column of the current row as <c>string</c>, <c>string[]</c> or <c>float[]</c>.</summary>
+/// <summary>
+/// Reads the input column of the current row as <c>string</c>, <c>string[]</c>, <c>float[]</c>, or (through a registered
+/// <see cref="ClipInputConverter"/>) <see cref="Clip.Tasks.ImageInput"/> / <see cref="Clip.Tasks.VideoInput"/>.
+/// </summary>
 internal static class InputValueReader
 {
     public static Func<object> Create(DataViewRow row, DataViewSchema.Column column, ClipInputKind kind)
@@ -31,6 +34,18 @@ internal static class InputValueReader
                 };
             }
 
+            case ClipInputKind.Image:
+            {
+                Func<Clip.Tasks.ImageInput> read = Converter(column).CreateImageReader(row, column);
+                return () => read();
+            }
+
+            case ClipInputKind.Video:
+            {
+                Func<Clip.Tasks.VideoInput> read = Converter(column).CreateVideoReader(row, column);
+                return () => read();
+            }
+
             default:
             {
                 var getter = row.GetGetter<VBuffer<float>>(column);
@@ -45,4 +60,8 @@ internal static class InputValueReader
             }
         }
     }
+
+    private static ClipInputConverter Converter(DataViewSchema.Column column) =>
+        ClipInputConverters.Find(column.Type)?.Converter
+            ?? throw new InvalidOperationException($"No registered ClipInputConverter reads column '{column.Name}' of type {column.Type}.");
 }

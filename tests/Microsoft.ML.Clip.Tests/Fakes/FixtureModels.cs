@@ -1,8 +1,10 @@
+using System.Text.Json.Nodes;
 using Microsoft.ML.Clip.AltClip;
 using Microsoft.ML.Clip.Checkpoints;
 using Microsoft.ML.Clip.Tasks;
 using Microsoft.ML.Clip.Testing;
 using Microsoft.ML.Clip.Tokenizers;
+using Microsoft.ML.Clip.Vision;
 using Microsoft.ML.Clip.XClip;
 using Microsoft.ML.Data;
 using Microsoft.ML.Transforms;
@@ -64,7 +66,10 @@ internal sealed class FixtureTokenizer(SafeTensorsFile inputs) : ITextTokenizer
     }
 }
 
-/// <summary>Loads the fixture checkpoints with <see cref="FixtureTokenizer"/> (no preprocessor: pixel inputs).</summary>
+/// <summary>
+/// Loads the fixture checkpoints with <see cref="FixtureTokenizer"/>; the fixture folders have no preprocessor (pixel
+/// inputs only), folders made by <see cref="ProcessorModelFolders"/> have one (files and decoded images too).
+/// </summary>
 internal sealed class FixtureModelLoader : IClipModelLoader
 {
     public static readonly ModelFixtureData XClip = new("xclip-tiny");
@@ -82,10 +87,63 @@ internal sealed class FixtureModelLoader : IClipModelLoader
     public IZeroShotScorer<ImageInput> LoadImageZeroShotScorer(string model) => LoadAltClip(model);
 
     private static XClipEmbedder LoadXClip(string model) =>
-        new(XClipModel.FromPretrained(model), new FixtureTokenizer(XClip.Inputs), ownsModel: true);
+        new(XClipModel.FromPretrained(model), new FixtureTokenizer(XClip.Inputs), Preprocessor(model), ownsModel: true);
 
     private static AltClipEmbedder LoadAltClip(string model) =>
-        new(AltClipModel.FromPretrained(model), new FixtureTokenizer(AltClip.Inputs), ownsModel: true);
+        new(AltClipModel.FromPretrained(model), new FixtureTokenizer(AltClip.Inputs), Preprocessor(model), ownsModel: true);
+
+    private static VisionPreprocessor? Preprocessor(string model) =>
+        File.Exists(Path.Combine(model, "preprocessor_config.json")) ? VisionPreprocessor.FromPretrained(model) : null;
+}
+
+/// <summary>
+/// The tiny fixture checkpoints with a 32-pixel <c>preprocessor_config.json</c> (the real checkpoints' processor settings
+/// at the fixture's image size), so image files, frame files and decoded images can be fed. Built once per test run.
+/// </summary>
+internal static class ProcessorModelFolders
+{
+    private static readonly Lazy<string> XClipFolder = new(() => Build("xclip-tiny", "xclip-base-patch32", p =>
+    {
+        p["size"] = 32;
+        p["crop_size"] = new JsonObject { ["height"] = 32, ["width"] = 32 };
+    }));
+
+    private static readonly Lazy<string> AltClipFolder = new(() => Build("altclip-tiny", "altclip", p =>
+    {
+        p["size"] = new JsonObject { ["shortest_edge"] = 32 };
+        p["crop_size"] = new JsonObject { ["height"] = 32, ["width"] = 32 };
+    }));
+
+    public static string XClip => XClipFolder.Value;
+
+    public static string AltClip => AltClipFolder.Value;
+
+    /// <summary>Deletes the folders that were built.</summary>
+    public static void Cleanup()
+    {
+        foreach (Lazy<string> folder in new[] { XClipFolder, AltClipFolder })
+        {
+            if (folder.IsValueCreated && Directory.Exists(folder.Value))
+            {
+                Directory.Delete(folder.Value, recursive: true);
+            }
+        }
+    }
+
+    private static string Build(string fixture, string processorConfig, Action<JsonObject> size)
+    {
+        string folder = Path.Combine(Path.GetTempPath(), $"clip-mlnet-tests-{fixture}-{Environment.ProcessId}");
+        Directory.CreateDirectory(folder);
+        foreach (string file in new[] { "config.json", "model.safetensors" })
+        {
+            File.Copy(TestFixtures.Path($"models/{fixture}/{file}"), Path.Combine(folder, file), overwrite: true);
+        }
+
+        var processor = JsonNode.Parse(File.ReadAllText(TestFixtures.Path($"processors/configs/{processorConfig}/preprocessor_config.json")))!.AsObject();
+        size(processor);
+        File.WriteAllText(Path.Combine(folder, "preprocessor_config.json"), processor.ToJsonString());
+        return folder;
+    }
 }
 
 public sealed class XClipPixelsRow
