@@ -14,9 +14,9 @@ public sealed class AltClipImageFeaturizer : ClipTransformerBase
     /// <summary>The embedding column.</summary>
     public string OutputColumnName { get; }
 
-    internal override TransformerState ToState()
+    internal override TransformerState ToState(string? savedFileFolder)
     {
-        TransformerState state = BaseState(nameof(AltClipImageFeaturizer));
+        TransformerState state = BaseState(nameof(AltClipImageFeaturizer), savedFileFolder);
         state.OutputColumnName = OutputColumnName;
         return state;
     }

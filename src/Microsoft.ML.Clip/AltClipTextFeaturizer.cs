@@ -14,9 +14,9 @@ public sealed class AltClipTextFeaturizer : ClipTransformerBase
     /// <summary>The embedding column.</summary>
     public string OutputColumnName { get; }
 
-    internal override TransformerState ToState()
+    internal override TransformerState ToState(string? savedFileFolder)
     {
-        TransformerState state = BaseState(nameof(AltClipTextFeaturizer));
+        TransformerState state = BaseState(nameof(AltClipTextFeaturizer), savedFileFolder);
         state.OutputColumnName = OutputColumnName;
         return state;
     }

@@ -19,14 +19,17 @@ public abstract class ClipEstimatorBase<TTransformer> : IEstimator<TTransformer>
         _transformer = transformer;
     }
 
-    /// <summary>Checks the input schema and returns the transformer.</summary>
+    /// <summary>Checks the input schema and the model reference, loads the model and returns the transformer.</summary>
     /// <param name="input">The training data (only its schema is used).</param>
     /// <returns>The transformer.</returns>
+    /// <exception cref="ArgumentException">The model path is a missing local folder, a folder without config.json, or a malformed Hugging Face id.</exception>
     /// <exception cref="ArgumentOutOfRangeException">The input column is missing or has the wrong type.</exception>
+    /// <remarks>A model that cannot be loaded fails here with the loader's error (e.g. <see cref="DirectoryNotFoundException"/>), also with <c>SkipBadRows</c>.</remarks>
     public TTransformer Fit(IDataView input)
     {
         ArgumentNullException.ThrowIfNull(input);
         _transformer.CheckInput(input.Schema, nameof(input));
+        _transformer.LoadModel();
         return _transformer;
     }
 

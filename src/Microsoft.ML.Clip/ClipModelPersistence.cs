@@ -27,7 +27,7 @@ public static class ClipModelPersistence
     public static void Save(MLContext mlContext, ITransformer model, DataViewSchema inputSchema, string path)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
-        Clip.IO.AtomicFile.Write(path, stream => Save(mlContext, model, inputSchema, stream));
+        Clip.IO.AtomicFile.Write(path, stream => Save(mlContext, model, inputSchema, stream, ClipTransformerBase.FolderOf(path)));
     }
 
     /// <summary>Saves <paramref name="model"/> (a transformer or a chain) as a zip archive into <paramref name="stream"/>.</summary>
@@ -35,7 +35,10 @@ public static class ClipModelPersistence
     /// <param name="model">The fitted pipeline.</param>
     /// <param name="inputSchema">The schema of the data the pipeline is applied to.</param>
     /// <param name="stream">The stream.</param>
-    public static void Save(MLContext mlContext, ITransformer model, DataViewSchema inputSchema, Stream stream)
+    public static void Save(MLContext mlContext, ITransformer model, DataViewSchema inputSchema, Stream stream) =>
+        Save(mlContext, model, inputSchema, stream, null);
+
+    private static void Save(MLContext mlContext, ITransformer model, DataViewSchema inputSchema, Stream stream, string? savedFileFolder)
     {
         ArgumentNullException.ThrowIfNull(mlContext);
         ArgumentNullException.ThrowIfNull(model);
@@ -76,7 +79,7 @@ public static class ClipModelPersistence
                 string entry = $"step-{steps.Count:D3}.clip.json";
                 using (var target = archive.CreateEntry(entry).Open())
                 {
-                    clip.Save(target);
+                    clip.WriteState(target, savedFileFolder);
                 }
 
                 steps.Add(new Manifest.Step { Kind = "clip", Entry = entry });
@@ -111,11 +114,17 @@ public static class ClipModelPersistence
     /// <param name="path">The zip file.</param>
     /// <param name="inputSchema">Receives the saved input schema (names and types).</param>
     /// <param name="modelLoader">Loads the X-CLIP/AltCLIP models; <see langword="null"/> uses <see cref="ClipModelLoader.Default"/>.</param>
+    /// <param name="modelPath">
+    /// The model folder or Hugging Face id to use instead of the saved one, for every X-CLIP/AltCLIP step (e.g. after the
+    /// model folder moved); <see langword="null"/>: the saved reference (a folder saved relative to the file is found
+    /// relative to <paramref name="path"/>). A pipeline whose steps use different models cannot take an override.
+    /// </param>
     /// <returns>The pipeline.</returns>
-    public static TransformerChain<ITransformer> Load(MLContext mlContext, string path, out DataViewSchema inputSchema, IClipModelLoader? modelLoader = null)
+    /// <exception cref="DirectoryNotFoundException">A saved model folder does not exist and <paramref name="modelPath"/> is not given (the message says how to pass it).</exception>
+    public static TransformerChain<ITransformer> Load(MLContext mlContext, string path, out DataViewSchema inputSchema, IClipModelLoader? modelLoader = null, string? modelPath = null)
     {
         using var stream = File.OpenRead(path);
-        return Load(mlContext, stream, out inputSchema, modelLoader, path);
+        return Load(mlContext, stream, out inputSchema, modelLoader, path, ClipTransformerBase.FolderOf(path), modelPath);
     }
 
     /// <summary>Loads a pipeline saved by <see cref="Save(MLContext, ITransformer, DataViewSchema, Stream)"/>.</summary>
@@ -123,11 +132,13 @@ public static class ClipModelPersistence
     /// <param name="stream">The zip archive.</param>
     /// <param name="inputSchema">Receives the saved input schema (names and types).</param>
     /// <param name="modelLoader">Loads the X-CLIP/AltCLIP models; <see langword="null"/> uses <see cref="ClipModelLoader.Default"/>.</param>
+    /// <param name="modelPath">The model folder or Hugging Face id to use instead of the saved one, for every X-CLIP/AltCLIP step; <see langword="null"/>: the saved reference.</param>
     /// <returns>The pipeline.</returns>
-    public static TransformerChain<ITransformer> Load(MLContext mlContext, Stream stream, out DataViewSchema inputSchema, IClipModelLoader? modelLoader = null) =>
-        Load(mlContext, stream, out inputSchema, modelLoader, "stream");
+    public static TransformerChain<ITransformer> Load(MLContext mlContext, Stream stream, out DataViewSchema inputSchema, IClipModelLoader? modelLoader = null, string? modelPath = null) =>
+        Load(mlContext, stream, out inputSchema, modelLoader, "stream", null, modelPath);
 
-    private static TransformerChain<ITransformer> Load(MLContext mlContext, Stream stream, out DataViewSchema inputSchema, IClipModelLoader? modelLoader, string source)
+    private static TransformerChain<ITransformer> Load(
+        MLContext mlContext, Stream stream, out DataViewSchema inputSchema, IClipModelLoader? modelLoader, string source, string? savedFileFolder, string? modelPath)
     {
         ArgumentNullException.ThrowIfNull(mlContext);
         ZipArchive archive;
@@ -155,6 +166,11 @@ public static class ClipModelPersistence
                 throw new InvalidDataException($"'{source}' has a manifest of format '{manifest?.Format}' version {manifest?.Version}; expected '{FormatName}' version 1.");
             }
 
+            if (modelPath is not null)
+            {
+                CheckOneModel(archive, manifest, source);
+            }
+
             var steps = new List<ITransformer>();
             foreach (Manifest.Step step in manifest.Steps)
             {
@@ -166,7 +182,7 @@ public static class ClipModelPersistence
                 buffer.Position = 0;
                 steps.Add(step.Kind switch
                 {
-                    "clip" => ClipTransformerBase.Load(buffer, modelLoader, $"{source}!{step.Entry}"),
+                    "clip" => ClipTransformerBase.Load(buffer, modelLoader, $"{source}!{step.Entry}", savedFileFolder, modelPath),
                     "mlnet" => mlContext.Model.Load(buffer, out _),
                     _ => throw new InvalidDataException($"'{source}' has a step of unknown kind '{step.Kind}'."),
                 });
@@ -174,6 +190,29 @@ public static class ClipModelPersistence
 
             inputSchema = SavedColumn.ToSchema(manifest.InputSchema);
             return new TransformerChain<ITransformer>(steps.ToArray());
+        }
+    }
+
+    /// <summary>A model-path override replaces every step's model: refuse it when the steps were saved with different models.</summary>
+    private static void CheckOneModel(ZipArchive archive, Manifest manifest, string source)
+    {
+        var models = new HashSet<string>(StringComparer.Ordinal);
+        foreach (Manifest.Step step in manifest.Steps.Where(s => s.Kind == "clip"))
+        {
+            using Stream entry = archive.GetEntry(step.Entry)?.Open()
+                ?? throw new InvalidDataException($"'{source}' lists step '{step.Entry}' but has no such entry.");
+            using var buffer = new MemoryStream();
+            entry.CopyTo(buffer);
+            buffer.Position = 0;
+            models.Add(TransformerState.ReadFrom(buffer, $"{source}!{step.Entry}").ModelPath);
+        }
+
+        if (models.Count > 1)
+        {
+            throw new ArgumentException(
+                $"'{source}' holds X-CLIP/AltCLIP steps saved with different models ({string.Join(", ", models.Select(m => $"'{m}'"))}); a single modelPath cannot replace them all. " +
+                "Load it without modelPath (after restoring the folders), or save the pipeline again with the models where they now are.",
+                "modelPath");
         }
     }
 

@@ -104,37 +104,45 @@ public abstract class ClipTransformerBase : ITransformer, IDisposable
             "Save the pipeline with ClipModelPersistence.Save(mlContext, model, inputSchema, path) and load it with ClipModelPersistence.Load(mlContext, path, out inputSchema) " +
             "(or save this transformer alone with its Save(path) method).");
 
-    /// <summary>Saves this transformer's state (model reference and options, not the weights) as JSON.</summary>
+    /// <summary>
+    /// Saves this transformer's state (model reference and options, not the weights) as JSON. A Hugging Face id is saved
+    /// as the id; a local model folder below the saved file's folder is saved relative to the file (so the two can move
+    /// together), any other local folder as an absolute path.
+    /// </summary>
     /// <param name="path">The file to write (written to a temporary name, then renamed).</param>
     public void Save(string path)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
-        Clip.IO.AtomicFile.Write(path, stream => Save(stream));
+        Clip.IO.AtomicFile.Write(path, stream => WriteState(stream, FolderOf(path)));
     }
 
-    /// <summary>Writes this transformer's state (model reference and options) as JSON.</summary>
+    /// <summary>Writes this transformer's state (model reference and options) as JSON; a local model folder is saved as an absolute path.</summary>
     /// <param name="stream">The stream.</param>
     public void Save(Stream stream)
     {
         ArgumentNullException.ThrowIfNull(stream);
-        ToState().WriteTo(stream);
+        WriteState(stream, null);
     }
 
     /// <summary>Loads a transformer saved by <see cref="Save(string)"/>.</summary>
     /// <param name="path">The file.</param>
     /// <param name="modelLoader">Loads the model; <see langword="null"/> uses <see cref="ClipModelLoader.Default"/>.</param>
+    /// <param name="modelPath">The model folder or Hub id to use instead of the saved one (e.g. after moving the model); <see langword="null"/>: the saved one.</param>
     /// <returns>The transformer (its concrete type is the saved one's).</returns>
-    public static ClipTransformerBase Load(string path, IClipModelLoader? modelLoader = null)
+    /// <exception cref="DirectoryNotFoundException">The saved model folder does not exist and <paramref name="modelPath"/> is not given.</exception>
+    public static ClipTransformerBase Load(string path, IClipModelLoader? modelLoader = null, string? modelPath = null)
     {
         using var stream = File.OpenRead(path);
-        return Load(stream, modelLoader, path);
+        return Load(stream, modelLoader, path, FolderOf(path), modelPath);
     }
 
     /// <summary>Loads a transformer saved by <see cref="Save(Stream)"/>.</summary>
     /// <param name="stream">The stream.</param>
     /// <param name="modelLoader">Loads the model; <see langword="null"/> uses <see cref="ClipModelLoader.Default"/>.</param>
+    /// <param name="modelPath">The model folder or Hub id to use instead of the saved one; <see langword="null"/>: the saved one.</param>
     /// <returns>The transformer.</returns>
-    public static ClipTransformerBase Load(Stream stream, IClipModelLoader? modelLoader = null) => Load(stream, modelLoader, "stream");
+    public static ClipTransformerBase Load(Stream stream, IClipModelLoader? modelLoader = null, string? modelPath = null) =>
+        Load(stream, modelLoader, "stream", null, modelPath);
 
     /// <summary>Releases the loaded models (those that are disposable).</summary>
     public void Dispose()
@@ -143,9 +151,16 @@ public abstract class ClipTransformerBase : ITransformer, IDisposable
         GC.SuppressFinalize(this);
     }
 
-    internal static ClipTransformerBase Load(Stream stream, IClipModelLoader? modelLoader, string source)
+    /// <summary>The folder of a file path (relative model folders are saved against it).</summary>
+    internal static string FolderOf(string path) => Path.GetDirectoryName(Path.GetFullPath(path))!;
+
+    /// <summary>Writes the state; <paramref name="savedFileFolder"/> is the saved file's folder, or null for a stream.</summary>
+    internal void WriteState(Stream stream, string? savedFileFolder) => ToState(savedFileFolder).WriteTo(stream);
+
+    internal static ClipTransformerBase Load(Stream stream, IClipModelLoader? modelLoader, string source, string? savedFileFolder, string? modelPathOverride)
     {
         TransformerState state = TransformerState.ReadFrom(stream, source);
+        state.ModelPath = ModelReference.ForLoading(state, source, savedFileFolder, modelPathOverride);
         ModelFingerprint.Verify(state.ModelPath, state.ModelSha256, source);
         return state.Kind switch
         {
@@ -170,12 +185,14 @@ public abstract class ClipTransformerBase : ITransformer, IDisposable
         };
     }
 
-    internal abstract TransformerState ToState();
+    /// <summary>This transformer's state; a local model folder below <paramref name="savedFileFolder"/> is stored relative to it.</summary>
+    internal abstract TransformerState ToState(string? savedFileFolder);
 
-    internal TransformerState BaseState(string kind) => new()
+    internal TransformerState BaseState(string kind, string? savedFileFolder) => new()
     {
         Kind = kind,
-        ModelPath = ModelPath,
+        ModelPath = ModelReference.ForSaving(ModelPath, savedFileFolder).Stored,
+        ModelLocation = ModelReference.ForSaving(ModelPath, savedFileFolder).Location,
         ModelSha256 = ModelFingerprint.Compute(ModelPath),
         InputColumnName = InputColumnName,
         BatchSize = BatchSize,
@@ -190,7 +207,7 @@ public abstract class ClipTransformerBase : ITransformer, IDisposable
         if (kind is null || !Function.AcceptedKinds.Contains(kind.Value)
             || (kind == ClipInputKind.Pixels && ((VectorDataViewType)column.Type).Size != Function.PixelValueCount))
         {
-            throw SchemaErrors.Mismatch(paramName, InputColumnName, Function.ExpectedTypes, column.Type.ToString() ?? "?");
+            throw SchemaErrors.Mismatch(paramName, InputColumnName, Function.ExpectedTypes, column.Type.ToString() ?? "?", column.Type);
         }
 
         return (column, kind.Value);
@@ -208,14 +225,30 @@ public abstract class ClipTransformerBase : ITransformer, IDisposable
         ClipInputKind? kind = ClipInputKinds.Of(column);
         if (kind is null || !Function.AcceptedKinds.Contains(kind.Value))
         {
-            throw SchemaErrors.Mismatch(paramName, InputColumnName, Function.ExpectedTypes, ClipInputKinds.Describe(column));
+            throw SchemaErrors.Mismatch(paramName, InputColumnName, Function.ExpectedTypes, ClipInputKinds.Describe(column), column.ItemType);
         }
+    }
+
+    /// <summary>
+    /// Checks the model reference (when the default loader resolves it) and loads the model: what <c>Fit</c> does, so that
+    /// a mistyped folder or id, or a model that cannot load, fails there and never as a bad row or NaN outputs.
+    /// </summary>
+    /// <exception cref="ArgumentException">A missing local folder, a folder without config.json, or a malformed Hub id (parameter <c>ModelPath</c>).</exception>
+    internal void LoadModel()
+    {
+        if (ModelLoader is null or ClipModelLoader)
+        {
+            ModelReference.Check(ModelPath, TransformName);
+        }
+
+        Function.LoadModels();
     }
 
     /// <summary>Runs the model on one batch; a failing batch is retried row by row to name the bad row.</summary>
     internal float[][] ComputeBatch(IReadOnlyList<object> values, IReadOnlyList<long> positions)
     {
-        int length = Function.OutputLength; // loads the model outside the per-row error handling
+        Function.LoadModels(); // outside the per-row error handling: a model that cannot load is never a bad row
+        int length = Function.OutputLength;
         try
         {
             return Function.Compute(values);

@@ -48,9 +48,9 @@ public sealed class ZeroShotClassifier : ClipTransformerBase
 
     internal static string DefaultTemplate(ClipModelFamily family) => family == ClipModelFamily.XClip ? PromptTemplates.Video : PromptTemplates.Photo;
 
-    internal override TransformerState ToState()
+    internal override TransformerState ToState(string? savedFileFolder)
     {
-        TransformerState state = BaseState(nameof(ZeroShotClassifier));
+        TransformerState state = BaseState(nameof(ZeroShotClassifier), savedFileFolder);
         state.Family = Family;
         state.Labels = Labels.ToArray();
         state.Templates = Templates.ToArray();

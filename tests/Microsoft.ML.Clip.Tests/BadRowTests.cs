@@ -64,7 +64,7 @@ public sealed class BadRowTests
     {
         var ml = new MLContext(seed: 1);
         IDataView data = ml.Data.LoadFromEnumerable(Rows);
-        var estimator = ml.Transforms.XClipVideoEmbedding(FeaturizerTests.Options("E", "Video", new FailingLoader(), skipBadRows: true));
+        var estimator = ml.Transforms.XClipVideoEmbedding(FeaturizerTests.Options("E", "Video", new ModelLoadingTests.FailingLoader(), skipBadRows: true));
 
         var error = Assert.ThrowsExactly<DirectoryNotFoundException>(() => estimator.Fit(data).Transform(data).GetColumn<float[]>("E").ToArray());
         StringAssert.Contains(error.Message, "fake-xclip");
@@ -77,20 +77,5 @@ public sealed class BadRowTests
         Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => ml.Transforms.XClipVideoEmbedding(FeaturizerTests.Options("E", "Video", new FakeModelLoader(), batchSize: 0)));
         var error = Assert.ThrowsExactly<ArgumentException>(() => ml.Transforms.XClipVideoEmbedding("E", " "));
         StringAssert.Contains(error.Message, "ModelPath");
-    }
-
-    private sealed class FailingLoader : Microsoft.ML.Transforms.IClipModelLoader
-    {
-        public Microsoft.ML.Clip.Tasks.ITextEmbedder LoadTextEmbedder(Microsoft.ML.Transforms.ClipModelFamily family, string model) => throw Missing(model);
-
-        public Microsoft.ML.Clip.Tasks.IVideoEmbedder LoadVideoEmbedder(string model) => throw Missing(model);
-
-        public Microsoft.ML.Clip.Tasks.IImageEmbedder LoadImageEmbedder(string model) => throw Missing(model);
-
-        public Microsoft.ML.Clip.Tasks.IZeroShotScorer<Microsoft.ML.Clip.Tasks.VideoInput> LoadVideoZeroShotScorer(string model) => throw Missing(model);
-
-        public Microsoft.ML.Clip.Tasks.IZeroShotScorer<Microsoft.ML.Clip.Tasks.ImageInput> LoadImageZeroShotScorer(string model) => throw Missing(model);
-
-        private static DirectoryNotFoundException Missing(string model) => new($"Model folder '{model}' not found.");
     }
 }

@@ -107,7 +107,9 @@ public sealed class ZeroShotTests
         var transformer = ml.Transforms.ZeroShotClassification(options).Fit(images);
 
         Assert.AreEqual("a photo of {}", transformer.Templates.Single());
-        Assert.AreEqual("Text", estimator.Fit(images).InputColumnName);
+        // The catalog's inputColumnName is the one read (checked on the shape: Fit would load the default loader's model "fake").
+        SchemaShape textShape = ml.Transforms.CustomMapping<NoInput, TextRow>((_, _) => { }, null).GetOutputSchema(new SchemaShape([]));
+        Assert.IsTrue(estimator.GetOutputSchema(textShape).Any(c => c.Name == "Score"));
         CollectionAssert.AreEqual(new uint[] { 3, 1 }, transformer.Transform(images).GetColumn<uint>("PredictedLabel").ToArray());
     }
 

@@ -53,7 +53,7 @@ public static class HubModelResolver
             return Path.GetFullPath(idOrPath);
         }
 
-        if (LooksLikePath(idOrPath))
+        if (LooksLikeLocalPath(idOrPath))
         {
             throw new DirectoryNotFoundException($"The model folder '{Path.GetFullPath(idOrPath)}' does not exist.");
         }
@@ -229,6 +229,12 @@ public static class HubModelResolver
 
     private static string RevisionArgument(HubModelId id) => id.Revision == HubModelId.DefaultRevision ? string.Empty : $" --revision {id.Revision}";
 
-    private static bool LooksLikePath(string text) =>
+    /// <summary>
+    /// Whether <paramref name="text"/> can only be a local path, never a Hub id: it starts with <c>.</c> or <c>~</c>, is
+    /// rooted, has a backslash, or has more than one <c>/</c>.
+    /// </summary>
+    /// <param name="text">A model folder or Hub id.</param>
+    /// <returns><see langword="true"/> for a path.</returns>
+    public static bool LooksLikeLocalPath(string text) =>
         text.StartsWith('.') || text.StartsWith('~') || Path.IsPathRooted(text) || text.Contains('\\') || text.Count(c => c == '/') > 1;
 }

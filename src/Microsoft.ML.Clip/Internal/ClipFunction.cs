@@ -15,6 +15,9 @@ internal abstract class ClipFunction
     /// <summary>The length of each output vector (may load the model).</summary>
     public abstract int OutputLength { get; }
 
+    /// <summary>Loads every model this function uses (throws what loading throws), so that a model that cannot load is an error of its own, never a bad row.</summary>
+    public abstract void LoadModels();
+
     /// <summary>Computes a batch; input values are <see cref="string"/>, <c>string[]</c> or <c>float[]</c> by kind.</summary>
     public abstract float[][] Compute(IReadOnlyList<object> inputs);
 

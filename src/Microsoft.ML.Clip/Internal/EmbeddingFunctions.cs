@@ -11,6 +11,8 @@ internal sealed class TextEmbeddingFunction(Lazy<ITextEmbedder> model) : ClipFun
 
     public override int OutputLength => model.Value.Dimension;
 
+    public override void LoadModels() => _ = model.Value;
+
     public override void Dispose() => DisposeIfLoaded(model);
 
     public override float[][] Compute(IReadOnlyList<object> inputs) =>
@@ -27,6 +29,8 @@ internal sealed class VideoEmbeddingFunction(Lazy<IVideoEmbedder> model) : ClipF
     public override int PixelValueCount => model.Value.PixelValueCount;
 
     public override int OutputLength => model.Value.Dimension;
+
+    public override void LoadModels() => _ = model.Value;
 
     public override void Dispose() => DisposeIfLoaded(model);
 
@@ -59,6 +63,8 @@ internal sealed class ImageEmbeddingFunction(Lazy<IImageEmbedder> model) : ClipF
     public override int PixelValueCount => model.Value.PixelValueCount;
 
     public override int OutputLength => model.Value.Dimension;
+
+    public override void LoadModels() => _ = model.Value;
 
     public override void Dispose() => DisposeIfLoaded(model);
 
@@ -114,6 +120,8 @@ internal sealed class ZeroShotFunction : ClipFunction
     public override int PixelValueCount => _family == ClipModelFamily.XClip ? _videoShape!.Value.PixelValueCount : _imageShape!.Value.PixelValueCount;
 
     public override int OutputLength => _classPrompts.Count;
+
+    public override void LoadModels() => _ = _family == ClipModelFamily.XClip ? _video!.Value : (object)_image!.Value;
 
     public override void Dispose()
     {

@@ -21,7 +21,19 @@ internal sealed class TransformerState
 
     public string Kind { get; set; } = string.Empty;
 
+    /// <summary>Value of <see cref="ModelLocation"/>: <see cref="ModelPath"/> is a Hugging Face id.</summary>
+    public const string HubLocation = "Hub";
+
+    /// <summary>Value of <see cref="ModelLocation"/>: <see cref="ModelPath"/> is an absolute local folder.</summary>
+    public const string FolderLocation = "Folder";
+
+    /// <summary>Value of <see cref="ModelLocation"/>: <see cref="ModelPath"/> is a local folder relative to the saved file's folder ('/' separators).</summary>
+    public const string RelativeFolderLocation = "RelativeFolder";
+
     public string ModelPath { get; set; } = string.Empty;
+
+    /// <summary><see cref="HubLocation"/>, <see cref="FolderLocation"/> or <see cref="RelativeFolderLocation"/> (null in files saved before it was recorded: the path as given).</summary>
+    public string? ModelLocation { get; set; }
 
     /// <summary>SHA-256 of the local model.safetensors at save time (null for Hub ids).</summary>
     public string? ModelSha256 { get; set; }
