@@ -28,45 +28,19 @@ internal static class TinyModels
     public static string AltClip => AltClipFolder.Value;
 
     /// <summary>Deletes the folders that were built (called once after all tests).</summary>
-    public static void Cleanup()
-    {
-        foreach (Lazy<string> folder in new[] { XClipFolder, AltClipFolder })
-        {
-            if (folder.IsValueCreated && Directory.Exists(folder.Value))
-            {
-                Directory.Delete(folder.Value, recursive: true);
-            }
-        }
-    }
+    public static void Cleanup() => TinyModelFolders.Delete(XClipFolder, AltClipFolder);
 
     private static string Build(string name, Action<string> fill)
     {
-        string folder = Path.Combine(Path.GetTempPath(), $"clip-cli-tests-{name}-tiny-{Environment.ProcessId}");
-        if (Directory.Exists(folder))
-        {
-            Directory.Delete(folder, recursive: true);
-        }
-
-        Directory.CreateDirectory(folder);
+        string folder = TinyModelFolders.Create($"clip-cli-tests-{name}-tiny");
         fill(folder);
         return folder;
     }
 
-    private static void CopyCheckpoint(string fixture, string folder)
-    {
-        foreach (string file in new[] { "config.json", "model.safetensors" })
-        {
-            File.Copy(TestFixtures.Path($"models/{fixture}/{file}"), Path.Combine(folder, file));
-        }
-    }
-
     private static void BuildXClip(string folder)
     {
-        CopyCheckpoint("xclip-tiny", folder);
-        var processor = JsonNode.Parse(File.ReadAllText(TestFixtures.Path("processors/configs/xclip-base-patch32/preprocessor_config.json")))!.AsObject();
-        processor["size"] = 32;
-        processor["crop_size"] = new JsonObject { ["height"] = 32, ["width"] = 32 };
-        Write(Path.Combine(folder, "preprocessor_config.json"), processor);
+        TinyModelFolders.CopyCheckpoint("xclip-tiny", folder);
+        TinyModelFolders.WriteXClipProcessor(folder);
 
         const int Bos = 998, Eos = 999, Merges = 998 - 512;
         var tokenizer = JsonNode.Parse(File.ReadAllText(TestFixtures.Path("tokenizers/clip/tokenizer.json")))!.AsObject();
@@ -103,11 +77,8 @@ internal static class TinyModels
 
     private static void BuildAltClip(string folder)
     {
-        CopyCheckpoint("altclip-tiny", folder);
-        var processor = JsonNode.Parse(File.ReadAllText(TestFixtures.Path("processors/configs/altclip/preprocessor_config.json")))!.AsObject();
-        processor["size"] = new JsonObject { ["shortest_edge"] = 32 };
-        processor["crop_size"] = new JsonObject { ["height"] = 32, ["width"] = 32 };
-        Write(Path.Combine(folder, "preprocessor_config.json"), processor);
+        TinyModelFolders.CopyCheckpoint("altclip-tiny", folder);
+        TinyModelFolders.WriteAltClipProcessor(folder);
 
         const int Mask = 999;
         var tokenizer = JsonNode.Parse(File.ReadAllText(TestFixtures.Path("tokenizers/xlm-roberta-surrogate/tokenizer.json")))!.AsObject();

@@ -1,4 +1,3 @@
-using System.Text.Json.Nodes;
 using Microsoft.ML.Clip.AltClip;
 using Microsoft.ML.Clip.Checkpoints;
 using Microsoft.ML.Clip.Tasks;
@@ -97,51 +96,27 @@ internal sealed class FixtureModelLoader : IClipModelLoader
 }
 
 /// <summary>
-/// The tiny fixture checkpoints with a 32-pixel <c>preprocessor_config.json</c> (the real checkpoints' processor settings
-/// at the fixture's image size), so image files, frame files and decoded images can be fed. Built once per test run.
+/// The tiny fixture checkpoints with a 32-pixel <c>preprocessor_config.json</c>, so image files, frame files and decoded
+/// images can be fed. Built once per test run.
 /// </summary>
 internal static class ProcessorModelFolders
 {
-    private static readonly Lazy<string> XClipFolder = new(() => Build("xclip-tiny", "xclip-base-patch32", p =>
-    {
-        p["size"] = 32;
-        p["crop_size"] = new JsonObject { ["height"] = 32, ["width"] = 32 };
-    }));
+    private static readonly Lazy<string> XClipFolder = new(() => Build("xclip-tiny", TinyModelFolders.WriteXClipProcessor));
 
-    private static readonly Lazy<string> AltClipFolder = new(() => Build("altclip-tiny", "altclip", p =>
-    {
-        p["size"] = new JsonObject { ["shortest_edge"] = 32 };
-        p["crop_size"] = new JsonObject { ["height"] = 32, ["width"] = 32 };
-    }));
+    private static readonly Lazy<string> AltClipFolder = new(() => Build("altclip-tiny", TinyModelFolders.WriteAltClipProcessor));
 
     public static string XClip => XClipFolder.Value;
 
     public static string AltClip => AltClipFolder.Value;
 
     /// <summary>Deletes the folders that were built.</summary>
-    public static void Cleanup()
-    {
-        foreach (Lazy<string> folder in new[] { XClipFolder, AltClipFolder })
-        {
-            if (folder.IsValueCreated && Directory.Exists(folder.Value))
-            {
-                Directory.Delete(folder.Value, recursive: true);
-            }
-        }
-    }
+    public static void Cleanup() => TinyModelFolders.Delete(XClipFolder, AltClipFolder);
 
-    private static string Build(string fixture, string processorConfig, Action<JsonObject> size)
+    private static string Build(string fixture, Action<string> writeProcessor)
     {
-        string folder = Path.Combine(Path.GetTempPath(), $"clip-mlnet-tests-{fixture}-{Environment.ProcessId}");
-        Directory.CreateDirectory(folder);
-        foreach (string file in new[] { "config.json", "model.safetensors" })
-        {
-            File.Copy(TestFixtures.Path($"models/{fixture}/{file}"), Path.Combine(folder, file), overwrite: true);
-        }
-
-        var processor = JsonNode.Parse(File.ReadAllText(TestFixtures.Path($"processors/configs/{processorConfig}/preprocessor_config.json")))!.AsObject();
-        size(processor);
-        File.WriteAllText(Path.Combine(folder, "preprocessor_config.json"), processor.ToJsonString());
+        string folder = TinyModelFolders.Create($"clip-mlnet-tests-{fixture}");
+        TinyModelFolders.CopyCheckpoint(fixture, folder);
+        writeProcessor(folder);
         return folder;
     }
 }
