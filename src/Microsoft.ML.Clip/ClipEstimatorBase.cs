@@ -4,7 +4,8 @@ namespace Microsoft.ML.Transforms;
 
 /// <summary>
 /// Base of the X-CLIP/AltCLIP estimators. Nothing is trained: <see cref="Fit"/> checks the input
-/// schema and returns the transformer (the same instance each time, so the model is loaded once).
+/// schema and the model reference, loads the model and returns the transformer (the same instance each time, so the
+/// model is loaded once).
 /// </summary>
 /// <typeparam name="TTransformer">The transformer type.</typeparam>
 public abstract class ClipEstimatorBase<TTransformer> : IEstimator<TTransformer>

@@ -3,7 +3,12 @@ namespace Microsoft.ML.Transforms;
 /// <summary>Options shared by all the X-CLIP/AltCLIP transforms.</summary>
 public abstract class ClipTransformOptions
 {
-    /// <summary>The model: a local folder with <c>config.json</c> and weights, or a Hugging Face model id (e.g. <c>microsoft/xclip-base-patch32</c>).</summary>
+    /// <summary>
+    /// The model: a local folder with <c>config.json</c> and weights, or a Hugging Face model id (e.g. <c>microsoft/xclip-base-patch32</c>).
+    /// With the default <see cref="ClipModelLoader"/>, <c>Fit</c> rejects a missing folder, a folder without <c>config.json</c> and a
+    /// malformed id (<see cref="ArgumentException"/> on this parameter); with any loader, <c>Fit</c> loads the model, so a model that
+    /// cannot load fails there.
+    /// </summary>
     public string ModelPath { get; set; } = string.Empty;
 
     /// <summary>The input column; <see langword="null"/> means the same name as the output column.</summary>

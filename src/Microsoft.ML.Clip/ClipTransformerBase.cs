@@ -5,8 +5,8 @@ namespace Microsoft.ML.Transforms;
 
 /// <summary>
 /// Base of the X-CLIP/AltCLIP transformers: adds model outputs to an <see cref="IDataView"/>, running
-/// the model on batches of <see cref="BatchSize"/> rows. The model is loaded once, lazily and
-/// thread-safely, on first use. Save with <see cref="Save(string)"/> or, for whole pipelines,
+/// the model on batches of <see cref="BatchSize"/> rows. The model is loaded once, thread-safely, by the estimator's
+/// <c>Fit</c> (or, for a loaded transformer, before its first batch; a model that cannot load is an error, never a bad row). Save with <see cref="Save(string)"/> or, for whole pipelines,
 /// <see cref="ClipModelPersistence"/>; <c>mlContext.Model.Save</c> cannot store third-party transformers.
 /// </summary>
 /// <remarks>
