@@ -69,7 +69,7 @@ internal static class EmbedCommand
                 throw new UsageException($"--batch-size must be at least 1, not {batch}.");
             }
 
-            string outPath = CheckOutput(parse.GetRequiredValue(output));
+            string outPath = CommonOptions.CheckOutputFile("--out", parse.GetRequiredValue(output), "embeddings.csv", p => EmbeddingFormats.FromPath(p));
             var (media, texts) = CollectInputs(parse.GetRequiredValue(inputs));
             if (media.Count > 0 && texts.Count > 0)
             {
@@ -133,25 +133,6 @@ internal static class EmbedCommand
             return Task.FromResult(ExitCodes.Success);
         });
         return command;
-    }
-
-    /// <summary>Checks <c>--out</c>: a known extension, not a folder, in a folder that exists.</summary>
-    /// <param name="path">The option's value.</param>
-    private static string CheckOutput(string path)
-    {
-        if (Directory.Exists(path))
-        {
-            throw new UsageException($"--out '{path}' is a folder; give a file in it, e.g. '{Path.Combine(path, "embeddings.csv")}'.");
-        }
-
-        EmbeddingFormats.FromPath(path);
-        string folder = Path.GetDirectoryName(Path.GetFullPath(path)) ?? ".";
-        if (!Directory.Exists(folder))
-        {
-            throw new UsageException($"--out '{path}': the folder '{folder}' does not exist; create it first.");
-        }
-
-        return path;
     }
 
     private static (List<string> Media, List<string> Texts) CollectInputs(IEnumerable<string> arguments)

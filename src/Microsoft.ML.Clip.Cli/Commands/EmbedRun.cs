@@ -110,12 +110,13 @@ internal sealed class EmbedRun
         {
             vectors = embed(chunk);
         }
-        catch (Exception e) when (e is not OperationCanceledException && !cancellationToken.IsCancellationRequested)
+        catch (Exception e) when (e is not (OperationCanceledException or Vision.FfmpegNotFoundException) && !cancellationToken.IsCancellationRequested)
         {
+            // (A missing ffmpeg is no input's fault: it stops the run even with --skip-errors.)
             if (!_skipErrors)
             {
                 throw new InvalidOperationException(
-                    $"{e.Message} (the rows embedded so far are saved in '{_output}'; add --skip-errors to record inputs that cannot be embedded in '{Errors.Path}' and go on)", e);
+                    $"{CliApp.CommandLineMessage(e)} (the rows embedded so far are saved in '{_output}'; add --skip-errors to record inputs that cannot be embedded in '{Errors.Path}' and go on)", e);
             }
 
             // One input of the batch is bad: embed them one by one to find which.
