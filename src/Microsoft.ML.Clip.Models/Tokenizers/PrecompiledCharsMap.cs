@@ -119,6 +119,57 @@ internal sealed class PrecompiledCharsMap
         return result;
     }
 
+    /// <summary>
+    /// <see cref="Normalize(string)"/> with alignment: a replaced cluster's output units all come from the whole
+    /// cluster, a replaced character's from that character; kept characters keep their own spans.
+    /// </summary>
+    public AlignedText Normalize(AlignedText input)
+    {
+        string text = input.Text;
+        var builder = input.Derive();
+        Span<byte> utf8 = stackalloc byte[16];
+        bool changed = false;
+        int position = 0;
+        while (position < text.Length)
+        {
+            int clusterStart = position;
+            int clusterLength = UnicodeText.GraphemeLength(text, position);
+            ReadOnlySpan<char> cluster = text.AsSpan(position, clusterLength);
+            position += clusterLength;
+            if (cluster.Length <= 5 && Encoding.UTF8.GetByteCount(cluster) < 6)
+            {
+                int byteCount = Encoding.UTF8.GetBytes(cluster, utf8);
+                string? replacement = Transform(utf8[..byteCount]);
+                if (replacement is not null)
+                {
+                    builder.Append(replacement, clusterStart, position);
+                    changed = true;
+                    continue;
+                }
+            }
+
+            for (int i = 0; i < cluster.Length;)
+            {
+                UnicodeText.CodePointAt(cluster, i, out int width);
+                int byteCount = Encoding.UTF8.GetBytes(cluster.Slice(i, width), utf8);
+                string? replacement = Transform(utf8[..byteCount]);
+                if (replacement is not null)
+                {
+                    builder.Append(replacement, clusterStart + i, clusterStart + i + width);
+                    changed = true;
+                }
+                else
+                {
+                    builder.Copy(clusterStart + i, clusterStart + i + width);
+                }
+
+                i += width;
+            }
+        }
+
+        return changed ? builder.ToAlignedText() : input;
+    }
+
     /// <summary>The replacement of the shortest key that prefixes <paramref name="key"/>, or null when none does.</summary>
     private string? Transform(ReadOnlySpan<byte> key)
     {

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Microsoft.ML.Tokenizers;
 
 namespace Microsoft.ML.Clip.Tokenizers;
 
@@ -241,6 +242,29 @@ public sealed class XlmRobertaTokenizer : TextTokenizer
 
     private void EncodeRun(string normalized, int start, int length, bool atTextStart, List<int> ids) =>
         _preTokenizer.PreTokenize(normalized, start, length, atTextStart, _model, ids);
+
+    internal override string TokenValue(int id) =>
+        _addedVocabulary.TryGet(id, out var added) ? added.Content : _model.IdToToken(id) ?? string.Empty;
+
+    private protected override void EncodePiecesWithOffsets(string text, bool normalize, List<EncodedToken> output) =>
+        _addedVocabulary.EncodeWithOffsets(text, normalize ? NormalizeWithAlignment : static t => t, EncodeRunWithOffsets, output);
+
+    private AlignedText NormalizeWithAlignment(AlignedText text)
+    {
+        foreach (var step in _normalizer)
+        {
+            text = step.Apply(text);
+            if (text.Text.Length == 0)
+            {
+                break;
+            }
+        }
+
+        return text;
+    }
+
+    private void EncodeRunWithOffsets(AlignedText normalized, int start, int length, bool atTextStart, List<EncodedToken> output) =>
+        _preTokenizer.PreTokenizeWithOffsets(normalized, start, length, atTextStart, _model, TokenValue, output);
 
     private protected override string DecodeTokens(IReadOnlyList<int> ids, bool skipSpecialTokens)
     {
