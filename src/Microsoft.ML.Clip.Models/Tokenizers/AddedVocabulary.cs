@@ -104,7 +104,8 @@ internal sealed class AddedVocabulary
 
     /// <summary>
     /// <see cref="Encode"/> with offsets: added tokens get the range they matched in the original text (a token
-    /// matched in the normalised text, the characters it was normalised from), and each plain run is passed to
+    /// matched in the normalised text, the characters it was normalised from) and, as in the Rust library, the matched
+    /// text as their string (with any white space an <c>lstrip</c>/<c>rstrip</c> token absorbed); each plain run is passed to
     /// <paramref name="encodeRun"/> with the alignment of its normalised text.
     /// </summary>
     public void EncodeWithOffsets(string text, Func<AlignedText, AlignedText> normalize, TracedRunEncoder encodeRun, List<EncodedToken> output)
@@ -121,7 +122,7 @@ internal sealed class AddedVocabulary
         {
             if (segment.IsToken)
             {
-                output.Add(new EncodedToken(segment.TokenId, _byId[segment.TokenId].Content, new Range(segment.Start, segment.Start + segment.Length)));
+                output.Add(new EncodedToken(segment.TokenId, text.Substring(segment.Start, segment.Length), new Range(segment.Start, segment.Start + segment.Length)));
                 continue;
             }
 
@@ -137,7 +138,7 @@ internal sealed class AddedVocabulary
             {
                 if (run.IsToken)
                 {
-                    output.Add(new EncodedToken(run.TokenId, _byId[run.TokenId].Content, normalized.SpanOf(run.Start, run.Start + run.Length)));
+                    output.Add(new EncodedToken(run.TokenId, normalized.Text.Substring(run.Start, run.Length), normalized.SpanOf(run.Start, run.Start + run.Length)));
                 }
                 else
                 {

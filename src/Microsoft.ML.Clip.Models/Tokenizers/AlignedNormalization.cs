@@ -14,7 +14,7 @@ internal static class AlignedNormalization
 
     /// <summary>
     /// Unicode normalisation (<see cref="UnicodeText.Normalize"/>) with alignment. The text is cut before every
-    /// starter (a code point that is neither a combining mark nor a conjoining Hangul jamo) and each piece is
+    /// starter (a code point that is neither a combining mark nor a Hangul vowel or trailing jamo) and each piece is
     /// normalised on its own, so a composed or expanded character maps to exactly the characters it came from; when
     /// that does not reproduce the normalisation of the whole text (a composition across such a cut), the whole text
     /// is one piece, so the output text is always exactly <see cref="UnicodeText.Normalize"/>'s.
@@ -92,8 +92,9 @@ internal static class AlignedNormalization
             return true;
         }
 
-        if ((uint)(codePoint - 0x1100) <= 0x11FF - 0x1100 || (uint)(codePoint - 0xA960) <= 0xA97F - 0xA960
-            || (uint)(codePoint - 0xD7B0) <= 0xD7FF - 0xD7B0 || codePoint is 0xFF9E or 0xFF9F)
+        // Hangul vowel and trailing jamo compose with what precedes them (leading jamo start syllables).
+        if ((uint)(codePoint - 0x1160) <= 0x11FF - 0x1160 || (uint)(codePoint - 0xD7B0) <= 0xD7FF - 0xD7B0
+            || codePoint is 0xFF9E or 0xFF9F)
         {
             return false;
         }

@@ -36,6 +36,7 @@ public sealed class ClipTokenizer : TextTokenizer
 
     private readonly BytePairModel _model;
     private readonly AddedVocabulary _addedVocabulary;
+    private ClipBpeTokenizer? _asTokenizer;
     private readonly int _vocabularySize;
 
     private ClipTokenizer(BytePairModel model, IReadOnlyList<AddedToken> addedTokens, int[] prefix, int[] suffix, int padId,
@@ -240,6 +241,9 @@ public sealed class ClipTokenizer : TextTokenizer
         ClipPreTokenizer.Split(normalized, start, length, ref state, static (string text, int wordStart, int wordLength, ref (BytePairModel Model, List<int> Ids) s) =>
             s.Model.Encode(text.AsSpan(wordStart, wordLength), s.Ids));
     }
+
+    /// <inheritdoc />
+    public override ClipBpeTokenizer AsTokenizer() => _asTokenizer ??= new ClipBpeTokenizer(this);
 
     internal override string TokenValue(int id) =>
         _addedVocabulary.TryGet(id, out var added) ? added.Content

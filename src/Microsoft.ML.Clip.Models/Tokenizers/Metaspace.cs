@@ -160,7 +160,9 @@ internal sealed class Metaspace
             model.EncodeWithSpans(replaced.Text.AsSpan(from, to - from), pieces);
             foreach (var token in pieces)
             {
-                output.Add(new EncodedToken(token.Id, tokenValue(token.Id),
+                // Like the Rust library, a (fused) unknown token's string is the text it stands for.
+                string value = token.Id == model.UnknownId ? replaced.Text.Substring(from + token.Start, token.End - token.Start) : tokenValue(token.Id);
+                output.Add(new EncodedToken(token.Id, value,
                     AlignedText.MapToOriginal(spanStart, spanEnd, from + token.Start, from + token.End)));
             }
         }

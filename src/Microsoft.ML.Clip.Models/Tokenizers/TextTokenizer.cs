@@ -44,6 +44,13 @@ public abstract class TextTokenizer : ITextTokenizer
     /// <summary>The ids put after the pieces (CLIP <c>&lt;|endoftext|&gt;</c>, XLM-R <c>&lt;/s&gt;</c>).</summary>
     public IReadOnlyList<int> SuffixIds { get; }
 
+    /// <summary>
+    /// This tokenizer as a <c>Microsoft.ML.Tokenizers.Tokenizer</c> (<see cref="ClipBpeTokenizer"/> or
+    /// <see cref="XlmRobertaUnigramTokenizer"/>), for code written against that abstraction.
+    /// </summary>
+    /// <returns>A tokenizer with the same ids, offsets into the original text; one shared instance per tokenizer.</returns>
+    public abstract PretrainedTokenizer AsTokenizer();
+
     /// <inheritdoc />
     public int[] Encode(string text) => Encode(text, addSpecialTokens: true);
 

@@ -25,6 +25,7 @@ public sealed class XlmRobertaTokenizer : TextTokenizer
 
     private readonly UnigramModel _model;
     private readonly AddedVocabulary _addedVocabulary;
+    private XlmRobertaUnigramTokenizer? _asTokenizer;
     private readonly IReadOnlyList<NormalizerStep> _normalizer;
     private readonly Metaspace _preTokenizer;
     private readonly Metaspace _decoder;
@@ -226,7 +227,8 @@ public sealed class XlmRobertaTokenizer : TextTokenizer
     private protected override void EncodePieces(string text, List<int> ids) =>
         _addedVocabulary.Encode(text, ids, Normalize, EncodeRun);
 
-    private string Normalize(string text)
+    /// <summary>The normaliser alone (the tokenizer.json normalizer steps), for a text with no lone surrogates.</summary>
+    internal string Normalize(string text)
     {
         foreach (var step in _normalizer)
         {
@@ -242,6 +244,9 @@ public sealed class XlmRobertaTokenizer : TextTokenizer
 
     private void EncodeRun(string normalized, int start, int length, bool atTextStart, List<int> ids) =>
         _preTokenizer.PreTokenize(normalized, start, length, atTextStart, _model, ids);
+
+    /// <inheritdoc />
+    public override XlmRobertaUnigramTokenizer AsTokenizer() => _asTokenizer ??= new XlmRobertaUnigramTokenizer(this);
 
     internal override string TokenValue(int id) =>
         _addedVocabulary.TryGet(id, out var added) ? added.Content : _model.IdToToken(id) ?? string.Empty;
