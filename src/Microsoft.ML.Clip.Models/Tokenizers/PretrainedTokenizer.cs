@@ -30,6 +30,7 @@ namespace Microsoft.ML.Clip.Tokenizers;
 /// model takes. Unlike Hugging Face, a cut never falls inside a character (it moves back to the previous character
 /// boundary). The <c>FromEnd</c> methods keep the last pieces (<c>truncation_side="left"</c>). When
 /// <c>maxTokenCount</c> is smaller than the number of special tokens, only the first special tokens are returned.
+/// An empty text gives the start and end tokens, as in Hugging Face.
 /// </para>
 /// <para>
 /// <c>considerNormalization: false</c> skips the normaliser (the ids then differ from Hugging Face's);

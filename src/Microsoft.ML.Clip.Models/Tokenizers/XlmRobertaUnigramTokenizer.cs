@@ -10,9 +10,9 @@ namespace Microsoft.ML.Clip.Tokenizers;
 /// into the original text (see <see cref="PretrainedTokenizer"/> for the conventions).
 /// </summary>
 /// <remarks>
-/// Microsoft.ML.Tokenizers' own <c>SentencePieceTokenizer</c> loads the same <c>sentencepiece.bpe.model</c> but does not
-/// fuse unknown runs, uses SentencePiece ids rather than fairseq's, and normalises differently from the Rust
-/// <c>Precompiled</c> normaliser, so its ids are not the model's.
+/// Microsoft.ML.Tokenizers' own <c>SentencePieceTokenizer</c> can read the same <c>sentencepiece.bpe.model</c>, but it
+/// gives each unknown character its own <c>&lt;unk&gt;</c> where the Rust library (and so the model's training) fuses
+/// a run of them into one, so on such text its ids are not the model's; this class is exact.
 /// </remarks>
 public sealed class XlmRobertaUnigramTokenizer : PretrainedTokenizer
 {
