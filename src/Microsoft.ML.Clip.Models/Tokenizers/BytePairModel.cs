@@ -18,6 +18,7 @@ internal sealed class BytePairModel
     private readonly int[] _byteIds;
     private readonly int[] _finalByteIds;
     private readonly int _unknownId;
+    private readonly int[] _byteLevelLength; // per id: its number of characters when all are byte-level ones, else -1
     private readonly ConcurrentDictionary<string, int[]> _cache = new(StringComparer.Ordinal);
 #if NET9_0_OR_GREATER
     private readonly ConcurrentDictionary<string, int[]>.AlternateLookup<ReadOnlySpan<char>> _cacheBySpan;
@@ -87,6 +88,15 @@ internal sealed class BytePairModel
             _unknownId = -1;
         }
 
+        _byteLevelLength = new int[IdToToken.Length];
+        for (int id = 0; id < IdToToken.Length; id++)
+        {
+            string? token = IdToToken[id];
+            _byteLevelLength[id] = token is null || id == _unknownId || token.Any(c => ByteLevelAlphabet.ToByte(c) < 0)
+                ? -1
+                : token.Length;
+        }
+
 #if NET9_0_OR_GREATER
         _cacheBySpan = _cache.GetAlternateLookup<ReadOnlySpan<char>>();
 #endif
@@ -148,6 +158,11 @@ internal sealed class BytePairModel
             return;
         }
 
+        if (word.Length <= MaxCachedWordLength && TryEncodeWithSpansFromCache(word, output))
+        {
+            return;
+        }
+
         var scratch = t_scratch ??= new Scratch();
         int count = MergeSymbols(word, scratch);
         for (int i = 0; i < count; i++)
@@ -157,6 +172,43 @@ internal sealed class BytePairModel
                 output.Add(new ModelToken(scratch.Id[i], scratch.Start[i], scratch.End[i]));
             }
         }
+    }
+
+    // The cached ids of a word, with byte ranges from the tokens' lengths: in the byte-level alphabet each character
+    // of a token is one byte, and only the word's last token carries the end-of-word suffix. Fails (and the caller
+    // merges again, tracking spans) when a token is unknown or not made of byte-level characters.
+    private bool TryEncodeWithSpansFromCache(ReadOnlySpan<char> word, List<ModelToken> output)
+    {
+        var ids = new List<int>(8);
+        Encode(word, ids);
+        int before = output.Count;
+        int position = 0;
+        for (int i = 0; i < ids.Count; i++)
+        {
+            int length = _byteLevelLength[ids[i]];
+            if (length < 0)
+            {
+                output.RemoveRange(before, output.Count - before);
+                return false;
+            }
+
+            if (i == ids.Count - 1 && EndOfWordSuffix.Length > 0)
+            {
+                string token = IdToToken[ids[i]]!;
+                length -= token.EndsWith(EndOfWordSuffix, StringComparison.Ordinal) ? EndOfWordSuffix.Length : 0;
+            }
+
+            output.Add(new ModelToken(ids[i], position, position + length));
+            position += length;
+        }
+
+        if (position != Encoding.UTF8.GetByteCount(word))
+        {
+            output.RemoveRange(before, output.Count - before);
+            return false;
+        }
+
+        return true;
     }
 
     private int[] Merge(ReadOnlySpan<char> word)

@@ -217,9 +217,37 @@ internal sealed class UnigramModel
     /// </summary>
     public void EncodeWithSpans(ReadOnlySpan<char> word, List<ModelToken> output)
     {
-        if (!word.IsEmpty)
+        if (word.IsEmpty)
+        {
+            return;
+        }
+
+        // The cached ids, each piece being its own text, unless an unknown run (whose length the id does not tell) is among them.
+        var ids = new List<int>(8);
+        Encode(word, ids);
+        int position = 0;
+        foreach (int id in ids)
+        {
+            if (id == UnknownId)
+            {
+                Segment(word, null, output);
+                return;
+            }
+
+            position += _pieces[id].Length;
+        }
+
+        if (position != word.Length)
         {
             Segment(word, null, output);
+            return;
+        }
+
+        position = 0;
+        foreach (int id in ids)
+        {
+            output.Add(new ModelToken(id, position, position + _pieces[id].Length));
+            position += _pieces[id].Length;
         }
     }
 
