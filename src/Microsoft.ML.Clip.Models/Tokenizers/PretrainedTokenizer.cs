@@ -154,6 +154,16 @@ public abstract class PretrainedTokenizer : Tokenizer
         string input = text ?? textSpan.ToString();
         CheckMaxTokenCount(settings.MaxTokenCount);
         normalizedText = null;
+        if (settings.ConsiderNormalization)
+        {
+            int count = TextTokenizer.Encode(input).Length;
+            if (count <= settings.MaxTokenCount)
+            {
+                tokenCount = count;
+                return fromEnd ? 0 : input.Length;
+            }
+        }
+
         List<EncodedToken> tokens = TextTokenizer.EncodeWithOffsets(input, settings.ConsiderNormalization);
         if (tokens.Count <= settings.MaxTokenCount)
         {

@@ -206,4 +206,34 @@ internal static class TokenizerAbstractionChecks
 
         Assert.AreEqual(0, failures.Count, $"{failures.Count} problems:\n" + string.Join("\n", failures.Take(40)));
     }
+
+    /// <summary>300 random texts of up to 24 pieces drawn from <paramref name="alphabet"/> (seeded: the same every run).</summary>
+    public static List<string> RandomTexts(string[] alphabet)
+    {
+        var random = new Random(14);
+        var texts = new List<string>();
+        for (int i = 0; i < 300; i++)
+        {
+            var builder = new System.Text.StringBuilder();
+            int length = random.Next(0, 25);
+            for (int k = 0; k < length; k++)
+            {
+                builder.Append(alphabet[random.Next(alphabet.Length)]);
+            }
+
+            texts.Add(builder.ToString());
+        }
+
+        return texts;
+    }
+
+    /// <summary>EncodeToTokens (the offset-tracking path) gives exactly the ids of the tokenizer's own Encode.</summary>
+    public static void AssertSameIdsAsTheEngine(PretrainedTokenizer tokenizer, IEnumerable<string> texts)
+    {
+        foreach (string text in texts)
+        {
+            CollectionAssert.AreEqual(tokenizer.TextTokenizer.Encode(text), tokenizer.EncodeToTokens(text, out _).Select(t => t.Id).ToArray(),
+                JsonSerializer.Serialize(text));
+        }
+    }
 }
