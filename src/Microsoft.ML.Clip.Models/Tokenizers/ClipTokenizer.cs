@@ -16,7 +16,8 @@ namespace Microsoft.ML.Clip.Tokenizers;
 /// <remarks>
 /// Thread-safe. Unpaired UTF-16 surrogates (which Python cannot even pass to the Rust tokenizer) are read as
 /// U+FFFD. <see cref="CreateDefault"/> uses the real CLIP vocabulary embedded in this assembly (openai/CLIP,
-/// MIT licence, see <c>Tokenizers/Resources/CLIP-LICENSE.txt</c>), so no download is needed.
+/// MIT licence, see <c>Tokenizers/Resources/CLIP-LICENSE.txt</c>), so no download is needed. For code written against
+/// <c>Microsoft.ML.Tokenizers</c>, <see cref="AsTokenizer"/> gives this tokenizer as a <c>Tokenizer</c> (with offsets).
 /// </remarks>
 public sealed class ClipTokenizer : TextTokenizer
 {

@@ -16,7 +16,8 @@ namespace Microsoft.ML.Clip.Tokenizers;
 /// Load the real model of <c>BAAI/AltCLIP</c> (<c>sentencepiece.bpe.model</c>, 250,000 pieces, or its
 /// <c>tokenizer.json</c>) with <see cref="FromSentencePieceModel"/>, <see cref="FromTokenizerJson"/> or
 /// <see cref="TokenizerLoader"/>. Nothing depends on the number or content of the pieces. Thread-safe. Unpaired
-/// UTF-16 surrogates are read as U+FFFD.
+/// UTF-16 surrogates are read as U+FFFD. For code written against <c>Microsoft.ML.Tokenizers</c>,
+/// <see cref="AsTokenizer"/> gives this tokenizer as a <c>Tokenizer</c> (with offsets).
 /// </remarks>
 public sealed class XlmRobertaTokenizer : TextTokenizer
 {
