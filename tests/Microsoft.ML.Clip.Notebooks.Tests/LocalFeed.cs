@@ -22,11 +22,12 @@ internal sealed partial class LocalFeed
     /// <summary>The NuGet caches (global packages folders) the kernel restored this feed's packages into.</summary>
     private readonly ConcurrentDictionary<string, bool> _caches = new(StringComparer.Ordinal);
 
-    private LocalFeed(string folder, string version, IReadOnlyList<string> packageIds)
+    private LocalFeed(string folder, string version, IReadOnlyList<string> packageIds, TimeSpan packTime)
     {
         Folder = folder;
         Version = version;
         PackageIds = packageIds;
+        PackTime = packTime;
     }
 
     /// <summary>The feed of this test run (packed on first use).</summary>
@@ -40,6 +41,9 @@ internal sealed partial class LocalFeed
 
     /// <summary>The package ids in the feed (Microsoft.ML.Clip, Microsoft.ML.Clip.Models, …).</summary>
     public IReadOnlyList<string> PackageIds { get; }
+
+    /// <summary>How long <c>dotnet pack</c> took.</summary>
+    public TimeSpan PackTime { get; }
 
     /// <summary>
     /// A notebook cell as it reads with this feed as the package source: the first code cell starts with
@@ -140,11 +144,18 @@ internal sealed partial class LocalFeed
                 projects = projects.Select(p => Path.GetRelativePath(root, p)).ToArray(),
             },
         }));
-        string configuration = BuildProperty("Configuration");
+        string scratch = Path.Combine(folder, "pack");
+        long start = Stopwatch.GetTimestamp();
         Run("dotnet", root,
-            "pack", filter, "--no-build", "--disable-build-servers", "-c", configuration, "-o", folder,
-            $"-p:PackageVersion={version}", $"-p:MicrosoftMLVersion={BuildProperty("MicrosoftMLVersion")}", "-p:IncludeSymbols=false");
+            "pack", filter, "--no-build", "--disable-build-servers", "-c", BuildProperty("Configuration"), "-o", folder,
+            $"-p:PackageVersion={version}", $"-p:MicrosoftMLVersion={BuildProperty("MicrosoftMLVersion")}", "-p:IncludeSymbols=false",
+            $"-p:NuspecOutputPath={scratch}{Path.DirectorySeparatorChar}");
+        TimeSpan packTime = Stopwatch.GetElapsedTime(start);
         File.Delete(filter);
+        if (Directory.Exists(scratch))
+        {
+            Directory.Delete(scratch, recursive: true);
+        }
 
         var ids = projects.Select(p => Path.GetFileNameWithoutExtension(p)).ToArray();
         foreach (string id in ids)
@@ -153,7 +164,7 @@ internal sealed partial class LocalFeed
                 $"dotnet pack did not produce {id}.{version}.nupkg in {folder} (found: {string.Join(", ", Directory.GetFiles(folder).Select(Path.GetFileName))})");
         }
 
-        return new LocalFeed(folder, version, ids);
+        return new LocalFeed(folder, version, ids, packTime);
     }
 
     /// <summary>A project under src/ whose package is a library (not the `clip` .NET tool, not marked unpackable).</summary>

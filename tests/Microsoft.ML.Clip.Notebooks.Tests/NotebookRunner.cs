@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Microsoft.DotNet.Interactive;
 using Microsoft.DotNet.Interactive.Commands;
 using Microsoft.DotNet.Interactive.CSharp;
@@ -12,7 +13,8 @@ namespace Microsoft.ML.Clip.Notebooks.Tests;
 /// <summary>What a notebook run produced.</summary>
 /// <param name="Outputs">Every value the cells showed (<c>display(...)</c> and a cell's trailing expression), in order.</param>
 /// <param name="Packages">The NuGet packages the kernel restored for <c>#r "nuget: …"</c> (with their dependencies).</param>
-internal sealed record NotebookRun(IReadOnlyList<object?> Outputs, IReadOnlyList<ResolvedPackageReference> Packages);
+/// <param name="CellTimes">How long each code cell took, in order (the first includes the package restore).</param>
+internal sealed record NotebookRun(IReadOnlyList<object?> Outputs, IReadOnlyList<ResolvedPackageReference> Packages, IReadOnlyList<TimeSpan> CellTimes);
 
 /// <summary>
 /// Loads a <c>.ipynb</c> with <c>Microsoft.DotNet.Interactive.Documents</c> and runs its code cells in order through the
@@ -55,6 +57,7 @@ internal static class NotebookRunner
     {
         var outputs = new List<object?>();
         var packages = new List<ResolvedPackageReference>();
+        var times = new List<TimeSpan>();
         using CompositeKernel kernel = CreateKernel();
         bool first = true;
         foreach (var (index, cell) in CodeCells(document))
@@ -64,7 +67,9 @@ internal static class NotebookRunner
             string code = prepare?.Invoke(cell.Contents, first, where) ?? cell.Contents;
             first = false;
 
+            long start = Stopwatch.GetTimestamp();
             KernelCommandResult result = await kernel.SendAsync(new SubmitCode(code, cell.KernelName));
+            times.Add(Stopwatch.GetElapsedTime(start));
             var errors = new List<string>();
             foreach (KernelEvent e in result.Events)
             {
@@ -94,7 +99,7 @@ internal static class NotebookRunner
             }
         }
 
-        return new NotebookRun(outputs, packages);
+        return new NotebookRun(outputs, packages, times);
     }
 
     /// <summary>A kernel like the C# kernel of the <c>dotnet-interactive</c> tool.</summary>

@@ -21,6 +21,9 @@ public sealed class NotebookTests
     private const string LinearProbe = "03-few-shot-linear-probe-mlnet.ipynb";
     private const string Parity = "04-parity-walkthrough.ipynb";
 
+    /// <summary>Where each test reports how long its notebook took.</summary>
+    public TestContext TestContext { get; set; } = null!;
+
     private static string NotebookFolder => Path.GetFullPath(Path.Combine(TestFixtures.Directory, "..", "..", "notebooks"));
 
     [ClassInitialize]
@@ -76,7 +79,7 @@ public sealed class NotebookTests
         Assert.AreEqual("Every output is within tolerance.", run.Outputs[^1]);
     }
 
-    private static async Task<NotebookRun> Run(string name)
+    private async Task<NotebookRun> Run(string name)
     {
         InteractiveDocument notebook = NotebookRunner.Load(Path.Combine(NotebookFolder, name));
         var kernelspec = notebook.Metadata.TryGetValue("kernelspec", out object? spec) ? spec as IDictionary<string, object> : null;
@@ -88,6 +91,8 @@ public sealed class NotebookTests
         LocalFeed feed = LocalFeed.Current;
         NotebookRun run = await NotebookRunner.RunAsync(name, notebook, feed.UseIn);
         feed.AssertRestoredFromFeed(name, run.Packages);
+        TestContext.WriteLine($"{name}: {run.CellTimes.Count} code cells in {run.CellTimes.Sum(t => t.TotalSeconds):F1} s "
+            + $"(first, with the package restore: {run.CellTimes[0].TotalSeconds:F1} s); packing the feed took {feed.PackTime.TotalSeconds:F1} s");
         Assert.IsTrue(run.Outputs.Count > 0, $"{name}: the notebook shows results");
         return run;
     }
