@@ -11,9 +11,10 @@ namespace Microsoft.ML.Clip.Notebooks.Tests;
 /// A NuGet folder feed with this repository's library packages, packed once per test run from the solution's build
 /// (<c>dotnet pack --no-build</c> of every library project under src/) with a version of its own
 /// (<c>1.0.0-notebooks.&lt;UTC time&gt;.&lt;random&gt;</c>), so the NuGet cache can never serve an earlier build's bits.
-/// A notebook uses it exactly as notebooks/README.md tells a user to use a local build: an <c>#i "nuget: &lt;absolute
-/// folder&gt;"</c> line above the first cell's <c>#r</c> lines, and that build's version on the
-/// <c>#r "nuget: Microsoft.ML.Clip…"</c> lines (which name no version, so users get the newest published package).
+/// A notebook uses it as notebooks/README.md tells a user to use a local build: an <c>#i "nuget: &lt;absolute
+/// folder&gt;"</c> line above the first cell's <c>#r</c> lines, and the build's version on the
+/// <c>#r "nuget: Microsoft.ML.Clip…"</c> lines (which name no version, so users get the newest published package) —
+/// this exact version where the README suggests <c>*-*</c>, so nothing but this run's packages can match.
 /// </summary>
 internal sealed partial class LocalFeed
 {
