@@ -40,7 +40,7 @@ internal static class NotebookRunner
         return Notebook.Read(stream, KernelInfos());
     }
 
-    /// <summary>The code cells: (index among all cells, source).</summary>
+    /// <summary>The code cells, each with its index among all cells.</summary>
     /// <param name="document">The notebook.</param>
     public static IReadOnlyList<(int Index, InteractiveDocumentElement Cell)> CodeCells(InteractiveDocument document) =>
         document.Elements.Select((cell, index) => (index, cell)).Where(c => !IsText(c.cell)).ToList();
