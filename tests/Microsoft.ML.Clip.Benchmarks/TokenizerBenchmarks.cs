@@ -1,5 +1,6 @@
 using BenchmarkDotNet.Attributes;
 using Microsoft.ML.Clip.Tokenizers;
+using Microsoft.ML.Tokenizers;
 
 namespace Microsoft.ML.Clip.Benchmarks;
 
@@ -16,6 +17,7 @@ public class TokenizerBenchmarks
     private static readonly string[] Places = { "the beach", "a busy street", "the park at sunset", "a wooden table", "the stage", "a snowy mountain" };
 
     private ClipTokenizer _clip = null!;
+    private Tokenizer _asTokenizer = null!;
     private string[] _captions = null!;
 
     /// <summary>Tokens produced by one call of <see cref="ClipEncodeCaptions"/> (special tokens included).</summary>
@@ -26,6 +28,7 @@ public class TokenizerBenchmarks
     public void Setup()
     {
         _clip = ClipTokenizer.CreateDefault();
+        _asTokenizer = _clip.AsTokenizer();
         var random = new Random(1234);
         _captions = Enumerable.Range(0, 1000)
             .Select(_ => $"A photo of a {Subjects[random.Next(Subjects.Length)]} {Actions[random.Next(Actions.Length)]} " +
@@ -54,5 +57,31 @@ public class TokenizerBenchmarks
     {
         var batch = _clip.EncodeBatch(new ArraySegment<string>(_captions, 0, 31), maxLength: 77, padding: Padding.MaxLength, truncation: true);
         return batch.FlattenInputIds().Length;
+    }
+
+    /// <summary>The same captions through the Microsoft.ML.Tokenizers abstraction (<c>Tokenizer.EncodeToIds</c>).</summary>
+    [Benchmark]
+    public int ClipEncodeToIdsAsTokenizer()
+    {
+        int total = 0;
+        foreach (string caption in _captions)
+        {
+            total += _asTokenizer.EncodeToIds(caption).Count;
+        }
+
+        return total;
+    }
+
+    /// <summary>The same captions with token strings and offsets into the original text (<c>Tokenizer.EncodeToTokens</c>; not cached).</summary>
+    [Benchmark]
+    public int ClipEncodeToTokensWithOffsets()
+    {
+        int total = 0;
+        foreach (string caption in _captions)
+        {
+            total += _asTokenizer.EncodeToTokens(caption, out _).Count;
+        }
+
+        return total;
     }
 }

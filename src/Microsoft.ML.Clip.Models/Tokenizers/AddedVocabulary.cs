@@ -1,3 +1,5 @@
+using Microsoft.ML.Tokenizers;
+
 namespace Microsoft.ML.Clip.Tokenizers;
 
 /// <summary>
@@ -9,6 +11,9 @@ internal sealed class AddedVocabulary
 {
     /// <summary>Encodes one normalised plain run; <paramref name="atTextStart"/> tells whether it begins the text.</summary>
     public delegate void RunEncoder(string normalized, int start, int length, bool atTextStart, List<int> ids);
+
+    /// <summary>Encodes one normalised plain run, appending tokens with their offsets in the original text.</summary>
+    public delegate void TracedRunEncoder(AlignedText normalized, int start, int length, bool atTextStart, List<EncodedToken> output);
 
     private readonly AddedTokenMatcher _raw;
     private readonly AddedTokenMatcher _normalized;
@@ -93,6 +98,52 @@ internal sealed class AddedVocabulary
             else
             {
                 encodeRun(normalized, run.Start, run.Length, segment.Start == 0 && run.Start == 0, ids);
+            }
+        }
+    }
+
+    /// <summary>
+    /// <see cref="Encode"/> with offsets: added tokens get the range they matched in the original text (a token
+    /// matched in the normalised text, the characters it was normalised from) and, as in the Rust library, the matched
+    /// text as their string (with any white space an <c>lstrip</c>/<c>rstrip</c> token absorbed); each plain run is passed to
+    /// <paramref name="encodeRun"/> with the alignment of its normalised text.
+    /// </summary>
+    public void EncodeWithOffsets(string text, Func<AlignedText, AlignedText> normalize, TracedRunEncoder encodeRun, List<EncodedToken> output)
+    {
+        if (text.Length == 0)
+        {
+            return;
+        }
+
+        var rawSegments = new List<TextSegment>();
+        _raw.Split(text, 0, text.Length, rawSegments);
+        var normalizedSegments = new List<TextSegment>();
+        foreach (var segment in rawSegments)
+        {
+            if (segment.IsToken)
+            {
+                output.Add(new EncodedToken(segment.TokenId, text.Substring(segment.Start, segment.Length), new Range(segment.Start, segment.Start + segment.Length)));
+                continue;
+            }
+
+            AlignedText normalized = normalize(AlignedText.Identity(text, segment.Start, segment.Length));
+            if (normalized.Text.Length == 0)
+            {
+                continue;
+            }
+
+            normalizedSegments.Clear();
+            _normalized.Split(normalized.Text, 0, normalized.Text.Length, normalizedSegments);
+            foreach (var run in normalizedSegments)
+            {
+                if (run.IsToken)
+                {
+                    output.Add(new EncodedToken(run.TokenId, normalized.Text.Substring(run.Start, run.Length), normalized.SpanOf(run.Start, run.Start + run.Length)));
+                }
+                else
+                {
+                    encodeRun(normalized, run.Start, run.Length, segment.Start == 0 && run.Start == 0, output);
+                }
             }
         }
     }

@@ -18,6 +18,7 @@ internal sealed class BytePairModel
     private readonly int[] _byteIds;
     private readonly int[] _finalByteIds;
     private readonly int _unknownId;
+    private readonly int[] _byteLevelLength; // per id: its number of characters when all are byte-level ones, else -1
     private readonly ConcurrentDictionary<string, int[]> _cache = new(StringComparer.Ordinal);
 #if NET9_0_OR_GREATER
     private readonly ConcurrentDictionary<string, int[]>.AlternateLookup<ReadOnlySpan<char>> _cacheBySpan;
@@ -87,6 +88,15 @@ internal sealed class BytePairModel
             _unknownId = -1;
         }
 
+        _byteLevelLength = new int[IdToToken.Length];
+        for (int id = 0; id < IdToToken.Length; id++)
+        {
+            string? token = IdToToken[id];
+            _byteLevelLength[id] = token is null || id == _unknownId || token.Any(c => ByteLevelAlphabet.ToByte(c) < 0)
+                ? -1
+                : token.Length;
+        }
+
 #if NET9_0_OR_GREATER
         _cacheBySpan = _cache.GetAlternateLookup<ReadOnlySpan<char>>();
 #endif
@@ -137,9 +147,98 @@ internal sealed class BytePairModel
         output.AddRange(Merge(word));
     }
 
+    /// <summary>
+    /// Appends the tokens of one pre-tokenised word with the UTF-8 byte range of the word each covers (the same ids
+    /// as <see cref="Encode"/>; not cached).
+    /// </summary>
+    public void EncodeWithSpans(ReadOnlySpan<char> word, List<ModelToken> output)
+    {
+        if (word.IsEmpty)
+        {
+            return;
+        }
+
+        if (word.Length <= MaxCachedWordLength && TryEncodeWithSpansFromCache(word, output))
+        {
+            return;
+        }
+
+        var scratch = t_scratch ??= new Scratch();
+        int count = MergeSymbols(word, scratch);
+        for (int i = 0; i < count; i++)
+        {
+            if (!scratch.Removed[i])
+            {
+                output.Add(new ModelToken(scratch.Id[i], scratch.Start[i], scratch.End[i]));
+            }
+        }
+    }
+
+    // The cached ids of a word, with byte ranges from the tokens' lengths: in the byte-level alphabet each character
+    // of a token is one byte, and only the word's last token carries the end-of-word suffix. Fails (and the caller
+    // merges again, tracking spans) when a token is unknown or not made of byte-level characters.
+    private bool TryEncodeWithSpansFromCache(ReadOnlySpan<char> word, List<ModelToken> output)
+    {
+        var ids = new List<int>(8);
+        Encode(word, ids);
+        int before = output.Count;
+        int position = 0;
+        for (int i = 0; i < ids.Count; i++)
+        {
+            int length = _byteLevelLength[ids[i]];
+            if (length < 0)
+            {
+                output.RemoveRange(before, output.Count - before);
+                return false;
+            }
+
+            if (i == ids.Count - 1 && EndOfWordSuffix.Length > 0)
+            {
+                string token = IdToToken[ids[i]]!;
+                length -= token.EndsWith(EndOfWordSuffix, StringComparison.Ordinal) ? EndOfWordSuffix.Length : 0;
+            }
+
+            output.Add(new ModelToken(ids[i], position, position + length));
+            position += length;
+        }
+
+        if (position != Encoding.UTF8.GetByteCount(word))
+        {
+            output.RemoveRange(before, output.Count - before);
+            return false;
+        }
+
+        return true;
+    }
+
     private int[] Merge(ReadOnlySpan<char> word)
     {
         var scratch = t_scratch ??= new Scratch();
+        int count = MergeSymbols(word, scratch);
+        int[] id = scratch.Id;
+        bool[] removed = scratch.Removed;
+        int remaining = 0;
+        for (int i = 0; i < count; i++)
+        {
+            remaining += removed[i] ? 0 : 1;
+        }
+
+        var result = new int[remaining];
+        int k = 0;
+        for (int i = 0; i < count; i++)
+        {
+            if (!removed[i])
+            {
+                result[k++] = id[i];
+            }
+        }
+
+        return result;
+    }
+
+    // Runs the merges; afterwards the symbols at positions [0, count) not Removed are the word's tokens, in order.
+    private int MergeSymbols(ReadOnlySpan<char> word, Scratch scratch)
+    {
         int byteCount = Encoding.UTF8.GetByteCount(word);
         scratch.Ensure(byteCount);
         Encoding.UTF8.GetBytes(word, scratch.Bytes);
@@ -166,6 +265,8 @@ internal sealed class BytePairModel
             }
 
             id[count] = symbol;
+            scratch.Start[count] = i;
+            scratch.End[count] = i + 1;
             prev[count] = count - 1;
             next[count] = count + 1;
             removed[count] = false;
@@ -174,7 +275,7 @@ internal sealed class BytePairModel
 
         if (count == 0)
         {
-            return Array.Empty<int>();
+            return 0;
         }
 
         next[count - 1] = -1;
@@ -188,7 +289,6 @@ internal sealed class BytePairModel
             }
         }
 
-        int remaining = count;
         while (queue.TryDequeue(out var top, out _))
         {
             int position = top.Position;
@@ -205,8 +305,8 @@ internal sealed class BytePairModel
             }
 
             id[position] = top.NewId;
+            scratch.End[position] = scratch.End[right];
             removed[right] = true;
-            remaining--;
             next[position] = next[right];
             if (next[right] >= 0)
             {
@@ -224,17 +324,7 @@ internal sealed class BytePairModel
             }
         }
 
-        var result = new int[remaining];
-        int k = 0;
-        for (int i = 0; i < count; i++)
-        {
-            if (!removed[i])
-            {
-                result[k++] = id[i];
-            }
-        }
-
-        return result;
+        return count;
     }
 
     private static long Key(int left, int right) => ((long)left << 32) | (uint)right;
@@ -253,6 +343,8 @@ internal sealed class BytePairModel
         public int[] Prev = new int[64];
         public int[] Next = new int[64];
         public bool[] Removed = new bool[64];
+        public int[] Start = new int[64];
+        public int[] End = new int[64];
         public readonly PriorityQueue<QueuedMerge, long> Queue = new();
 
         public void Ensure(int length)
@@ -268,6 +360,14 @@ internal sealed class BytePairModel
             Prev = new int[size];
             Next = new int[size];
             Removed = new bool[size];
+            Start = new int[size];
+            End = new int[size];
         }
     }
 }
+
+/// <summary>A token of a model's segmentation of one word and the units of the word it covers, [Start, End).</summary>
+/// <param name="Id">The token id.</param>
+/// <param name="Start">Its first unit (UTF-8 byte for BPE, UTF-16 unit for Unigram).</param>
+/// <param name="End">One past its last unit.</param>
+internal readonly record struct ModelToken(int Id, int Start, int End);

@@ -52,4 +52,33 @@ internal static class ClipTextNormalizer
 
         return result;
     }
+    /// <summary><see cref="Normalize(string)"/> with alignment (a collapsed white-space run comes from the whole run).</summary>
+    public static AlignedText Normalize(AlignedText input)
+    {
+        AlignedText composed = input.Text.AsSpan().IndexOfAnyInRange('\u0300', '\uFFFF') >= 0
+            ? AlignedNormalization.Normalize(input, NormalizationForm.FormC)
+            : input;
+        string text = composed.Text;
+        var builder = composed.Derive();
+        for (int i = 0; i < text.Length;)
+        {
+            int codePoint = UnicodeText.CodePointAt(text, i, out int width);
+            if (UnicodeText.IsWhiteSpace(codePoint))
+            {
+                int run = i;
+                while (i < text.Length && UnicodeText.IsWhiteSpace(UnicodeText.CodePointAt(text, i, out int runWidth)))
+                {
+                    i += runWidth;
+                }
+
+                builder.Append(' ', run, i);
+                continue;
+            }
+
+            AlignedNormalization.AppendLowercase(builder, codePoint, i, i + width);
+            i += width;
+        }
+
+        return builder.ToAlignedText();
+    }
 }

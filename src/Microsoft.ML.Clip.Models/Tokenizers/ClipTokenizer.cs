@@ -1,6 +1,7 @@
 using System.IO.Compression;
 using System.Text;
 using System.Text.Json;
+using Microsoft.ML.Tokenizers;
 
 namespace Microsoft.ML.Clip.Tokenizers;
 
@@ -15,7 +16,8 @@ namespace Microsoft.ML.Clip.Tokenizers;
 /// <remarks>
 /// Thread-safe. Unpaired UTF-16 surrogates (which Python cannot even pass to the Rust tokenizer) are read as
 /// U+FFFD. <see cref="CreateDefault"/> uses the real CLIP vocabulary embedded in this assembly (openai/CLIP,
-/// MIT licence, see <c>Tokenizers/Resources/CLIP-LICENSE.txt</c>), so no download is needed.
+/// MIT licence, see <c>Tokenizers/Resources/CLIP-LICENSE.txt</c>), so no download is needed. For code written against
+/// <c>Microsoft.ML.Tokenizers</c>, <see cref="AsTokenizer"/> gives this tokenizer as a <c>Tokenizer</c> (with offsets).
 /// </remarks>
 public sealed class ClipTokenizer : TextTokenizer
 {
@@ -35,6 +37,7 @@ public sealed class ClipTokenizer : TextTokenizer
 
     private readonly BytePairModel _model;
     private readonly AddedVocabulary _addedVocabulary;
+    private ClipBpeTokenizer? _asTokenizer;
     private readonly int _vocabularySize;
 
     private ClipTokenizer(BytePairModel model, IReadOnlyList<AddedToken> addedTokens, int[] prefix, int[] suffix, int padId,
@@ -238,6 +241,57 @@ public sealed class ClipTokenizer : TextTokenizer
         var state = (Model: _model, Ids: ids);
         ClipPreTokenizer.Split(normalized, start, length, ref state, static (string text, int wordStart, int wordLength, ref (BytePairModel Model, List<int> Ids) s) =>
             s.Model.Encode(text.AsSpan(wordStart, wordLength), s.Ids));
+    }
+
+    /// <inheritdoc />
+    public override ClipBpeTokenizer AsTokenizer() => _asTokenizer ??= new ClipBpeTokenizer(this);
+
+    internal override string TokenValue(int id) =>
+        _addedVocabulary.TryGet(id, out var added) ? added.Content
+        : id >= 0 && id < _model.IdToToken.Length ? _model.IdToToken[id] ?? string.Empty : string.Empty;
+
+    private protected override void EncodePiecesWithOffsets(string text, bool normalize, List<EncodedToken> output) =>
+        _addedVocabulary.EncodeWithOffsets(text, normalize ? ClipTextNormalizer.Normalize : static t => t, EncodeRunWithOffsets, output);
+
+    // Each word's UTF-8 bytes are the BPE units; every byte carries the span of the character it belongs to.
+    private void EncodeRunWithOffsets(AlignedText normalized, int start, int length, bool atTextStart, List<EncodedToken> output)
+    {
+        var state = (Tokenizer: this, Normalized: normalized, Output: output, Pieces: new List<ModelToken>());
+        ClipPreTokenizer.Split(normalized.Text, start, length, ref state,
+            static (string text, int wordStart, int wordLength, ref (ClipTokenizer Tokenizer, AlignedText Normalized, List<EncodedToken> Output, List<ModelToken> Pieces) s) =>
+                s.Tokenizer.EncodeWordWithOffsets(s.Normalized, wordStart, wordLength, s.Pieces, s.Output));
+    }
+
+    private void EncodeWordWithOffsets(AlignedText normalized, int wordStart, int wordLength, List<ModelToken> pieces, List<EncodedToken> output)
+    {
+        ReadOnlySpan<char> word = normalized.Text.AsSpan(wordStart, wordLength);
+        int byteCount = Encoding.UTF8.GetByteCount(word);
+        // One slot past the word: the unit that follows it (see AlignedText.MapToOriginal).
+        int[] spanStart = new int[byteCount + 1];
+        int[] spanEnd = new int[byteCount + 1];
+        int b = 0;
+        for (int i = 0; i < word.Length;)
+        {
+            int codePoint = UnicodeText.CodePointAt(word, i, out int width);
+            int bytes = codePoint < 0x80 ? 1 : codePoint < 0x800 ? 2 : codePoint < 0x10000 ? 3 : 4;
+            for (int k = 0; k < bytes; k++, b++)
+            {
+                spanStart[b] = normalized.Start[wordStart + i];
+                spanEnd[b] = normalized.End[wordStart + i];
+            }
+
+            i += width;
+        }
+
+        int after = wordStart + wordLength;
+        spanStart[byteCount] = after < normalized.Text.Length ? normalized.Start[after] : -1;
+        spanEnd[byteCount] = after < normalized.Text.Length ? normalized.End[after] : -1;
+        pieces.Clear();
+        _model.EncodeWithSpans(word, pieces);
+        foreach (var piece in pieces)
+        {
+            output.Add(new EncodedToken(piece.Id, TokenValue(piece.Id), AlignedText.MapToOriginal(spanStart, spanEnd, piece.Start, piece.End)));
+        }
     }
 
     private protected override string DecodeTokens(IReadOnlyList<int> ids, bool skipSpecialTokens)

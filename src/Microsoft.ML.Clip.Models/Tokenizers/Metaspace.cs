@@ -1,5 +1,6 @@
 using System.Text;
 using System.Text.Json;
+using Microsoft.ML.Tokenizers;
 
 namespace Microsoft.ML.Clip.Tokenizers;
 
@@ -106,6 +107,83 @@ internal sealed class Metaspace
         }
 
         model.Encode(replaced.AsSpan(pieceStart), ids);
+    }
+
+    /// <summary>
+    /// <see cref="PreTokenize"/> with offsets: the pieces' tokens are appended with their ranges in the original text
+    /// (a prepended <c>▁</c> comes from nothing, so a token that is only that <c>▁</c> is empty; a <c>▁</c> that
+    /// replaced a space covers it). <paramref name="tokenValue"/> gives each id's string.
+    /// </summary>
+    public void PreTokenizeWithOffsets(AlignedText text, int start, int length, bool atTextStart, UnigramModel model,
+        Func<int, string> tokenValue, List<EncodedToken> output)
+    {
+        var builder = text.Derive(length + 1);
+        bool prepend = PrependScheme switch
+        {
+            PrependScheme.Always => true,
+            PrependScheme.First => atTextStart,
+            _ => false,
+        };
+        char first = text.Text[start];
+        if (prepend && first != ' ' && first != Replacement)
+        {
+            builder.Append(Replacement, start, start);
+        }
+
+        for (int i = start; i < start + length; i++)
+        {
+            if (text.Text[i] == ' ')
+            {
+                builder.Append(Replacement, i, i + 1);
+            }
+            else
+            {
+                builder.Copy(i, i + 1);
+            }
+        }
+
+        AlignedText replaced = builder.ToAlignedText();
+        int n = replaced.Text.Length;
+        // One slot past the run: the unit that follows it in the normalised text, if any (see AlignedText.MapToOriginal).
+        int[] spanStart = new int[n + 1];
+        int[] spanEnd = new int[n + 1];
+        replaced.Start.CopyTo(spanStart, 0);
+        replaced.End.CopyTo(spanEnd, 0);
+        int after = start + length;
+        spanStart[n] = after < text.Text.Length ? text.Start[after] : -1;
+        spanEnd[n] = after < text.Text.Length ? text.End[after] : -1;
+
+        var pieces = new List<ModelToken>();
+        void EncodePiece(int from, int to)
+        {
+            pieces.Clear();
+            model.EncodeWithSpans(replaced.Text.AsSpan(from, to - from), pieces);
+            foreach (var token in pieces)
+            {
+                // Like the Rust library, a (fused) unknown token's string is the text it stands for.
+                string value = token.Id == model.UnknownId ? replaced.Text.Substring(from + token.Start, token.End - token.Start) : tokenValue(token.Id);
+                output.Add(new EncodedToken(token.Id, value,
+                    AlignedText.MapToOriginal(spanStart, spanEnd, from + token.Start, from + token.End)));
+            }
+        }
+
+        if (!Split)
+        {
+            EncodePiece(0, n);
+            return;
+        }
+
+        int pieceStart = 0;
+        for (int i = 1; i < n; i++)
+        {
+            if (replaced.Text[i] == Replacement)
+            {
+                EncodePiece(pieceStart, i);
+                pieceStart = i;
+            }
+        }
+
+        EncodePiece(pieceStart, n);
     }
 
     /// <summary>The decoder: <c>▁</c> → space in every token but the first, where it is dropped (unless the scheme is never).</summary>

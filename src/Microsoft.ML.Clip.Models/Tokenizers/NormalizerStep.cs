@@ -10,6 +10,9 @@ internal abstract class NormalizerStep
     /// <summary>Applies the step to a text holding no lone surrogates.</summary>
     public abstract string Apply(string text);
 
+    /// <summary>Applies the step keeping track of where each output unit came from; the text equals <see cref="Apply(string)"/>'s.</summary>
+    public abstract AlignedText Apply(AlignedText text);
+
     /// <summary>Reads a tokenizer.json <c>normalizer</c> (null, one step or a <c>Sequence</c>).</summary>
     public static List<NormalizerStep> ReadAll(JsonElement normalizer, string source)
     {
@@ -72,6 +75,8 @@ internal abstract class NormalizerStep
 internal sealed class PrecompiledStep(PrecompiledCharsMap map) : NormalizerStep
 {
     public override string Apply(string text) => map.Normalize(text);
+
+    public override AlignedText Apply(AlignedText text) => map.Normalize(text);
 }
 
 /// <summary><c>Strip</c>: removes Unicode white space (Rust <c>char::is_whitespace</c>) at either end.</summary>
@@ -92,6 +97,26 @@ internal sealed class StripStep(bool left, bool right) : NormalizerStep
         }
 
         return start == 0 && end == text.Length ? text : text[start..end];
+    }
+
+    public override AlignedText Apply(AlignedText text)
+    {
+        string stripped = Apply(text.Text);
+        if (ReferenceEquals(stripped, text.Text))
+        {
+            return text;
+        }
+
+        // Strip removes white space at the ends only: find where the kept part starts.
+        int start = 0;
+        while (left && start < text.Text.Length && UnicodeText.IsWhiteSpace(UnicodeText.CodePointAt(text.Text, start, out int width)))
+        {
+            start += width;
+        }
+
+        var builder = text.Derive(stripped.Length);
+        builder.Copy(start, start + stripped.Length);
+        return builder.ToAlignedText();
     }
 }
 
@@ -144,6 +169,62 @@ internal sealed class ReplaceStep : NormalizerStep
         }
     }
 
+    public override AlignedText Apply(AlignedText text)
+    {
+        string source = text.Text;
+        var builder = text.Derive();
+        int copied = 0;
+        void Replace(int from, int to)
+        {
+            builder.Copy(copied, from);
+            builder.Append(_content, from, to);
+            copied = to;
+        }
+
+        if (_literal is not null)
+        {
+            if (_literal.Length == 0)
+            {
+                return text;
+            }
+
+            for (int at = source.IndexOf(_literal, StringComparison.Ordinal); at >= 0; at = source.IndexOf(_literal, copied, StringComparison.Ordinal))
+            {
+                Replace(at, at + _literal.Length);
+            }
+        }
+        else if (_regex is not null)
+        {
+            foreach (Match match in _regex.Matches(source))
+            {
+                Replace(match.Index, match.Index + match.Length);
+            }
+        }
+        else
+        {
+            for (int i = 0; i < source.Length;)
+            {
+                if (source[i] == ' ' && i + 1 < source.Length && source[i + 1] == ' ')
+                {
+                    int run = i;
+                    while (i < source.Length && source[i] == ' ')
+                    {
+                        i++;
+                    }
+
+                    Replace(run, i);
+                }
+                else
+                {
+                    i++;
+                }
+            }
+        }
+
+        builder.Copy(copied, source.Length);
+        return builder.ToAlignedText();
+    }
+
     public override string Apply(string text)
     {
         if (_literal is not null)
@@ -183,6 +264,7 @@ internal sealed class ReplaceStep : NormalizerStep
 
         return builder.ToString();
     }
+
 }
 
 /// <summary>A Unicode normalisation form (or nothing, for an empty Precompiled map).</summary>
@@ -190,6 +272,9 @@ internal sealed class UnicodeFormStep(NormalizationForm? form) : NormalizerStep
 {
     public override string Apply(string text) =>
         form is NormalizationForm f ? UnicodeText.Normalize(text, f) : text;
+
+    public override AlignedText Apply(AlignedText text) =>
+        form is NormalizationForm f ? AlignedNormalization.Normalize(text, f) : text;
 }
 
 /// <summary><c>Lowercase</c>: Rust's per-character <c>to_lowercase</c>.</summary>
@@ -205,5 +290,18 @@ internal sealed class LowercaseStep : NormalizerStep
         }
 
         return builder.ToString();
+    }
+
+    public override AlignedText Apply(AlignedText text)
+    {
+        var builder = text.Derive();
+        for (int i = 0; i < text.Text.Length;)
+        {
+            int codePoint = UnicodeText.CodePointAt(text.Text, i, out int width);
+            AlignedNormalization.AppendLowercase(builder, codePoint, i, i + width);
+            i += width;
+        }
+
+        return builder.ToAlignedText();
     }
 }

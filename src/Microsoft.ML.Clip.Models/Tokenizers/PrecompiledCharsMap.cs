@@ -63,49 +63,8 @@ internal sealed class PrecompiledCharsMap
     {
         var builder = t_builder ??= new StringBuilder(256);
         builder.Clear();
-        ReadOnlySpan<char> span = text;
-        Span<byte> utf8 = stackalloc byte[16];
-        bool changed = false;
-        int position = 0;
-        while (position < span.Length)
-        {
-            int clusterLength = UnicodeText.GraphemeLength(span, position);
-            ReadOnlySpan<char> cluster = span.Slice(position, clusterLength);
-            position += clusterLength;
-
-            // The whole cluster first when it is shorter than 6 UTF-8 bytes.
-            if (cluster.Length <= 5 && Encoding.UTF8.GetByteCount(cluster) < 6)
-            {
-                int byteCount = Encoding.UTF8.GetBytes(cluster, utf8);
-                string? replacement = Transform(utf8[..byteCount]);
-                if (replacement is not null)
-                {
-                    builder.Append(replacement);
-                    changed = true;
-                    continue;
-                }
-            }
-
-            for (int i = 0; i < cluster.Length;)
-            {
-                UnicodeText.CodePointAt(cluster, i, out int width);
-                ReadOnlySpan<char> character = cluster.Slice(i, width);
-                i += width;
-                int byteCount = Encoding.UTF8.GetBytes(character, utf8);
-                string? replacement = Transform(utf8[..byteCount]);
-                if (replacement is not null)
-                {
-                    builder.Append(replacement);
-                    changed = true;
-                }
-                else
-                {
-                    builder.Append(character);
-                }
-            }
-        }
-
-        if (!changed)
+        var sink = new StringSink(text, builder);
+        if (!Walk(text, ref sink))
         {
             return text;
         }
@@ -117,6 +76,67 @@ internal sealed class PrecompiledCharsMap
         }
 
         return result;
+    }
+
+    /// <summary>
+    /// <see cref="Normalize(string)"/> with alignment: a replaced cluster's output units all come from the whole
+    /// cluster, a replaced character's from that character; kept characters keep their own spans.
+    /// </summary>
+    public AlignedText Normalize(AlignedText input)
+    {
+        var sink = new AlignedSink(input.Derive());
+        return Walk(input.Text, ref sink) ? sink.Builder.ToAlignedText() : input;
+    }
+
+    // Walks the grapheme clusters, telling the sink what replaces or keeps each part of the text; returns whether
+    // anything was replaced.
+    private bool Walk<TSink>(string text, ref TSink sink)
+        where TSink : struct, INormalizedSink
+    {
+        ReadOnlySpan<char> span = text;
+        Span<byte> utf8 = stackalloc byte[16];
+        bool changed = false;
+        int position = 0;
+        while (position < span.Length)
+        {
+            int clusterStart = position;
+            int clusterLength = UnicodeText.GraphemeLength(span, position);
+            ReadOnlySpan<char> cluster = span.Slice(position, clusterLength);
+            position += clusterLength;
+
+            // The whole cluster first when it is shorter than 6 UTF-8 bytes.
+            if (cluster.Length <= 5 && Encoding.UTF8.GetByteCount(cluster) < 6)
+            {
+                int byteCount = Encoding.UTF8.GetBytes(cluster, utf8);
+                string? replacement = Transform(utf8[..byteCount]);
+                if (replacement is not null)
+                {
+                    sink.Replace(replacement, clusterStart, position);
+                    changed = true;
+                    continue;
+                }
+            }
+
+            for (int i = 0; i < cluster.Length;)
+            {
+                UnicodeText.CodePointAt(cluster, i, out int width);
+                int byteCount = Encoding.UTF8.GetBytes(cluster.Slice(i, width), utf8);
+                string? replacement = Transform(utf8[..byteCount]);
+                if (replacement is not null)
+                {
+                    sink.Replace(replacement, clusterStart + i, clusterStart + i + width);
+                    changed = true;
+                }
+                else
+                {
+                    sink.Keep(clusterStart + i, clusterStart + i + width);
+                }
+
+                i += width;
+            }
+        }
+
+        return changed;
     }
 
     /// <summary>The replacement of the shortest key that prefixes <paramref name="key"/>, or null when none does.</summary>
@@ -189,4 +209,32 @@ internal sealed class PrecompiledCharsMap
     }
 
     private static long Offset(uint unit) => (long)(unit >> 10) << (int)((unit & (1u << 9)) >> 6);
+}
+
+/// <summary>Receives the output of <see cref="PrecompiledCharsMap"/>: replacements and kept ranges of the input text.</summary>
+internal interface INormalizedSink
+{
+    /// <summary>Input units [from, to) become <paramref name="replacement"/>.</summary>
+    void Replace(string replacement, int from, int to);
+
+    /// <summary>Input units [from, to) stay as they are.</summary>
+    void Keep(int from, int to);
+}
+
+/// <summary>Collects the normalised text.</summary>
+internal readonly struct StringSink(string input, StringBuilder output) : INormalizedSink
+{
+    public void Replace(string replacement, int from, int to) => output.Append(replacement);
+
+    public void Keep(int from, int to) => output.Append(input, from, to - from);
+}
+
+/// <summary>Collects the normalised text with its alignment.</summary>
+internal readonly struct AlignedSink(AlignedText.Builder builder) : INormalizedSink
+{
+    public AlignedText.Builder Builder => builder;
+
+    public void Replace(string replacement, int from, int to) => builder.Append(replacement, from, to);
+
+    public void Keep(int from, int to) => builder.Copy(from, to);
 }

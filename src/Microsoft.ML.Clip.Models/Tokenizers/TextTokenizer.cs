@@ -1,3 +1,5 @@
+using Microsoft.ML.Tokenizers;
+
 namespace Microsoft.ML.Clip.Tokenizers;
 
 /// <summary>
@@ -41,6 +43,13 @@ public abstract class TextTokenizer : ITextTokenizer
 
     /// <summary>The ids put after the pieces (CLIP <c>&lt;|endoftext|&gt;</c>, XLM-R <c>&lt;/s&gt;</c>).</summary>
     public IReadOnlyList<int> SuffixIds { get; }
+
+    /// <summary>
+    /// This tokenizer as a <c>Microsoft.ML.Tokenizers.Tokenizer</c> (<see cref="ClipBpeTokenizer"/> or
+    /// <see cref="XlmRobertaUnigramTokenizer"/>), for code written against that abstraction.
+    /// </summary>
+    /// <returns>A tokenizer with the same ids, offsets into the original text; one shared instance per tokenizer.</returns>
+    public abstract PretrainedTokenizer AsTokenizer();
 
     /// <inheritdoc />
     public int[] Encode(string text) => Encode(text, addSpecialTokens: true);
@@ -168,6 +177,37 @@ public abstract class TextTokenizer : ITextTokenizer
 
         return Decode(narrow, skipSpecialTokens);
     }
+
+    /// <summary>
+    /// Tokenises one text with the start and end tokens, returning each token's id, string and range in
+    /// <paramref name="text"/> (the start tokens at <c>0..0</c>, the end tokens at <c>text.Length..text.Length</c>, as
+    /// Microsoft.ML.Tokenizers places them). With <paramref name="normalize"/> the ids equal <see cref="Encode(string)"/>'s.
+    /// </summary>
+    internal List<EncodedToken> EncodeWithOffsets(string text, bool normalize)
+    {
+        var tokens = new List<EncodedToken>(text.Length / 3 + 4);
+        foreach (int id in PrefixIds)
+        {
+            tokens.Add(new EncodedToken(id, TokenValue(id), new Range(0, 0)));
+        }
+
+        EncodePiecesWithOffsets(UnicodeText.ReplaceLoneSurrogates(text), normalize, tokens);
+        foreach (int id in SuffixIds)
+        {
+            tokens.Add(new EncodedToken(id, TokenValue(id), new Range(text.Length, text.Length)));
+        }
+
+        return tokens;
+    }
+
+    /// <summary>The string of a token id (an added token's content, else the model's piece), or empty when no token has the id.</summary>
+    internal abstract string TokenValue(int id);
+
+    /// <summary>
+    /// Appends the tokens of <paramref name="text"/> (no special tokens added) with their ranges in it; without
+    /// <paramref name="normalize"/> the normaliser is skipped. The text holds no lone surrogates.
+    /// </summary>
+    private protected abstract void EncodePiecesWithOffsets(string text, bool normalize, List<EncodedToken> output);
 
     /// <summary>Appends the ids of the pieces of <paramref name="text"/> (no special tokens added); the text holds no lone surrogates.</summary>
     private protected abstract void EncodePieces(string text, List<int> ids);

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Microsoft.ML.Clip.Hub;
 
 namespace Microsoft.ML.Clip.Tokenizers;
 
@@ -34,6 +35,18 @@ public static class TokenizerLoader
 
     /// <summary>XLM-R's SentencePiece model file.</summary>
     public const string SentencePieceModelFile = "sentencepiece.bpe.model";
+
+    /// <summary>
+    /// The files a tokenizer needs from a Hub repository (for <see cref="HubModelResolver"/>): <c>tokenizer.json</c>, else
+    /// <c>vocab.json</c> + <c>merges.txt</c>, else <c>sentencepiece.bpe.model</c>, and the configuration files if present.
+    /// </summary>
+    public static IReadOnlyList<HubFileGroup> HubFiles { get; } = new[]
+    {
+        HubFileGroup.Optional(TokenizerConfigFile),
+        HubFileGroup.Optional("special_tokens_map.json"),
+        HubFileGroup.Required(TokenizerJsonFile, VocabJsonFile, SentencePieceModelFile),
+        HubFileGroup.Optional(MergesFile),
+    };
 
     /// <summary>Loads the tokenizer of a folder.</summary>
     /// <param name="folder">The model folder.</param>

@@ -95,7 +95,7 @@ internal sealed class UnigramModel
         }
     }
 
-    private void Segment(ReadOnlySpan<char> word, List<int> output)
+    private void Segment(ReadOnlySpan<char> word, List<int>? output, List<ModelToken>? spans = null)
     {
         int n = word.Length;
         var lattice = t_lattice ??= new Lattice();
@@ -155,10 +155,22 @@ internal sealed class UnigramModel
         }
 
         // Backtrack; runs of unknown nodes become one token, looked up by its text (usually <unk>).
-        int before = output.Count;
+        int before = spans?.Count ?? output!.Count;
         int end = n;
         int unknownEnd = -1;
         int unknownStart = -1;
+        void Emit(int id, int from, int to)
+        {
+            if (spans is null)
+            {
+                output!.Add(id);
+            }
+            else
+            {
+                spans.Add(new ModelToken(id, from, to));
+            }
+        }
+
         while (end > 0)
         {
             int start = startsAt[end];
@@ -174,11 +186,11 @@ internal sealed class UnigramModel
             {
                 if (unknownEnd >= 0)
                 {
-                    output.Add(LookUp(word[unknownStart..unknownEnd]));
+                    Emit(LookUp(word[unknownStart..unknownEnd]), unknownStart, unknownEnd);
                     unknownEnd = -1;
                 }
 
-                output.Add(nodeId[end]);
+                Emit(nodeId[end], start, end);
             }
 
             end = start;
@@ -186,10 +198,57 @@ internal sealed class UnigramModel
 
         if (unknownEnd >= 0)
         {
-            output.Add(LookUp(word[unknownStart..unknownEnd]));
+            Emit(LookUp(word[unknownStart..unknownEnd]), unknownStart, unknownEnd);
         }
 
-        output.Reverse(before, output.Count - before);
+        if (spans is null)
+        {
+            output!.Reverse(before, output.Count - before);
+        }
+        else
+        {
+            spans.Reverse(before, spans.Count - before);
+        }
+    }
+
+    /// <summary>
+    /// Appends the tokens of one pre-tokenised word with the UTF-16 units of the word each covers (the same ids as
+    /// <see cref="Encode"/>; not cached).
+    /// </summary>
+    public void EncodeWithSpans(ReadOnlySpan<char> word, List<ModelToken> output)
+    {
+        if (word.IsEmpty)
+        {
+            return;
+        }
+
+        // The cached ids, each piece being its own text, unless an unknown run (whose length the id does not tell) is among them.
+        var ids = new List<int>(8);
+        Encode(word, ids);
+        int position = 0;
+        foreach (int id in ids)
+        {
+            if (id == UnknownId)
+            {
+                Segment(word, null, output);
+                return;
+            }
+
+            position += _pieces[id].Length;
+        }
+
+        if (position != word.Length)
+        {
+            Segment(word, null, output);
+            return;
+        }
+
+        position = 0;
+        foreach (int id in ids)
+        {
+            output.Add(new ModelToken(id, position, position + _pieces[id].Length));
+            position += _pieces[id].Length;
+        }
     }
 
     private int LookUp(ReadOnlySpan<char> token) =>

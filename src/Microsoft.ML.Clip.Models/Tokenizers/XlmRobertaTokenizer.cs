@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Microsoft.ML.Tokenizers;
 
 namespace Microsoft.ML.Clip.Tokenizers;
 
@@ -15,7 +16,8 @@ namespace Microsoft.ML.Clip.Tokenizers;
 /// Load the real model of <c>BAAI/AltCLIP</c> (<c>sentencepiece.bpe.model</c>, 250,000 pieces, or its
 /// <c>tokenizer.json</c>) with <see cref="FromSentencePieceModel"/>, <see cref="FromTokenizerJson"/> or
 /// <see cref="TokenizerLoader"/>. Nothing depends on the number or content of the pieces. Thread-safe. Unpaired
-/// UTF-16 surrogates are read as U+FFFD.
+/// UTF-16 surrogates are read as U+FFFD. For code written against <c>Microsoft.ML.Tokenizers</c>,
+/// <see cref="AsTokenizer"/> gives this tokenizer as a <c>Tokenizer</c> (with offsets).
 /// </remarks>
 public sealed class XlmRobertaTokenizer : TextTokenizer
 {
@@ -24,6 +26,7 @@ public sealed class XlmRobertaTokenizer : TextTokenizer
 
     private readonly UnigramModel _model;
     private readonly AddedVocabulary _addedVocabulary;
+    private XlmRobertaUnigramTokenizer? _asTokenizer;
     private readonly IReadOnlyList<NormalizerStep> _normalizer;
     private readonly Metaspace _preTokenizer;
     private readonly Metaspace _decoder;
@@ -225,7 +228,8 @@ public sealed class XlmRobertaTokenizer : TextTokenizer
     private protected override void EncodePieces(string text, List<int> ids) =>
         _addedVocabulary.Encode(text, ids, Normalize, EncodeRun);
 
-    private string Normalize(string text)
+    /// <summary>The normaliser alone (the tokenizer.json normalizer steps), for a text with no lone surrogates.</summary>
+    internal string Normalize(string text)
     {
         foreach (var step in _normalizer)
         {
@@ -241,6 +245,32 @@ public sealed class XlmRobertaTokenizer : TextTokenizer
 
     private void EncodeRun(string normalized, int start, int length, bool atTextStart, List<int> ids) =>
         _preTokenizer.PreTokenize(normalized, start, length, atTextStart, _model, ids);
+
+    /// <inheritdoc />
+    public override XlmRobertaUnigramTokenizer AsTokenizer() => _asTokenizer ??= new XlmRobertaUnigramTokenizer(this);
+
+    internal override string TokenValue(int id) =>
+        _addedVocabulary.TryGet(id, out var added) ? added.Content : _model.IdToToken(id) ?? string.Empty;
+
+    private protected override void EncodePiecesWithOffsets(string text, bool normalize, List<EncodedToken> output) =>
+        _addedVocabulary.EncodeWithOffsets(text, normalize ? NormalizeWithAlignment : static t => t, EncodeRunWithOffsets, output);
+
+    private AlignedText NormalizeWithAlignment(AlignedText text)
+    {
+        foreach (var step in _normalizer)
+        {
+            text = step.Apply(text);
+            if (text.Text.Length == 0)
+            {
+                break;
+            }
+        }
+
+        return text;
+    }
+
+    private void EncodeRunWithOffsets(AlignedText normalized, int start, int length, bool atTextStart, List<EncodedToken> output) =>
+        _preTokenizer.PreTokenizeWithOffsets(normalized, start, length, atTextStart, _model, TokenValue, output);
 
     private protected override string DecodeTokens(IReadOnlyList<int> ids, bool skipSpecialTokens)
     {

@@ -5,7 +5,7 @@ namespace Microsoft.ML.Clip.Cli.Tests.Docs;
 
 /// <summary>
 /// Compiles a code block the way a user pastes it into a new console project (<c>dotnet new console</c>: top-level
-/// statements, implicit usings, nullable on) referencing the built library and ML.NET (or its stand-in).
+/// statements, implicit usings, nullable on) referencing the built library and ML.NET.
 /// </summary>
 internal static class ProgramCompiler
 {

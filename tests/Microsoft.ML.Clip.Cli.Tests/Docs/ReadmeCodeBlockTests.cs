@@ -4,7 +4,7 @@ namespace Microsoft.ML.Clip.Cli.Tests.Docs;
 
 /// <summary>
 /// Every ```csharp block of README.md (and docs/*.md) compiles against the built library as a new console program
-/// would (top-level statements, implicit usings); <c>#r "nuget: …"</c> lines for this repository's packages are allowed.
+/// would (top-level statements, implicit usings).
 /// </summary>
 [TestClass]
 public sealed class ReadmeCodeBlockTests
@@ -55,8 +55,7 @@ public sealed class ReadmeCodeBlockTests
         Assert.IsTrue(File.Exists(file), $"{file} exists");
         foreach (CodeBlock block in Markdown.CSharpBlocks(File.ReadAllText(file)))
         {
-            string code = ScriptHost.MapDirectives(block.Code, $"{Path.GetFileName(file)} line {block.Line}");
-            var errors = ProgramCompiler.CompileErrors(code);
+            var errors = ProgramCompiler.CompileErrors(block.Code);
             Assert.AreEqual(0, errors.Count,
                 $"{Path.GetFileName(file)}: the csharp block at line {block.Line} does not compile:\n{string.Join("\n", errors)}\n---\n{block.Code}");
         }

@@ -6,7 +6,7 @@ namespace Microsoft.ML.Clip.Tests.Tokenizers;
 
 /// <summary>One line of a tokenizer fixture's expected.jsonl (see tests/fixtures/tokenizers/README.md).</summary>
 internal sealed record TokenizerCase(
-    string Name, string Text, int[] Ids, int[] IdsMax77, int[] MaskMax77, string Decoded, string DecodedSkipSpecial)
+    string Name, string Text, int[] Ids, int[] IdsMax77, int[] MaskMax77, string Decoded, string DecodedSkipSpecial, string[] Tokens)
 {
     public static IReadOnlyList<TokenizerCase> Load(string folder)
     {
@@ -28,7 +28,8 @@ internal sealed record TokenizerCase(
                 Ints("ids_max77"),
                 Ints("mask_max77"),
                 root.GetProperty("decoded").GetString()!,
-                root.GetProperty("decoded_skip_special").GetString()!));
+                root.GetProperty("decoded_skip_special").GetString()!,
+                root.GetProperty("tokens").EnumerateArray().Select(e => e.GetString()!).ToArray()));
         }
 
         return cases;

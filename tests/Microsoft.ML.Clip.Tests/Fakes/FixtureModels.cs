@@ -96,29 +96,14 @@ internal sealed class FixtureModelLoader : IClipModelLoader
 }
 
 /// <summary>
-/// The tiny fixture checkpoints with a 32-pixel <c>preprocessor_config.json</c>, so image files, frame files and decoded
-/// images can be fed. Built once per test run.
+/// The repository's <c>samples/models</c> folders: the tiny fixture checkpoints (the same weights) with a 32-pixel
+/// <c>preprocessor_config.json</c>, so image files, frame files and decoded images can be fed. Only read.
 /// </summary>
 internal static class ProcessorModelFolders
 {
-    private static readonly Lazy<string> XClipFolder = new(() => Build("xclip-tiny", TinyModelFolders.WriteXClipProcessor));
+    public static string XClip => TestFixtures.Path("../../samples/models/xclip-tiny");
 
-    private static readonly Lazy<string> AltClipFolder = new(() => Build("altclip-tiny", TinyModelFolders.WriteAltClipProcessor));
-
-    public static string XClip => XClipFolder.Value;
-
-    public static string AltClip => AltClipFolder.Value;
-
-    /// <summary>Deletes the folders that were built.</summary>
-    public static void Cleanup() => TinyModelFolders.Delete(XClipFolder, AltClipFolder);
-
-    private static string Build(string fixture, Action<string> writeProcessor)
-    {
-        string folder = TinyModelFolders.Create($"clip-mlnet-tests-{fixture}");
-        TinyModelFolders.CopyCheckpoint(fixture, folder);
-        writeProcessor(folder);
-        return folder;
-    }
+    public static string AltClip => TestFixtures.Path("../../samples/models/altclip-tiny");
 }
 
 public sealed class XClipPixelsRow

@@ -1,0 +1,14 @@
+using Microsoft.ML.Clip.Cli.Tests.Infrastructure;
+
+namespace Microsoft.ML.Clip.Notebooks.Tests;
+
+[TestClass]
+public static class AssemblyHooks
+{
+    [AssemblyCleanup]
+    public static void DeleteTemporaryFolders()
+    {
+        LocalFeed.Cleanup();
+        TinyModels.Cleanup();
+    }
+}
