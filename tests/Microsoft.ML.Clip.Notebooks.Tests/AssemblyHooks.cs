@@ -1,5 +1,3 @@
-using Microsoft.ML.Clip.Cli.Tests.Infrastructure;
-
 namespace Microsoft.ML.Clip.Notebooks.Tests;
 
 [TestClass]
@@ -9,6 +7,5 @@ public static class AssemblyHooks
     public static void DeleteTemporaryFolders()
     {
         LocalFeed.Cleanup();
-        TinyModels.Cleanup();
     }
 }
