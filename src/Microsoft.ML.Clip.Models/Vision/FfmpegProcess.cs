@@ -130,6 +130,13 @@ internal static class FfmpegProcess
             return await reader.ReadToEndAsync(ct).ConfigureAwait(false);
         }, cancellationToken, stopWhenRead: false, standardInput).ConfigureAwait(false);
 
+    /// <summary>ffmpeg's stderr as the tail of an error message (": ffmpeg says \"…\""), empty when it said nothing.</summary>
+    public static string Detail(string standardError)
+    {
+        string text = standardError.Trim();
+        return text.Length == 0 ? "" : $": ffmpeg says \"{(text.Length > 600 ? "…" + text[^600..] : text)}\"";
+    }
+
     private static Task CloseInput(Process process)
     {
         process.StandardInput.Close();
