@@ -116,7 +116,7 @@ internal static class FfmpegFrameDecoder
             // 64 KiB chunks (≈ 10% of a dense 1080p decode), and no thread-pool thread is held.
             await FfmpegProcess.RunAsync(decoder.Tools.FfmpegPath, arguments, info.Path, (stdout, ct) => Task.Factory.StartNew(
                 () => RawFrameReader.ReadFrames(stdout, info, count, what, pixelFormat, frameBytes, onFrame, reuseBuffer, ct),
-                ct, TaskCreationOptions.LongRunning, TaskScheduler.Default), cancellationToken, stopWhenRead: true, info.EncodedData).ConfigureAwait(false);
+                ct, TaskCreationOptions.LongRunning, TaskScheduler.Default), cancellationToken, stopWhenRead: true).ConfigureAwait(false);
         }
         catch (ProcessOutputException e)
         {

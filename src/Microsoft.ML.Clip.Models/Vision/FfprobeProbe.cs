@@ -9,7 +9,7 @@ namespace Microsoft.ML.Clip.Vision;
 /// </summary>
 internal static class FfprobeProbe
 {
-    /// <summary>Probes <paramref name="source"/> (a path or in-memory bytes) with the decoder's tools and settings.</summary>
+    /// <summary>Probes <paramref name="source"/> (its file) with the decoder's tools and settings.</summary>
     public static async Task<VideoInfo> ProbeAsync(VideoDecoder decoder, VideoInfo source, CancellationToken cancellationToken)
     {
         string path = source.Path;
@@ -136,7 +136,7 @@ internal static class FfprobeProbe
         FfmpegTools tools, VideoInfo source, IReadOnlyList<string> arguments, CancellationToken cancellationToken)
     {
         ProcessResult<string> result = await FfmpegProcess.RunForTextAsync(
-            tools.FfprobePath, arguments, source.Path, cancellationToken, source.EncodedData).ConfigureAwait(false);
+            tools.FfprobePath, arguments, source.Path, cancellationToken).ConfigureAwait(false);
         if (result.ExitCode is int code && code != 0)
         {
             throw new VideoDecodingException(source.Path,

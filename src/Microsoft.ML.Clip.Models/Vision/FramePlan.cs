@@ -13,7 +13,7 @@ internal static class FramePlan
     /// with a seek index.
     /// </summary>
     public static bool ShouldSeek(VideoDecoder decoder, VideoInfo info, int[] sortedIndices) =>
-        !info.IsImage && info.EncodedData is null && info.FramesPerSecond > 0 &&
+        !info.IsImage && info.FramesPerSecond > 0 &&
         (decoder.AlwaysSeek || (sortedIndices[^1] >= decoder.SeekThreshold
             && (long)sortedIndices.Length * (decoder.SeekThreshold / 8) < sortedIndices[^1]
             && HasSeekIndex(info.ContainerFormat)));

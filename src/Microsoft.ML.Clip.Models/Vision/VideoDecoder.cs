@@ -133,16 +133,20 @@ public sealed class VideoDecoder
         return ProbeAsync(new VideoInfo { Path = path, Width = 0, Height = 0, FrameCount = 0, FrameCountSource = "" }, cancellationToken);
     }
 
-    /// <summary>Decodes an encoded image held in memory (JPEG, PNG, … bytes): by Skia, or fed to ffmpeg through a pipe.</summary>
+    /// <summary>Decodes an encoded image held in memory (JPEG, PNG, … bytes): by Skia, or by ffmpeg from a temporary file.</summary>
     /// <param name="encoded">The encoded file's bytes.</param>
     /// <param name="name">A name for error messages (e.g. the row or URL it came from).</param>
     /// <param name="cancellationToken">Cancels decoding (killing ffmpeg).</param>
     public RgbImage DecodeImage(ReadOnlyMemory<byte> encoded, string name = "in-memory image", CancellationToken cancellationToken = default) =>
         DecodeImageAsync(encoded, name, cancellationToken).GetAwaiter().GetResult();
 
-    /// <summary>Decodes an encoded image held in memory (JPEG, PNG, … bytes): by Skia, or fed to ffmpeg through a pipe.</summary>
+    /// <summary>Decodes an encoded image held in memory (JPEG, PNG, … bytes): by Skia, or by ffmpeg from a temporary file.</summary>
     /// <param name="encoded">The encoded file's bytes.</param>
     /// <param name="name">A name for error messages.</param>
+    /// <remarks>
+    /// Bytes Skia does not read (TIFF, PPM, …) are written to a temporary file for ffmpeg, deleted afterwards: some of
+    /// its decoders (TIFF) need a seekable file and cannot read a pipe.
+    /// </remarks>
     /// <param name="cancellationToken">Cancels decoding (killing ffmpeg).</param>
     /// <exception cref="VideoDecodingException">The bytes are not an image Skia or ffmpeg can read.</exception>
     public async Task<RgbImage> DecodeImageAsync(ReadOnlyMemory<byte> encoded, string name = "in-memory image", CancellationToken cancellationToken = default)
@@ -153,8 +157,28 @@ public sealed class VideoDecoder
         }
 
         var source = new VideoInfo { Path = name, Width = 0, Height = 0, FrameCount = 0, FrameCountSource = "", EncodedData = encoded };
-        VideoInfo info = await ProbeAsync(source, cancellationToken).ConfigureAwait(false);
-        return (await ReadFramesAsync(info, [0], cancellationToken).ConfigureAwait(false))[0];
+        if (SkiaImageDecoder.TryProbe(source, ApplyExifOrientation) is VideoInfo image)
+        {
+            return SkiaImageDecoder.Decode(image, ApplyExifOrientation);
+        }
+
+        string spool = System.IO.Path.Combine(System.IO.Path.GetTempPath(), $"clip-image-{Guid.NewGuid():N}.bin");
+        try
+        {
+            // Not an image Skia reads: ffmpeg gets a temporary copy (its TIFF decoder cannot read a pipe).
+            await using (var file = new FileStream(spool, FileMode.CreateNew, FileAccess.Write, FileShare.None, 81920, FileOptions.Asynchronous))
+            {
+                await file.WriteAsync(encoded, cancellationToken).ConfigureAwait(false);
+            }
+
+            VideoInfo info = await FfprobeProbe.ProbeAsync(this, source with { EncodedData = null, LocalFile = spool }, cancellationToken)
+                .ConfigureAwait(false);
+            return (await ReadFramesAsync(info, [0], cancellationToken).ConfigureAwait(false))[0];
+        }
+        finally
+        {
+            File.Delete(spool);
+        }
     }
 
     private async Task<VideoInfo> ProbeAsync(VideoInfo source, CancellationToken cancellationToken) =>

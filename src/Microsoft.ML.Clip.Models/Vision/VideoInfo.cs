@@ -50,11 +50,14 @@ public sealed record VideoInfo
     /// <summary>ffprobe's container format name (e.g. <c>mov,mp4,m4a,3gp,3g2,mj2</c>, <c>matroska,webm</c>, <c>tiff_pipe</c>); empty for an image Skia decodes.</summary>
     public string ContainerFormat { get; init; } = "";
 
-    /// <summary>The encoded bytes when the media came from memory (fed to ffmpeg through stdin), else null.</summary>
+    /// <summary>The encoded bytes when the image came from memory (decoded by Skia), else null.</summary>
     internal ReadOnlyMemory<byte>? EncodedData { get; init; }
 
-    /// <summary>What ffmpeg opens: <c>file:PATH</c> (never mistaken for an option or a protocol) or <c>pipe:0</c>.</summary>
-    internal string InputUrl => EncodedData is null ? "file:" + Path : "pipe:0";
+    /// <summary>What ffmpeg opens: <c>file:PATH</c> (never mistaken for an option or a protocol).</summary>
+    internal string InputUrl => "file:" + (LocalFile ?? Path);
+
+    /// <summary>The file ffmpeg reads when it is not <see cref="Path"/> (a temporary copy of in-memory bytes); <see cref="Path"/> names it in messages.</summary>
+    internal string? LocalFile { get; init; }
 
     /// <summary>True for a single still image (PNG, JPEG, …) rather than a video.</summary>
     public bool IsImage { get; init; }
