@@ -172,6 +172,8 @@ rgb.convert("L").save(path("tiff_grey.tif"))
 add_image("tiff_grey.tif", "greyscale")
 Image.fromarray(rgba, "RGBA").save(path("tiff_rgba.tif"))
 add_image("tiff_rgba.tif", "RGBA")
+small.save(path("tiff_exif_orientation6.tif"), exif=exif_with_orientation(6))
+add_image("tiff_exif_orientation6.tif", "orientation tag 6 (ffmpeg decodes, the orientation is undone afterwards)")
 
 # ---- Videos -----------------------------------------------------------------------------------------------------
 SRC = ["-f", "lavfi", "-i", "testsrc2=size=96x64:rate=10", "-frames:v", "6"]

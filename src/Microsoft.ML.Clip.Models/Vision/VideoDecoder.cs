@@ -85,7 +85,8 @@ public sealed class VideoDecoder
     /// <summary>
     /// Undo a still image's EXIF orientation, as transformers' <c>load_image</c> does (<c>ImageOps.exif_transpose</c>),
     /// so a phone photo comes out upright (default true); false keeps the pixels in their stored orientation (what
-    /// <c>Image.open(path).convert("RGB")</c> gives). Read from JPEG, WebP and PNG (<c>eXIf</c>) files.
+    /// <c>Image.open(path).convert("RGB")</c> gives). Read from JPEG, WebP and PNG (<c>eXIf</c>) files. A TIFF's
+    /// orientation tag is always applied, as Pillow applies it when it loads a TIFF.
     /// </summary>
     public bool ApplyExifOrientation { get; init; } = true;
 
@@ -171,8 +172,8 @@ public sealed class VideoDecoder
                 await file.WriteAsync(encoded, cancellationToken).ConfigureAwait(false);
             }
 
-            VideoInfo info = await FfprobeProbe.ProbeAsync(this, source with { EncodedData = null, LocalFile = spool }, cancellationToken)
-                .ConfigureAwait(false);
+            VideoInfo info = WithTiffOrientation(await FfprobeProbe.ProbeAsync(this, source with { EncodedData = null, LocalFile = spool }, cancellationToken)
+                .ConfigureAwait(false));
             return (await ReadFramesAsync(info, [0], cancellationToken).ConfigureAwait(false))[0];
         }
         finally
@@ -181,9 +182,35 @@ public sealed class VideoDecoder
         }
     }
 
-    private async Task<VideoInfo> ProbeAsync(VideoInfo source, CancellationToken cancellationToken) =>
-        SkiaImageDecoder.TryProbe(source, ApplyExifOrientation)
-        ?? await FfprobeProbe.ProbeAsync(this, source, cancellationToken).ConfigureAwait(false);
+    private async Task<VideoInfo> ProbeAsync(VideoInfo source, CancellationToken cancellationToken)
+    {
+        if (SkiaImageDecoder.TryProbe(source, ApplyExifOrientation) is VideoInfo image)
+        {
+            return image;
+        }
+
+        return WithTiffOrientation(await FfprobeProbe.ProbeAsync(this, source, cancellationToken).ConfigureAwait(false));
+    }
+
+    private static VideoInfo WithTiffOrientation(VideoInfo info)
+    {
+        if (!info.IsImage || info.CodecName != "tiff")
+        {
+            return info;
+        }
+
+        // TIFF's orientation tag (ffmpeg ignores it) is a baseline TIFF tag that Pillow applies when it loads the pixels,
+        // whatever ApplyExifOrientation asks (Pillow 9.4's exif_transpose then applies it a second time; docs/decoding.md).
+        int orientation;
+        using (var file = new FileStream(info.LocalFile ?? info.Path, FileMode.Open, FileAccess.Read, FileShare.Read, 4096))
+        {
+            orientation = ImageOrientation.ReadTiff(file);
+        }
+
+        return ImageOrientation.SwapsAxes(orientation)
+            ? info with { ExifOrientation = orientation, Width = info.Height, Height = info.Width }
+            : info with { ExifOrientation = orientation };
+    }
 
     /// <summary>Counts the frames of a file by decoding all of it (exact, slow for long videos).</summary>
     /// <param name="path">The video file.</param>
@@ -286,6 +313,17 @@ public sealed class VideoDecoder
         if (info.DecodedBySkia)
         {
             onFrame(0, SkiaImageDecoder.Decode(info, ApplyExifOrientation));
+            return;
+        }
+
+        if (info.IsImage && info.ExifOrientation != ImageOrientation.Upright)
+        {
+            // A TIFF's orientation: ffmpeg decodes the stored pixels (of the stored size); it is undone here.
+            VideoInfo stored = ImageOrientation.SwapsAxes(info.ExifOrientation) ? info with { Width = info.Height, Height = info.Width } : info;
+            RgbImage? decoded = null;
+            await FfmpegFrameDecoder.DecodeBySelectAsync(this, stored, [0], (_, frame) => decoded = frame, reuseBuffer: false, cancellationToken)
+                .ConfigureAwait(false);
+            onFrame(0, ImageOrientation.Apply(decoded!, info.ExifOrientation));
             return;
         }
 
