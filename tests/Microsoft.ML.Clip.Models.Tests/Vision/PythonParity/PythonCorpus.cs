@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Microsoft.ML.Clip.Testing;
@@ -69,7 +68,7 @@ internal sealed class PythonCorpus
         string python = FindPython();
         string script = Path.Combine(Directory.GetParent(TestFixtures.Directory)!.FullName, "pixels", "make_corpus.py");
         string folder = Path.Combine(Path.GetTempPath(), "clip-pixels-" + Guid.NewGuid().ToString("N"));
-        (int code, string output) = Run(python, script, folder);
+        (int code, string output) = TempMedia.RunCapturing(python, script, folder);
         Assert.AreEqual(0, code, $"{python} {script} {folder} failed:\n{output}");
         CorpusEntry[] entries = JsonSerializer.Deserialize<CorpusEntry[]>(System.IO.File.ReadAllText(Path.Combine(folder, "manifest.json")))!;
         return new PythonCorpus(folder, entries);
@@ -86,7 +85,7 @@ internal sealed class PythonCorpus
         {
             try
             {
-                (int code, string output) = Run(candidate, "-c", "import av, PIL, numpy");
+                (int code, string output) = TempMedia.RunCapturing(candidate, "-c", "import av, PIL, numpy");
                 if (code == 0)
                 {
                     return candidate;
@@ -103,21 +102,6 @@ internal sealed class PythonCorpus
         Assert.Fail("The Python decoding references need Python 3 with PyAV, Pillow and numpy " +
             "(Debian: apt-get install python3-av python3-pil python3-numpy; or set CLIP_PYTHON). Tried:\n" + string.Join("\n", tried));
         return "";
-    }
-
-    private static (int Code, string Output) Run(string program, params string[] arguments)
-    {
-        var info = new ProcessStartInfo(program) { RedirectStandardError = true, RedirectStandardOutput = true, UseShellExecute = false };
-        foreach (string argument in arguments)
-        {
-            info.ArgumentList.Add(argument);
-        }
-
-        using Process process = Process.Start(info)!;
-        Task<string> stdout = process.StandardOutput.ReadToEndAsync();
-        string stderr = process.StandardError.ReadToEnd();
-        process.WaitForExit();
-        return (process.ExitCode, stdout.Result + stderr);
     }
 }
 
