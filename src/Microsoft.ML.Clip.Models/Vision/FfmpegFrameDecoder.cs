@@ -40,6 +40,18 @@ internal static class FfmpegFrameDecoder
     }
 
     /// <summary>
+    /// Decodes a still image ffmpeg reads (TIFF, PPM, 16-bit grey PNG, …) and undoes its orientation (a TIFF's tag,
+    /// which Pillow applies when it loads a TIFF): ffmpeg decodes the stored pixels, of the stored size.
+    /// </summary>
+    public static async Task<RgbImage> DecodeImageAsync(VideoDecoder decoder, VideoInfo info, CancellationToken cancellationToken)
+    {
+        VideoInfo stored = ImageOrientation.SwapsAxes(info.ExifOrientation) ? info with { Width = info.Height, Height = info.Width } : info;
+        RgbImage? decoded = null;
+        await DecodeBySelectAsync(decoder, stored, [0], (_, frame) => decoded = frame, reuseBuffer: false, cancellationToken).ConfigureAwait(false);
+        return ImageOrientation.Apply(decoded!, info.ExifOrientation);
+    }
+
+    /// <summary>
     /// Seeks (input -ss: to the keyframe before, then decoding up to the time) to half a frame before the wanted
     /// frame and takes one frame. Returns false when the seek produced no frame (some containers, e.g. MPEG-TS, cannot
     /// seek reliably); the caller then decodes that frame sequentially.

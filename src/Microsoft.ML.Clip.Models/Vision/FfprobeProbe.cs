@@ -5,7 +5,7 @@ namespace Microsoft.ML.Clip.Vision;
 
 /// <summary>
 /// Probing with <c>ffprobe</c>: a file's first video stream (size, pixel format, frame count, frame rate, duration,
-/// rotation) and frame counting. Used for videos and for the images Skia does not read.
+/// rotation; a TIFF's orientation tag) and frame counting. Used for videos and for the images Skia does not read.
 /// </summary>
 internal static class FfprobeProbe
 {
@@ -86,7 +86,7 @@ internal static class FfprobeProbe
         };
         if (isImage)
         {
-            return info;
+            return WithTiffOrientation(info);
         }
 
         // Container frame counts can be absent (Matroska, WebM, some MPEG-TS) or wrong (edited/truncated files):
@@ -111,6 +111,27 @@ internal static class FfprobeProbe
         }
 
         return info with { FrameCount = counted, FrameCountSource = "packets" };
+    }
+
+    /// <summary>A TIFF's orientation tag, read from the file (ffmpeg ignores it); the size is the oriented one.</summary>
+    private static VideoInfo WithTiffOrientation(VideoInfo info)
+    {
+        if (!info.IsImage || info.CodecName != "tiff")
+        {
+            return info;
+        }
+
+        // TIFF's orientation tag (ffmpeg ignores it) is a baseline TIFF tag that Pillow applies when it loads the pixels,
+        // whatever ApplyExifOrientation asks (Pillow 9.4's exif_transpose then applies it a second time; docs/decoding.md).
+        int orientation;
+        using (var file = new FileStream(info.LocalFile ?? info.Path, FileMode.Open, FileAccess.Read, FileShare.Read, 4096))
+        {
+            orientation = ImageOrientation.ReadTiff(file);
+        }
+
+        return ImageOrientation.SwapsAxes(orientation)
+            ? info with { ExifOrientation = orientation, Width = info.Height, Height = info.Width }
+            : info with { ExifOrientation = orientation };
     }
 
     /// <summary>Counts packets (<c>-count_packets</c>) or decoded frames (<c>-count_frames</c>) of the first video stream.</summary>

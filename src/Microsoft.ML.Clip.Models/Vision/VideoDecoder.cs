@@ -172,8 +172,8 @@ public sealed class VideoDecoder
                 await file.WriteAsync(encoded, cancellationToken).ConfigureAwait(false);
             }
 
-            VideoInfo info = WithTiffOrientation(await FfprobeProbe.ProbeAsync(this, source with { EncodedData = null, LocalFile = spool }, cancellationToken)
-                .ConfigureAwait(false));
+            VideoInfo info = await FfprobeProbe.ProbeAsync(this, source with { EncodedData = null, LocalFile = spool }, cancellationToken)
+                .ConfigureAwait(false);
             return (await ReadFramesAsync(info, [0], cancellationToken).ConfigureAwait(false))[0];
         }
         finally
@@ -189,27 +189,7 @@ public sealed class VideoDecoder
             return image;
         }
 
-        return WithTiffOrientation(await FfprobeProbe.ProbeAsync(this, source, cancellationToken).ConfigureAwait(false));
-    }
-
-    private static VideoInfo WithTiffOrientation(VideoInfo info)
-    {
-        if (!info.IsImage || info.CodecName != "tiff")
-        {
-            return info;
-        }
-
-        // TIFF's orientation tag (ffmpeg ignores it) is a baseline TIFF tag that Pillow applies when it loads the pixels,
-        // whatever ApplyExifOrientation asks (Pillow 9.4's exif_transpose then applies it a second time; docs/decoding.md).
-        int orientation;
-        using (var file = new FileStream(info.LocalFile ?? info.Path, FileMode.Open, FileAccess.Read, FileShare.Read, 4096))
-        {
-            orientation = ImageOrientation.ReadTiff(file);
-        }
-
-        return ImageOrientation.SwapsAxes(orientation)
-            ? info with { ExifOrientation = orientation, Width = info.Height, Height = info.Width }
-            : info with { ExifOrientation = orientation };
+        return await FfprobeProbe.ProbeAsync(this, source, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Counts the frames of a file by decoding all of it (exact, slow for long videos).</summary>
@@ -316,14 +296,9 @@ public sealed class VideoDecoder
             return;
         }
 
-        if (info.IsImage && info.ExifOrientation != ImageOrientation.Upright)
+        if (info.IsImage)
         {
-            // A TIFF's orientation: ffmpeg decodes the stored pixels (of the stored size); it is undone here.
-            VideoInfo stored = ImageOrientation.SwapsAxes(info.ExifOrientation) ? info with { Width = info.Height, Height = info.Width } : info;
-            RgbImage? decoded = null;
-            await FfmpegFrameDecoder.DecodeBySelectAsync(this, stored, [0], (_, frame) => decoded = frame, reuseBuffer: false, cancellationToken)
-                .ConfigureAwait(false);
-            onFrame(0, ImageOrientation.Apply(decoded!, info.ExifOrientation));
+            onFrame(0, await FfmpegFrameDecoder.DecodeImageAsync(this, info, cancellationToken).ConfigureAwait(false));
             return;
         }
 
