@@ -25,7 +25,6 @@ internal static class FfmpegProcess
     /// <param name="readOutput">Consumes stdout; may stop early.</param>
     /// <param name="cancellationToken">Kills the child when cancelled.</param>
     /// <param name="stopWhenRead">Kill the child once the reader has what it needs.</param>
-    /// <param name="standardInput">Bytes fed to the child's stdin (an encoded image read from <c>pipe:0</c>), written concurrently; null closes stdin at once.</param>
     /// <returns>The reader's result, and ffmpeg's exit code and stderr (null exit code when it was killed after the reader finished).</returns>
     public static async Task<ProcessResult<T>> RunAsync<T>(
         string program,
@@ -33,8 +32,7 @@ internal static class FfmpegProcess
         string file,
         Func<Stream, CancellationToken, Task<T>> readOutput,
         CancellationToken cancellationToken,
-        bool stopWhenRead,
-        ReadOnlyMemory<byte>? standardInput = null)
+        bool stopWhenRead)
     {
         cancellationToken.ThrowIfCancellationRequested();
         var startInfo = new ProcessStartInfo(program)
@@ -65,9 +63,7 @@ internal static class FfmpegProcess
         }
 
         Started?.Invoke(process.Id, file);
-        Task feeding = standardInput is ReadOnlyMemory<byte> input
-            ? FeedAsync(process.StandardInput.BaseStream, input)
-            : CloseInput(process);   // ffmpeg must never wait for keyboard input
+        process.StandardInput.Close();   // ffmpeg must never wait for keyboard input
         bool readerFinishedFirst = false;
         Task<string> stderr = ReadTailAsync(process.StandardError);
         try
@@ -116,46 +112,23 @@ internal static class FfmpegProcess
             // Reap the child: Process.WaitForExit waits for the OS to release it, so no zombie remains.
             await WaitAsync(process).ConfigureAwait(false);
             _ = stderr.ContinueWith(t => t.Exception, TaskScheduler.Default);
-            _ = feeding.ContinueWith(t => t.Exception, TaskScheduler.Default);
         }
     }
 
     /// <summary>Runs a program to completion and returns its whole stdout as text (small outputs: ffprobe JSON).</summary>
     public static async Task<ProcessResult<string>> RunForTextAsync(
-        string program, IReadOnlyList<string> arguments, string file, CancellationToken cancellationToken,
-        ReadOnlyMemory<byte>? standardInput = null) =>
+        string program, IReadOnlyList<string> arguments, string file, CancellationToken cancellationToken) =>
         await RunAsync(program, arguments, file, async (stream, ct) =>
         {
             using var reader = new StreamReader(stream, Encoding.UTF8, leaveOpen: true);
             return await reader.ReadToEndAsync(ct).ConfigureAwait(false);
-        }, cancellationToken, stopWhenRead: false, standardInput).ConfigureAwait(false);
+        }, cancellationToken, stopWhenRead: false).ConfigureAwait(false);
 
-    private static Task CloseInput(Process process)
+    /// <summary>ffmpeg's stderr as the tail of an error message (": ffmpeg says \"…\""), empty when it said nothing.</summary>
+    public static string Detail(string standardError)
     {
-        process.StandardInput.Close();
-        return Task.CompletedTask;
-    }
-
-    /// <summary>Writes the input and closes stdin; a child that stops reading early (broken pipe) is not an error here.</summary>
-    private static async Task FeedAsync(Stream stdin, ReadOnlyMemory<byte> input)
-    {
-        try
-        {
-            await stdin.WriteAsync(input).ConfigureAwait(false);
-        }
-        catch (IOException)
-        {
-        }
-        finally
-        {
-            try
-            {
-                stdin.Dispose();
-            }
-            catch (IOException)
-            {
-            }
-        }
+        string text = standardError.Trim();
+        return text.Length == 0 ? "" : $": ffmpeg says \"{(text.Length > 600 ? "…" + text[^600..] : text)}\"";
     }
 
     private static async Task WaitOrKillAsync(Process process, TimeSpan timeout)

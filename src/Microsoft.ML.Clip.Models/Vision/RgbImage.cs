@@ -73,6 +73,31 @@ public sealed class RgbImage
     public static RgbImage FromRgba32(int width, int height, ReadOnlySpan<byte> rgba) =>
         FromInterleaved(width, height, rgba, channels: 4, nameof(rgba));
 
+    /// <summary>
+    /// Converts 16-bit grey samples (little-endian) like Pillow's <c>convert("RGB")</c> for modes <c>I</c> and
+    /// <c>I;16</c> (16-bit grey PNG and TIFF): each value is clipped to 0–255 (<c>i2rgb</c>, <c>I16_RGB</c>), not scaled,
+    /// so values above 255 become white.
+    /// </summary>
+    internal static RgbImage FromGray16Clipped(int width, int height, ReadOnlySpan<byte> gray16)
+    {
+        long expected = CheckedSize(width, height, 2);
+        if (gray16.Length != expected)
+        {
+            throw new ArgumentException($"A {width}×{height} 16-bit grey buffer needs {expected} bytes, but has {gray16.Length}.", nameof(gray16));
+        }
+
+        var rgb = new byte[width * height * 3];
+        for (int i = 0, d = 0; i < gray16.Length; i += 2, d += 3)
+        {
+            byte g = gray16[i + 1] == 0 ? gray16[i] : (byte)255;
+            rgb[d] = g;
+            rgb[d + 1] = g;
+            rgb[d + 2] = g;
+        }
+
+        return new RgbImage(width, height, rgb);
+    }
+
     /// <summary>Returns a copy of the image with its own pixel buffer.</summary>
     public RgbImage Clone() => new(Width, Height, (byte[])Pixels.Clone());
 

@@ -6,10 +6,13 @@ public sealed record VideoInfo
     /// <summary>The file.</summary>
     public required string Path { get; init; }
 
-    /// <summary>The width of decoded frames, after rotation (ffmpeg rotates phone videos upright by default).</summary>
+    /// <summary>
+    /// The width of decoded frames: after the EXIF orientation is undone (images, <see cref="VideoDecoder.ApplyExifOrientation"/>)
+    /// or the display rotation applied (videos, <see cref="VideoDecoder.ApplyDisplayRotation"/>), as stored otherwise.
+    /// </summary>
     public required int Width { get; init; }
 
-    /// <summary>The height of decoded frames, after rotation.</summary>
+    /// <summary>The height of decoded frames (after orientation or rotation, as <see cref="Width"/>).</summary>
     public required int Height { get; init; }
 
     /// <summary>The number of frames (1 for a still image); see <see cref="FrameCountSource"/> for how it was found.</summary>
@@ -32,20 +35,29 @@ public sealed record VideoInfo
     /// <summary>The display rotation in degrees from the stream's side data or <c>rotate</c> tag (0 when none).</summary>
     public int Rotation { get; init; }
 
-    /// <summary>The codec (e.g. <c>h264</c>, <c>png</c>).</summary>
+    /// <summary>A still image's EXIF orientation as stored (tag 0x0112, 1–8; 1 = upright, also when there is none).</summary>
+    public int ExifOrientation { get; init; } = 1;
+
+    /// <summary>True when the image is decoded in-process by Skia rather than by ffmpeg.</summary>
+    internal bool DecodedBySkia { get; init; }
+
+    /// <summary>The codec (e.g. <c>h264</c>, <c>png</c>, <c>jpeg</c>).</summary>
     public string CodecName { get; init; } = "";
 
-    /// <summary>The stream's pixel format (e.g. <c>yuv420p</c>, <c>gray</c>, <c>rgba</c>).</summary>
+    /// <summary>The stream's pixel format as ffprobe names it (e.g. <c>yuv420p</c>, <c>gray</c>, <c>rgba</c>); empty for an image Skia decodes.</summary>
     public string PixelFormat { get; init; } = "";
 
-    /// <summary>ffprobe's container format name (e.g. <c>mov,mp4,m4a,3gp,3g2,mj2</c>, <c>matroska,webm</c>, <c>png_pipe</c>).</summary>
+    /// <summary>ffprobe's container format name (e.g. <c>mov,mp4,m4a,3gp,3g2,mj2</c>, <c>matroska,webm</c>, <c>tiff_pipe</c>); empty for an image Skia decodes.</summary>
     public string ContainerFormat { get; init; } = "";
 
-    /// <summary>The encoded bytes when the media came from memory (fed to ffmpeg through stdin), else null.</summary>
+    /// <summary>The encoded bytes when the image came from memory (decoded by Skia), else null.</summary>
     internal ReadOnlyMemory<byte>? EncodedData { get; init; }
 
-    /// <summary>What ffmpeg opens: <c>file:PATH</c> (never mistaken for an option or a protocol) or <c>pipe:0</c>.</summary>
-    internal string InputUrl => EncodedData is null ? "file:" + Path : "pipe:0";
+    /// <summary>What ffmpeg opens: <c>file:PATH</c> (never mistaken for an option or a protocol).</summary>
+    internal string InputUrl => "file:" + (LocalFile ?? Path);
+
+    /// <summary>The file ffmpeg reads when it is not <see cref="Path"/> (a temporary copy of in-memory bytes); <see cref="Path"/> names it in messages.</summary>
+    internal string? LocalFile { get; init; }
 
     /// <summary>True for a single still image (PNG, JPEG, …) rather than a video.</summary>
     public bool IsImage { get; init; }

@@ -6,7 +6,7 @@ namespace Microsoft.ML.Clip.Vision;
 /// <summary>
 /// From files on disk to the exact <c>pixel_values</c> a model takes, in one call:
 /// <c>VisionPreprocessor.FromPretrained(folder).Process(paths)</c>. Reads the folder's <c>preprocessor_config.json</c>,
-/// decodes with ffmpeg, samples frames and runs the matching processor (<see cref="VideoMaeImageProcessor"/> for
+/// decodes (images as Pillow does, videos as PyAV does: see <see cref="VideoDecoder"/>), samples frames and runs the matching processor (<see cref="VideoMaeImageProcessor"/> for
 /// X-CLIP, <see cref="ClipImageProcessor"/> for AltCLIP).
 /// </summary>
 /// <remarks>
@@ -65,7 +65,7 @@ public sealed class VisionPreprocessor
     /// from its <c>config.json</c>).
     /// </summary>
     /// <param name="folder">A local model folder (a Hugging Face snapshot).</param>
-    /// <param name="options">Frames, sampling and ffmpeg location.</param>
+    /// <param name="options">Frames, sampling and the decoder (or the ffmpeg location).</param>
     /// <exception cref="FileNotFoundException">The folder has no preprocessor_config.json.</exception>
     /// <exception cref="ArgumentException"><see cref="VisionPreprocessorOptions.NumFrames"/> differs from the model's num_frames.</exception>
     public static VisionPreprocessor FromPretrained(string folder, VisionPreprocessorOptions? options = null)
@@ -89,7 +89,7 @@ public sealed class VisionPreprocessor
             numFrames = options.NumFrames ?? 1;
         }
 
-        return new VisionPreprocessor(config, numFrames, options.Sampling, new VideoDecoder(options.Ffmpeg));
+        return new VisionPreprocessor(config, numFrames, options.Sampling, options.Decoder ?? new VideoDecoder(options.Ffmpeg));
     }
 
     /// <summary>

@@ -12,6 +12,12 @@ public sealed record VisionPreprocessorOptions
     /// <summary>How frames are chosen from videos; <see cref="FrameSampling.Uniform"/> when null.</summary>
     public FrameSampling? Sampling { get; init; }
 
-    /// <summary>The ffmpeg/ffprobe locations; <see cref="FfmpegTools.Default"/> when null.</summary>
+    /// <summary>The ffmpeg/ffprobe locations; <see cref="FfmpegTools.Default"/> when null (ignored when <see cref="Decoder"/> is set).</summary>
     public FfmpegTools? Ffmpeg { get; init; }
+
+    /// <summary>
+    /// The decoder, for its settings (e.g. <see cref="VideoDecoder.ApplyExifOrientation"/>,
+    /// <see cref="VideoDecoder.ApplyDisplayRotation"/>); a <see cref="VideoDecoder"/> with <see cref="Ffmpeg"/> when null.
+    /// </summary>
+    public VideoDecoder? Decoder { get; init; }
 }

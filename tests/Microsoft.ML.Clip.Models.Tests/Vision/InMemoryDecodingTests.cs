@@ -2,7 +2,7 @@ using Microsoft.ML.Clip.Vision;
 
 namespace Microsoft.ML.Clip.Tests.Vision;
 
-/// <summary>Encoded images held in memory are decoded through ffmpeg's stdin, exactly like files.</summary>
+/// <summary>Encoded images held in memory are decoded exactly like files (by Skia, or through ffmpeg's stdin).</summary>
 [TestClass]
 public sealed class InMemoryDecodingTests
 {

@@ -25,6 +25,16 @@ internal sealed class TempMedia : IDisposable
 
     public static void Run(string program, params string[] arguments)
     {
+        (int code, string output) = RunCapturing(program, arguments);
+        if (code != 0)
+        {
+            throw new InvalidOperationException($"{program} {string.Join(' ', arguments)} failed: {output}");
+        }
+    }
+
+    /// <summary>Runs a program to the end and returns its exit code and its stdout followed by its stderr.</summary>
+    public static (int Code, string Output) RunCapturing(string program, params string[] arguments)
+    {
         var info = new ProcessStartInfo(program) { RedirectStandardError = true, RedirectStandardOutput = true, UseShellExecute = false };
         foreach (string a in arguments)
         {
@@ -35,11 +45,7 @@ internal sealed class TempMedia : IDisposable
         Task<string> stdout = process.StandardOutput.ReadToEndAsync();
         string stderr = process.StandardError.ReadToEnd();
         process.WaitForExit();
-        _ = stdout.Result;
-        if (process.ExitCode != 0)
-        {
-            throw new InvalidOperationException($"{program} {string.Join(' ', arguments)} failed: {stderr}");
-        }
+        return (process.ExitCode, stdout.Result + stderr);
     }
 
     public void Dispose()

@@ -2,7 +2,7 @@ using Microsoft.ML.Clip.Vision;
 
 namespace Microsoft.ML.Clip.Tests.Vision;
 
-/// <summary>Decoding through ffmpeg: frame-exact output, probing, rotation, odd sizes, gray/alpha images.</summary>
+/// <summary>Decoding (videos through ffmpeg, images through Skia): frame-exact output, probing, rotation, odd sizes, gray/alpha images.</summary>
 [TestClass]
 public sealed class VideoDecoderTests
 {
@@ -191,7 +191,7 @@ public sealed class VideoDecoderTests
     }
 
     [TestMethod]
-    public void RotatedPhoneVideoIsDecodedUpright()
+    public void RotatedPhoneVideoIsDecodedAsStoredByDefaultAsPyAvDoes()
     {
         using var temp = new TempMedia();
         string rotated = temp.Ffmpeg("rotated.mp4", "-i", VisionFixtures.TestsrcVideo, "-c", "copy", "-metadata:s:v:0", "rotate=90");
@@ -200,9 +200,24 @@ public sealed class VideoDecoderTests
         RgbImage frame = Decoder.ReadFrames(rotated, [9])[0];
 
         Assert.AreEqual(90, Math.Abs(info.Rotation));
+        Assert.AreEqual((320, 240), (info.Width, info.Height));
+        CollectionAssert.AreEqual(Decoder.ReadFrames(VisionFixtures.TestsrcVideo, [9])[0].Pixels, frame.Pixels);
+    }
+
+    [TestMethod]
+    public void RotatedPhoneVideoIsDecodedUprightWhenAsked()
+    {
+        using var temp = new TempMedia();
+        string rotated = temp.Ffmpeg("rotated.mp4", "-i", VisionFixtures.TestsrcVideo, "-c", "copy", "-metadata:s:v:0", "rotate=90");
+        var upright = new VideoDecoder { ApplyDisplayRotation = true };
+
+        VideoInfo info = upright.Probe(rotated);
+        RgbImage frame = upright.ReadFrames(rotated, [9])[0];
+
+        Assert.AreEqual(90, Math.Abs(info.Rotation));
         Assert.AreEqual((240, 320), (info.Width, info.Height));
         Assert.AreEqual((240, 320), (frame.Width, frame.Height));
-        RgbImage upright = Decoder.ReadImage(VisionFixtures.TestsrcFrame(9));
+        RgbImage expected = Decoder.ReadImage(VisionFixtures.TestsrcFrame(9));
         // ffprobe's rotation 90 means "rotate 90° counter-clockwise to display": output (x, y) = source (W − 1 − y, x).
         for (int y = 0; y < frame.Height; y += 7)
         {
@@ -210,7 +225,7 @@ public sealed class VideoDecoderTests
             {
                 for (int c = 0; c < 3; c++)
                 {
-                    Assert.AreEqual(upright[upright.Width - 1 - y, x, c], frame[x, y, c], $"pixel ({x}, {y}) channel {c}");
+                    Assert.AreEqual(expected[expected.Width - 1 - y, x, c], frame[x, y, c], $"pixel ({x}, {y}) channel {c}");
                 }
             }
         }

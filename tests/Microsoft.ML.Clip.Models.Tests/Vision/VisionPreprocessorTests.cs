@@ -22,6 +22,25 @@ public sealed class VisionPreprocessorTests
     }
 
     [TestMethod]
+    public void TheDecoderOptionDecidesOrientationAndRotation()
+    {
+        using var temp = new TempMedia();
+        string rotated = temp.Ffmpeg("rotated.mp4", "-i", VisionFixtures.TestsrcVideo, "-c", "copy", "-metadata:s:v:0", "rotate=90");
+        var upright = new VideoDecoder { ApplyDisplayRotation = true, ApplyExifOrientation = false };
+
+        var preprocessor = VisionPreprocessor.FromPretrained(VisionFixtures.Config("altclip"), new() { Decoder = upright });
+        var asStored = VisionPreprocessor.FromPretrained(VisionFixtures.Config("altclip"));
+
+        Assert.AreSame(upright, preprocessor.Decoder);
+        Assert.IsTrue(asStored.Decoder.ApplyExifOrientation);
+        Assert.IsFalse(asStored.Decoder.ApplyDisplayRotation);
+        RgbImage turned = preprocessor.ReadClipsAsync(rotated).GetAwaiter().GetResult()[0][0];
+        RgbImage stored = asStored.ReadClipsAsync(rotated).GetAwaiter().GetResult()[0][0];
+        Assert.AreEqual((240, 320), (turned.Width, turned.Height));
+        Assert.AreEqual((320, 240), (stored.Width, stored.Height));
+    }
+
+    [TestMethod]
     public void ImagesAreTheFramesOfOneVideo()
     {
         var preprocessor = VisionPreprocessor.FromPretrained(VisionFixtures.Config("xclip-base-patch32"), new() { NumFrames = 5 });
