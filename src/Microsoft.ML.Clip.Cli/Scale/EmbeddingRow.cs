@@ -1,0 +1,25 @@
+namespace Microsoft.ML.Clip.Cli.Scale;
+
+/// <summary>
+/// One row of a Parquet embeddings dataset: an input, its embedding (or the error that prevented it) and what made it.
+/// </summary>
+/// <param name="Path">The input's canonical path (or the text, for text inputs): the key sharding and resume use.</param>
+/// <param name="Embedding">The embedding, or null when <paramref name="Error"/> says why there is none.</param>
+/// <param name="Model">The model id or canonical folder that made the embedding.</param>
+/// <param name="Fingerprint">A fingerprint of the model's configuration and weights.</param>
+/// <param name="Frames">Frames per clip given to the model (videos), or null (images, texts).</param>
+/// <param name="Sampling">The frame sampling (videos), or null (images, texts).</param>
+/// <param name="Error">Why the input has no embedding, or null.</param>
+internal sealed record EmbeddingRow(
+    string Path, float[]? Embedding, string Model, string Fingerprint, int? Frames, string? Sampling, string? Error)
+{
+    /// <summary>True when the row records the same run settings (model, fingerprint, frames, sampling) as <paramref name="other"/>.</summary>
+    /// <param name="other">Another row.</param>
+    public bool SameProvenance(EmbeddingRow other) =>
+        Model == other.Model && Fingerprint == other.Fingerprint && Frames == other.Frames && Sampling == other.Sampling;
+
+    /// <summary>The provenance as text for messages: <c>model 'm', fingerprint 'f', 8 frames, uniform sampling</c>.</summary>
+    public string DescribeProvenance() =>
+        $"model '{Model}', fingerprint '{Fingerprint}', " + (Frames is null ? "no frames" : $"{Frames} frames") + ", "
+        + (Sampling is null ? "no sampling" : $"{Sampling} sampling");
+}
