@@ -10,12 +10,14 @@ namespace Microsoft.ML.Clip.Cli.Scale;
 /// <param name="Dimension">The embedding size.</param>
 /// <param name="Models">The <c>model</c> column.</param>
 /// <param name="Fingerprints">The <c>fingerprint</c> column.</param>
+/// <param name="Kinds">The <c>kind</c> column.</param>
 /// <param name="Frames">The <c>frames</c> column.</param>
 /// <param name="Samplings">The <c>sampling</c> column.</param>
+/// <param name="Templates">The <c>template</c> column.</param>
 /// <param name="Errors">The <c>error</c> column.</param>
 internal sealed record EmbeddingBlock(
     string[] Paths, float[] Matrix, int[] EmbeddingOfRow, int Dimension,
-    string[] Models, string[] Fingerprints, int?[] Frames, string?[] Samplings, string?[] Errors)
+    string[] Models, string[] Fingerprints, string?[] Kinds, int?[] Frames, string?[] Samplings, string?[] Templates, string?[] Errors)
 {
     /// <summary>The number of rows.</summary>
     public int Count => Paths.Length;
@@ -26,6 +28,6 @@ internal sealed record EmbeddingBlock(
     {
         int e = EmbeddingOfRow[i];
         float[]? embedding = e < 0 ? null : Matrix.AsSpan(e * Dimension, Dimension).ToArray();
-        return new EmbeddingRow(Paths[i], embedding, Models[i], Fingerprints[i], Frames[i], Samplings[i], Errors[i]);
+        return new EmbeddingRow(Paths[i], embedding, Models[i], Fingerprints[i], Kinds[i], Frames[i], Samplings[i], Templates[i], Errors[i]);
     }
 }

@@ -6,20 +6,18 @@ namespace Microsoft.ML.Clip.Cli.Scale;
 /// <param name="Path">The input's canonical path (or the text, for text inputs): the key sharding and resume use.</param>
 /// <param name="Embedding">The embedding, or null when <paramref name="Error"/> says why there is none.</param>
 /// <param name="Model">The model id or canonical folder that made the embedding.</param>
-/// <param name="Fingerprint">A fingerprint of the model's configuration and weights.</param>
+/// <param name="Fingerprint">A fingerprint of the model's configuration and weights (<c>sha256:…</c>).</param>
+/// <param name="Kind">Which tower made the embedding: <c>video</c>, <c>image</c> or <c>text</c>.</param>
 /// <param name="Frames">Frames per clip given to the model (videos), or null (images, texts).</param>
 /// <param name="Sampling">The frame sampling (videos), or null (images, texts).</param>
+/// <param name="Template">The prompt template (texts), or null.</param>
 /// <param name="Error">Why the input has no embedding, or null.</param>
 internal sealed record EmbeddingRow(
-    string Path, float[]? Embedding, string Model, string Fingerprint, int? Frames, string? Sampling, string? Error)
+    string Path, float[]? Embedding, string Model, string Fingerprint, string? Kind, int? Frames, string? Sampling, string? Template, string? Error)
 {
-    /// <summary>True when the row records the same run settings (model, fingerprint, frames, sampling) as <paramref name="other"/>.</summary>
+    /// <summary>True when the row records the same provenance (model, fingerprint, kind, frames, sampling, template) as <paramref name="other"/>.</summary>
     /// <param name="other">Another row.</param>
     public bool SameProvenance(EmbeddingRow other) =>
-        Model == other.Model && Fingerprint == other.Fingerprint && Frames == other.Frames && Sampling == other.Sampling;
-
-    /// <summary>The provenance as text for messages: <c>model 'm', fingerprint 'f', 8 frames, uniform sampling</c>.</summary>
-    public string DescribeProvenance() =>
-        $"model '{Model}', fingerprint '{Fingerprint}', " + (Frames is null ? "no frames" : $"{Frames} frames") + ", "
-        + (Sampling is null ? "no sampling" : $"{Sampling} sampling");
+        Model == other.Model && Fingerprint == other.Fingerprint && Kind == other.Kind && Frames == other.Frames
+        && Sampling == other.Sampling && Template == other.Template;
 }

@@ -7,8 +7,8 @@ namespace Microsoft.ML.Clip.Cli.Scale;
 /// <summary>
 /// Reads and writes <see cref="EmbeddingRow"/>s as a Parquet file that Spark, DuckDB and pandas/pyarrow read as they
 /// are: columns <c>path</c> (string), <c>embedding</c> (list of float: Parquet's standard three-level LIST, null when
-/// the input failed), <c>model</c>, <c>fingerprint</c> (strings), <c>frames</c> (int32, null for images and texts),
-/// <c>sampling</c> and <c>error</c> (strings, nullable).
+/// the input failed), <c>model</c>, <c>fingerprint</c> (strings), <c>kind</c> (string: video, image or text),
+/// <c>frames</c> (int32, null for images and texts), <c>sampling</c>, <c>template</c> and <c>error</c> (strings, nullable).
 /// </summary>
 /// <remarks>
 /// Parquet has no fixed-size list type (Arrow's <c>FixedSizeList</c> is stored as a LIST too), so every non-null
@@ -34,13 +34,15 @@ internal static class ParquetEmbeddings
     private static readonly ListField EmbeddingField = new("embedding", ElementField);
     private static readonly DataField<string> ModelField = new("model", nullable: false);
     private static readonly DataField<string> FingerprintField = new("fingerprint", nullable: false);
+    private static readonly DataField<string> KindField = new("kind", nullable: true);
     private static readonly DataField<int?> FramesField = new("frames", nullable: true);
     private static readonly DataField<string> SamplingField = new("sampling", nullable: true);
+    private static readonly DataField<string> TemplateField = new("template", nullable: true);
     private static readonly DataField<string> ErrorField = new("error", nullable: true);
 
     /// <summary>The schema of every file.</summary>
     public static ParquetSchema Schema { get; } = new(
-        PathField, EmbeddingField, ModelField, FingerprintField, FramesField, SamplingField, ErrorField);
+        PathField, EmbeddingField, ModelField, FingerprintField, KindField, FramesField, SamplingField, TemplateField, ErrorField);
 
     /// <summary>Writes <paramref name="rows"/> as one Parquet file to <paramref name="stream"/>.</summary>
     /// <param name="stream">A writable, seekable stream (left open).</param>
@@ -148,8 +150,10 @@ internal static class ParquetEmbeddings
             await WriteEmbeddingsAsync(rowGroup, group, dimension);
             await rowGroup.WriteAsync(ModelField, group.Select(r => r.Model).ToArray());
             await rowGroup.WriteAsync(FingerprintField, group.Select(r => r.Fingerprint).ToArray());
+            await rowGroup.WriteAsync(KindField, group.Select(r => r.Kind!).ToArray());
             await rowGroup.WriteAsync(FramesField, new ReadOnlyMemory<int?>(group.Select(r => r.Frames).ToArray()));
             await rowGroup.WriteAsync(SamplingField, group.Select(r => r.Sampling!).ToArray());
+            await rowGroup.WriteAsync(TemplateField, group.Select(r => r.Template!).ToArray());
             await rowGroup.WriteAsync(ErrorField, group.Select(r => r.Error!).ToArray());
             rowGroup.CompleteValidate();
             if (rows.Count == 0)
@@ -208,8 +212,10 @@ internal static class ParquetEmbeddings
         DataField element = Field("element");
         DataField model = Field("model");
         DataField fingerprint = Field("fingerprint");
+        DataField kind = Field("kind");
         DataField frames = Field("frames");
         DataField sampling = Field("sampling");
+        DataField template = Field("template");
         DataField error = Field("error");
         int dimension = reader.CustomMetadata.TryGetValue(DimensionKey, out string? d)
             && int.TryParse(d, NumberStyles.None, CultureInfo.InvariantCulture, out int parsed)
@@ -223,7 +229,9 @@ internal static class ParquetEmbeddings
             string?[] paths = await ReadStrings(rowGroup, pathField, count);
             string?[] models = await ReadStrings(rowGroup, model, count);
             string?[] fingerprints = await ReadStrings(rowGroup, fingerprint, count);
+            string?[] kinds = await ReadStrings(rowGroup, kind, count);
             string?[] samplings = await ReadStrings(rowGroup, sampling, count);
+            string?[] templates = await ReadStrings(rowGroup, template, count);
             string?[] errors = await ReadStrings(rowGroup, error, count);
             var frameValues = new int?[count];
             await rowGroup.ReadAsync<int>(frames, frameValues);
@@ -236,7 +244,7 @@ internal static class ParquetEmbeddings
             var repetitions = new int[slots];
             await rowGroup.ReadRawAsync<float>(element, values, definitions, repetitions, CancellationToken.None);
             (float[] matrix, int[] rowOfSlot) = Embeddings(path, g, values, definitions, repetitions, count, dimension, element.MaxDefinitionLevel);
-            onBlock(new EmbeddingBlock(paths!, matrix, rowOfSlot, dimension, models!, fingerprints!, frameValues, samplings, errors));
+            onBlock(new EmbeddingBlock(paths!, matrix, rowOfSlot, dimension, models!, fingerprints!, kinds, frameValues, samplings, templates, errors));
         }
 
         return dimension;

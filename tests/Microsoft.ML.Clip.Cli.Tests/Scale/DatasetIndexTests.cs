@@ -50,7 +50,7 @@ public sealed class DatasetIndexTests
     {
         using var temp = new TempFolder();
         string file = temp.File("p.parquet");
-        EmbeddingRow Row(string path, float[]? e) => new(path, e, "m", "f", null, null, e is null ? "failed" : null);
+        EmbeddingRow Row(string path, float[]? e) => new(path, e, "m", "f", "image", null, null, null, e is null ? "failed" : null);
         using (var stream = File.Create(file))
         {
             ParquetEmbeddings.Write(stream, [

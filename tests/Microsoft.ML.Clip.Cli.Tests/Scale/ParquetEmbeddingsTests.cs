@@ -21,7 +21,7 @@ public sealed class ParquetEmbeddingsTests
         using var connection = new DuckDBConnection("Data Source=:memory:");
         connection.Open();
         using var command = connection.CreateCommand();
-        command.CommandText = $"SELECT path, embedding, model, fingerprint, frames, sampling, error FROM read_parquet('{path}')";
+        command.CommandText = $"SELECT path, embedding, model, fingerprint, kind, frames, sampling, template, error FROM read_parquet('{path}')";
         using var reader = command.ExecuteReader();
         int i = 0;
         while (reader.Read())
@@ -40,9 +40,11 @@ public sealed class ParquetEmbeddingsTests
 
             Assert.AreEqual(expected.Model, reader.GetString(2));
             Assert.AreEqual(expected.Fingerprint, reader.GetString(3));
-            Assert.AreEqual(expected.Frames, reader.IsDBNull(4) ? null : reader.GetInt32(4), $"row {i}");
-            Assert.AreEqual(expected.Sampling, reader.IsDBNull(5) ? null : reader.GetString(5));
-            Assert.AreEqual(expected.Error, reader.IsDBNull(6) ? null : reader.GetString(6));
+            Assert.AreEqual(expected.Kind, reader.GetString(4));
+            Assert.AreEqual(expected.Frames, reader.IsDBNull(5) ? null : reader.GetInt32(5), $"row {i}");
+            Assert.AreEqual(expected.Sampling, reader.IsDBNull(6) ? null : reader.GetString(6));
+            Assert.AreEqual(expected.Template, reader.IsDBNull(7) ? null : reader.GetString(7));
+            Assert.AreEqual(expected.Error, reader.IsDBNull(8) ? null : reader.GetString(8));
             i++;
         }
 
@@ -167,8 +169,10 @@ public sealed class ParquetEmbeddingsTests
                 embedding,
                 "microsoft/xclip-base-patch32",
                 "sha256:abc",
+                text ? "text" : "video",
                 text ? null : 8,
                 text ? null : "uniform",
+                text ? "a photo of {}." : null,
                 failed ? $"ffprobe: '{prefix}{i}' is not a video" : null));
         }
 

@@ -92,11 +92,11 @@ public sealed class ShardWriterTests
     public void ALaterRowOfTheSameInputReplacesTheEarlierOne()
     {
         using var temp = new TempFolder();
-        var failed = new EmbeddingRow("/v/a.mp4", null, "m", "f", 8, "uniform", "decode error");
+        var failed = new EmbeddingRow("/v/a.mp4", null, "m", "f", "video", 8, "uniform", null, "decode error");
         var retried = failed with { Embedding = [1f, 2f], Error = null };
         using (ShardWriter w = ShardWriter.Open(temp.Path, ShardSpec.All))
         {
-            w.Append([failed, new EmbeddingRow("/v/b.mp4", [3f, 4f], "m", "f", 8, "uniform", null)]);
+            w.Append([failed, new EmbeddingRow("/v/b.mp4", [3f, 4f], "m", "f", "video", 8, "uniform", null, null)]);
             w.Complete();
         }
 
