@@ -5,7 +5,7 @@ namespace Microsoft.ML.Clip.Cli.Scale;
 /// [rows with an embedding, <see cref="Dimension"/>] matrix, so millions of rows never become millions of arrays.
 /// </summary>
 /// <param name="Paths">The <c>path</c> column.</param>
-/// <param name="Matrix">The non-null embeddings, row-major: [rows with an embedding, dimension].</param>
+/// <param name="Matrix">The non-null embeddings, row-major: [rows with an embedding, dimension] (a few unused values may follow).</param>
 /// <param name="EmbeddingOfRow">For each row, the index of its embedding in <paramref name="Matrix"/>, or −1 when null.</param>
 /// <param name="Dimension">The embedding size.</param>
 /// <param name="Models">The <c>model</c> column.</param>

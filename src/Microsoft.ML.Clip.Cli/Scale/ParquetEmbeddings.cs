@@ -222,6 +222,8 @@ internal static class ParquetEmbeddings
             ? parsed
             : throw new InvalidDataException($"'{path}' has no '{DimensionKey}' metadata (the embedding size); was it written by 'clip embed --format parquet'?");
 
+        int[] definitions = [];
+        int[] repetitions = [];
         for (int g = 0; g < reader.RowGroupCount; g++)
         {
             using ParquetRowGroupReader rowGroup = reader.OpenRowGroupReader(g);
@@ -240,10 +242,15 @@ internal static class ParquetEmbeddings
             int slots = checked((int)(rowGroup.GetMetadata(element)?.MetaData?.NumValues
                 ?? throw new InvalidDataException($"'{path}' row group {g}: the embedding column has no metadata.")));
             var values = new float[slots];
-            var definitions = new int[slots];
-            var repetitions = new int[slots];
-            await rowGroup.ReadRawAsync<float>(element, values, definitions, repetitions, CancellationToken.None);
-            (float[] matrix, int[] rowOfSlot) = Embeddings(path, g, values, definitions, repetitions, count, dimension, element.MaxDefinitionLevel);
+            if (definitions.Length < slots)
+            {
+                // The levels are scratch, reused across row groups; the values become the block's matrix.
+                definitions = new int[slots];
+                repetitions = new int[slots];
+            }
+
+            await rowGroup.ReadRawAsync<float>(element, values, definitions.AsMemory(0, slots), repetitions.AsMemory(0, slots), CancellationToken.None);
+            (float[] matrix, int[] rowOfSlot) = Embeddings(path, g, values, definitions.AsSpan(0, slots), repetitions.AsSpan(0, slots), count, dimension, element.MaxDefinitionLevel);
             onBlock(new EmbeddingBlock(paths!, matrix, rowOfSlot, dimension, models!, fingerprints!, kinds, frameValues, samplings, templates, errors));
         }
 
@@ -259,7 +266,7 @@ internal static class ParquetEmbeddings
 
     // Rebuilds [rows with an embedding, dimension] from the LIST column's levels (see WriteEmbeddingsAsync), and for each
     // row the index of its embedding in that matrix (-1 when null). Lists of another length are refused.
-    private static (float[] Matrix, int[] RowOfSlot) Embeddings(string path, int group, float[] values, int[] definitions, int[] repetitions, int count, int dimension, int maxDefinition)
+    private static (float[] Matrix, int[] RowOfSlot) Embeddings(string path, int group, float[] values, ReadOnlySpan<int> definitions, ReadOnlySpan<int> repetitions, int count, int dimension, int maxDefinition)
     {
         var embeddingOfRow = new int[count];
         int row = -1;
@@ -287,8 +294,8 @@ internal static class ParquetEmbeddings
             throw new InvalidDataException($"'{path}' row group {group}: the embedding column holds {row + 1} rows, the others {count}.");
         }
 
-        // The present values come first in the buffer (raw reading stores only present values).
-        Array.Resize(ref values, present * dimension);
+        // The present values come first in the buffer (raw reading stores only present values); the few slots of null
+        // lists at its end stay unused rather than copying the matrix to trim them.
         return (values, embeddingOfRow);
     }
 
