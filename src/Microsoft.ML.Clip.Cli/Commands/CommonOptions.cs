@@ -19,10 +19,11 @@ internal static class CommonOptions
     };
 
     /// <summary><c>--sampling</c>: how frames are chosen from a video.</summary>
-    public static Option<string> Sampling() => new("--sampling")
+    /// <param name="clips">What the command does with the clips of <c>clips:N</c>, e.g. "each clip's label probabilities are averaged".</param>
+    public static Option<string> Sampling(string clips) => new("--sampling")
     {
         Description = "How frames are chosen: uniform (middle frame of N equal segments, X-CLIP's protocol), stride:K[@START] "
-            + "(every K-th frame, centred or from START), clips:N (N clips spread over the video; scores are averaged).",
+            + $"(every K-th frame, centred or from START), clips:N (N clips spread over the video; {clips}).",
         HelpName = "uniform|stride:K|clips:N",
         DefaultValueFactory = _ => "uniform",
     };

@@ -7,9 +7,11 @@ using Microsoft.ML.Clip.Cli.Output;
 namespace Microsoft.ML.Clip.Cli.Commands;
 
 /// <summary>
-/// <c>clip embed</c>: embeds videos, images or the lines of text files into a .csv/.jsonl/.safetensors file, resuming
-/// where an earlier run stopped (inputs already in the file are skipped) and rewriting the file atomically after every
-/// batch, with progress on standard error.
+/// <c>clip embed</c>: embeds videos, images or the lines of text files into a .csv/.jsonl/.safetensors file. The run
+/// holds the output's lock (<see cref="OutputLock"/>), resumes where an earlier run stopped (inputs already in the
+/// file are skipped, provided the file was made by the same model and settings: <see cref="EmbeddingProvenance"/>)
+/// and rewrites the file atomically after every batch, with progress on standard error. Files are recorded by their
+/// absolute path, so a resume from another working directory finds them.
 /// </summary>
 internal static class EmbedCommand
 {
@@ -26,7 +28,8 @@ internal static class EmbedCommand
             ModelDefaults.ModelOptionDescription + " Texts alone use " + ModelDefaults.Image + ".");
         var output = new Option<string>("--out", "-o")
         {
-            Description = "The embeddings file: .csv, .jsonl or .safetensors (chosen by extension). If it exists, its inputs are kept and skipped.",
+            Description = "The embeddings file: .csv, .jsonl or .safetensors (chosen by extension). If it exists, its inputs are kept and skipped; "
+                + "it must have been made by the same model and settings (--frames, --sampling, --template).",
             Required = true,
             HelpName = "file",
         };
@@ -36,13 +39,27 @@ internal static class EmbedCommand
             DefaultValueFactory = _ => 8,
             HelpName = "N",
         };
+        var template = new Option<string?>("--template", "-t")
+        {
+            Description = "For text inputs: the prompt made from each line; {} is replaced by the line, e.g. \"a video of {}\". Default: the line itself.",
+            HelpName = "text with {}",
+        };
+        var skipErrors = new Option<bool>("--skip-errors")
+        {
+            Description = "Go on when an input cannot be embedded (unreadable file, NaN output): record it with its error in <out>.errors.jsonl "
+                + "and count it in the summary. Without it, the first such input stops the run (the rows before it are kept).",
+        };
+        var retryErrors = new Option<bool>("--retry-errors")
+        {
+            Description = "Try again the inputs recorded in <out>.errors.jsonl by an earlier run (they are skipped otherwise).",
+        };
 
         Option<int?> frames = CommonOptions.Frames();
-        Option<string> sampling = CommonOptions.Sampling();
+        Option<string> sampling = CommonOptions.Sampling("the video's embedding is the mean of its clips' embeddings, one row per video");
 
         var command = new Command("embed", "Embed videos, images or lines of text into a CSV, JSON lines or safetensors file (resumable).")
         {
-            inputs, model, output, batchSize, frames, sampling,
+            inputs, model, output, batchSize, frames, sampling, template, skipErrors, retryErrors,
         };
         command.SetAction((parse, cancellationToken) =>
         {
@@ -52,8 +69,7 @@ internal static class EmbedCommand
                 throw new UsageException($"--batch-size must be at least 1, not {batch}.");
             }
 
-            string outPath = parse.GetRequiredValue(output);
-            EmbeddingFormats.FromPath(outPath);
+            string outPath = CheckOutput(parse.GetRequiredValue(output));
             var (media, texts) = CollectInputs(parse.GetRequiredValue(inputs));
             if (media.Count > 0 && texts.Count > 0)
             {
@@ -65,47 +81,77 @@ internal static class EmbedCommand
                 throw new UsageException("nothing to embed: the inputs hold no videos, images or non-empty text lines.");
             }
 
-            // An existing output is resumed only with the model that made it (checked before loading any model).
+            string? pattern = parse.GetValue(template);
+            if (pattern is not null && media.Count > 0)
+            {
+                throw new UsageException("--template applies to text inputs (.txt files); videos and images are embedded as they are.");
+            }
+
+            if (pattern is not null && !pattern.Contains("{}", StringComparison.Ordinal))
+            {
+                throw new UsageException($"--template '{pattern}' has no '{{}}' where the text goes, e.g. \"a video of {{}}\".");
+            }
+
             string modelName = string.IsNullOrWhiteSpace(parse.GetValue(model))
                 ? (media.Count > 0 ? MediaFiles.DefaultModelFor(media) : ModelDefaults.Image)
                 : parse.GetValue(model)!.Trim();
-            EmbeddingFile file = File.Exists(outPath) ? EmbeddingFile.Load(outPath) : new EmbeddingFile(modelName);
-            if (file.Count > 0 && file.Model != modelName)
+
+            // One writer at a time: the lock covers reading the existing rows, the temporary files and the renames.
+            using OutputLock outputLock = OutputLock.Acquire(outPath, "clip embed");
+            EmbeddingFile? existing = File.Exists(outPath) ? EmbeddingFile.Load(outPath) : null;
+            if (existing is { Provenance.IsComplete: false })
             {
-                throw new UsageException($"'{outPath}' holds embeddings of '{file.Model}', not '{modelName}'; choose another --out or the same --model.");
+                throw new UsageException(
+                    $"'{outPath}' does not record how its embeddings were made (it was written by an older clip), so it cannot be resumed safely; embed into a new --out.");
             }
 
             using ICliModel loaded = ModelLoader.Load(
                 context, modelName, modelName, cancellationToken,
                 CommonOptions.ParseSampling(parse.GetValue(sampling) ?? "uniform"), parse.GetValue(frames));
-            List<string> todo = (media.Count > 0 ? media : texts).Distinct(StringComparer.Ordinal).Where(i => !file.Contains(i)).ToList();
-            int skipped = (media.Count > 0 ? media : texts).Distinct(StringComparer.Ordinal).Count() - todo.Count;
-            if (skipped > 0)
+            EmbeddingProvenance provenance = media.Count > 0
+                ? new EmbeddingProvenance(
+                    loaded.Name, ModelFingerprint.Compute(loaded.Source.Folder), loaded.IsVideoModel ? EmbeddingProvenance.VideoKind : EmbeddingProvenance.ImageKind,
+                    loaded.Frames, loaded.Sampling.ToString(), Template: null)
+                : new EmbeddingProvenance(loaded.Name, ModelFingerprint.Compute(loaded.Source.Folder), EmbeddingProvenance.TextKind, null, null, pattern ?? "{}");
+            if (existing is not null && existing.Provenance.Difference(provenance) is string difference)
             {
-                context.Error.WriteLine($"clip: {skipped} input(s) already in '{outPath}', skipped.");
+                throw new UsageException(
+                    $"'{outPath}' holds embeddings of '{existing.Model}' made differently: {difference} (file vs this run); "
+                    + "resume with the same --model and settings, or choose another --out.");
             }
 
-            var progress = new ProgressReporter(context, "embed", todo.Count);
-            for (int start = 0; start < todo.Count; start += batch)
-            {
-                cancellationToken.ThrowIfCancellationRequested();
-                List<string> chunk = todo.GetRange(start, Math.Min(batch, todo.Count - start));
-                float[][] vectors = media.Count > 0 ? loaded.EmbedMedia(chunk, cancellationToken) : loaded.EmbedTexts(chunk);
-                for (int i = 0; i < chunk.Count; i++)
-                {
-                    file.Add(chunk[i], vectors[i]);
-                }
+            var run = new EmbedRun(context, outPath, existing ?? new EmbeddingFile(provenance), EmbeddingErrors.Load(outPath), parse.GetValue(skipErrors));
+            List<string> all = media.Count > 0 ? media : texts;
+            List<string> todo = run.Select(all, parse.GetValue(retryErrors));
+            Func<IReadOnlyList<string>, float[][]> embed = media.Count > 0
+                ? chunk => loaded.EmbedMedia(chunk, cancellationToken)
+                : chunk => loaded.EmbedTexts(chunk.Select(t => (pattern ?? "{}").Replace("{}", t, StringComparison.Ordinal)).ToArray());
+            run.Embed(todo, batch, embed, cancellationToken);
 
-                file.Save(outPath);
-                progress.Advance(chunk.Count);
-            }
-
-            progress.Finish();
-
-            context.Out.WriteLine($"{file.Count} embedding(s) of size {loaded.Dimension} in {outPath} ({todo.Count} new)");
+            string failed = run.Errors.Count == 0 ? string.Empty : $", {run.Errors.Count} failed: see {run.Errors.Path}";
+            context.Out.WriteLine($"{run.File.Count} embedding(s) of size {loaded.Dimension} in {outPath} ({run.Added} new{failed})");
             return Task.FromResult(ExitCodes.Success);
         });
         return command;
+    }
+
+    /// <summary>Checks <c>--out</c>: a known extension, not a folder, in a folder that exists.</summary>
+    /// <param name="path">The option's value.</param>
+    private static string CheckOutput(string path)
+    {
+        if (Directory.Exists(path))
+        {
+            throw new UsageException($"--out '{path}' is a folder; give a file in it, e.g. '{Path.Combine(path, "embeddings.csv")}'.");
+        }
+
+        EmbeddingFormats.FromPath(path);
+        string folder = Path.GetDirectoryName(Path.GetFullPath(path)) ?? ".";
+        if (!Directory.Exists(folder))
+        {
+            throw new UsageException($"--out '{path}': the folder '{folder}' does not exist; create it first.");
+        }
+
+        return path;
     }
 
     private static (List<string> Media, List<string> Texts) CollectInputs(IEnumerable<string> arguments)
@@ -120,7 +166,8 @@ internal static class EmbedCommand
             }
             else if (MediaFiles.IsImage(file) || MediaFiles.IsVideo(file))
             {
-                media.Add(file);
+                // Recorded by absolute path: resume and deduplication do not depend on the working directory.
+                media.Add(Path.GetFullPath(file));
             }
             else
             {
@@ -128,6 +175,6 @@ internal static class EmbedCommand
             }
         }
 
-        return (media, texts);
+        return (media.Distinct(StringComparer.Ordinal).ToList(), texts.Distinct(StringComparer.Ordinal).ToList());
     }
 }

@@ -34,7 +34,7 @@ internal static class PreprocessCommand
             HelpName = "file.safetensors",
         };
         Option<int?> frames = CommonOptions.Frames();
-        Option<string> sampling = CommonOptions.Sampling();
+        Option<string> sampling = CommonOptions.Sampling("pixel_values holds one item per clip");
 
         var command = new Command("preprocess", "Write the exact model input (pixel_values) for videos or images, to compare with Python.")
         {

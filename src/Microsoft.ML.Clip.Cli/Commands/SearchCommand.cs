@@ -43,17 +43,42 @@ internal static class SearchCommand
             }
 
             using ICliModel loaded = ModelLoader.Load(context, modelArgument, file.Model, cancellationToken);
+            var queryModel = new EmbeddingProvenance(loaded.Name, ModelFingerprint.Compute(loaded.Source.Folder), EmbeddingProvenance.TextKind, null, null, null);
+            if (file.Provenance.Fingerprint is null)
+            {
+                context.Error.WriteLine($"clip: '{path}' does not record a fingerprint of its model (written by an older clip): it cannot be checked against '{loaded.Name}'.");
+            }
+
+            if (file.Provenance.Difference(queryModel, compareSettings: false) is string difference)
+            {
+                throw new UsageException(
+                    $"'{path}' was embedded by another model than the query's: {difference} (file vs query); search with the model that made the file (leave out --model to use it).");
+            }
+
             if (loaded.Dimension != file.Dimension)
             {
                 throw new InvalidDataException($"'{path}' holds {file.Dimension}-dimensional embeddings but '{loaded.Name}' makes {loaded.Dimension}-dimensional ones; search with the model that made the file.");
             }
 
+            // Rows with NaN or infinite values have no meaningful similarity: they are never ranked.
+            int[] usable = Enumerable.Range(0, file.Count).Except(file.NonFiniteRows()).ToArray();
+            if (usable.Length < file.Count)
+            {
+                string first = file.Inputs[file.NonFiniteRows().First()];
+                context.Error.WriteLine($"clip: {file.Count - usable.Length} embedding(s) in '{path}' hold NaN or infinite values and are left out (the first: '{first}').");
+            }
+
+            if (usable.Length == 0)
+            {
+                throw new InvalidDataException($"'{path}' holds no embedding without NaN or infinite values; re-embed its inputs.");
+            }
+
             float[] queryVector = loaded.EmbedTexts([parse.GetRequiredValue(query)])[0];
-            RetrievalHit[] hits = new EmbeddingIndex(file.Vectors).Search(queryVector, Math.Min(k, file.Count));
+            RetrievalHit[] hits = new EmbeddingIndex(usable.Select(i => file.Vectors[i]).ToArray()).Search(queryVector, Math.Min(k, usable.Length));
             context.Out.WriteLine($"{"rank",4}  {"score",7}  input");
             for (int i = 0; i < hits.Length; i++)
             {
-                context.Out.WriteLine($"{i + 1,4}  {hits[i].Score.ToString("F4", CultureInfo.InvariantCulture),7}  {file.Inputs[hits[i].Index]}");
+                context.Out.WriteLine($"{i + 1,4}  {hits[i].Score.ToString("F4", CultureInfo.InvariantCulture),7}  {file.Inputs[usable[hits[i].Index]]}");
             }
 
             return Task.FromResult(ExitCodes.Success);

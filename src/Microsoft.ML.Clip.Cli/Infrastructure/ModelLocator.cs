@@ -14,7 +14,11 @@ internal static class ModelLocator
     /// <param name="defaultModel">The id used when <paramref name="model"/> is null.</param>
     /// <param name="files">The files needed; by default config, weights, preprocessor and tokenizer files.</param>
     /// <param name="cancellationToken">Cancels downloads.</param>
-    /// <returns>The id or path as given (for records) and the local folder.</returns>
+    /// <returns>
+    /// The model's identity for records (the Hub id as given, or the canonical absolute path of a local folder, so a
+    /// record read from another working directory still names the same folder) and the local folder.
+    /// </returns>
+    /// <exception cref="UsageException"><paramref name="model"/> names a file rather than a model folder.</exception>
     public static (string Model, string Folder) Resolve(
         CliContext context,
         string? model,
@@ -23,11 +27,25 @@ internal static class ModelLocator
         CancellationToken cancellationToken = default)
     {
         string id = string.IsNullOrWhiteSpace(model) ? defaultModel : model.Trim();
+        if (File.Exists(id))
+        {
+            string parent = Path.GetDirectoryName(Path.GetFullPath(id)) ?? ".";
+            throw new UsageException($"--model '{id}' is a file; pass the model folder that holds it ('{parent}', with config.json, the weights and the tokenizer files) or a Hub id.");
+        }
+
         HubOptions options = HubOptions.FromEnvironment(context.GetEnvironmentVariable);
         var reporter = new DownloadReporter(context);
         string folder = HubModelResolver.Resolve(id, files, options, reporter, cancellationToken);
         reporter.Finish();
-        return (id, folder);
+        return (Directory.Exists(id) ? Canonical(folder) : id, folder);
+    }
+
+    /// <summary>The canonical absolute path of a folder: full, without a trailing separator, symlinks resolved.</summary>
+    /// <param name="folder">A folder that exists.</param>
+    public static string Canonical(string folder)
+    {
+        string full = Path.TrimEndingDirectorySeparator(Path.GetFullPath(folder));
+        return new DirectoryInfo(full).ResolveLinkTarget(returnFinalTarget: true)?.FullName ?? full;
     }
 
     /// <summary>The files <c>clip preprocess</c> needs: the processor settings, and the config for num_frames.</summary>

@@ -1,6 +1,6 @@
 using Microsoft.ML.Clip.AltClip;
-using Microsoft.ML.Clip.Modeling;
 using Microsoft.ML.Clip.Numerics;
+using Microsoft.ML.Clip.Tasks;
 using Microsoft.ML.Clip.Tokenizers;
 using Microsoft.ML.Clip.Vision;
 using Microsoft.ML.Clip.XClip;
@@ -8,42 +8,44 @@ using Microsoft.ML.Clip.XClip;
 namespace Microsoft.ML.Clip.Cli.Models;
 
 /// <summary>
-/// A checkpoint with its tokenizer and processor, as the commands use it. X-CLIP and AltCLIP differ only in the three
-/// model calls (media features, text features, media×text logits); the batching and averaging are the same.
+/// A checkpoint with its tokenizer and processor, as the commands use it. Texts and zero-shot scores go through the
+/// library's task embedders (<see cref="XClipEmbedder"/>, <see cref="AltClipEmbedder"/>) — the ones the ML.NET
+/// transforms use — so <c>clip classify</c> and the ML.NET zero-shot classifier follow one rule (a video of several
+/// clips: the mean of the clips' probabilities). Media embeddings decode here, so Ctrl+C stops a batch's decoding.
 /// </summary>
 internal sealed class CliModel : ICliModel
 {
-    private readonly TextTokenizer _tokenizer;
     private readonly VisionPreprocessor _preprocessor;
     private readonly Func<Tensor, Tensor> _mediaFeatures;
-    private readonly Func<TokenBatch, Tensor> _textFeatures;
-    private readonly Func<TokenBatch, Tensor, Tensor> _logits;
+    private readonly ITextEmbedder _text;
+    private readonly Func<IReadOnlyList<string>, IReadOnlyList<IReadOnlyList<string>>, float[][]> _scoreFiles;
     private readonly IDisposable[] _owned;
 
     private CliModel(
-        string name,
+        ModelSource source,
         bool isVideoModel,
         int dimension,
-        TextTokenizer tokenizer,
         VisionPreprocessor preprocessor,
         Func<Tensor, Tensor> mediaFeatures,
-        Func<TokenBatch, Tensor> textFeatures,
-        Func<TokenBatch, Tensor, Tensor> logits,
+        ITextEmbedder text,
+        Func<IReadOnlyList<string>, IReadOnlyList<IReadOnlyList<string>>, float[][]> scoreFiles,
         params IDisposable[] owned)
     {
-        Name = name;
+        Source = source;
         IsVideoModel = isVideoModel;
         Dimension = dimension;
-        _tokenizer = tokenizer;
         _preprocessor = preprocessor;
         _mediaFeatures = mediaFeatures;
-        _textFeatures = textFeatures;
-        _logits = logits;
+        _text = text;
+        _scoreFiles = scoreFiles;
         _owned = owned;
     }
 
     /// <inheritdoc />
-    public string Name { get; }
+    public ModelSource Source { get; }
+
+    /// <inheritdoc />
+    public string Name => Source.Identity;
 
     /// <inheritdoc />
     public bool IsVideoModel { get; }
@@ -51,25 +53,37 @@ internal sealed class CliModel : ICliModel
     /// <inheritdoc />
     public int Dimension { get; }
 
+    /// <inheritdoc />
+    public int Frames => _preprocessor.NumFrames;
+
+    /// <inheritdoc />
+    public FrameSampling Sampling => _preprocessor.Sampling;
+
     /// <summary>Wraps a loaded X-CLIP model; the model and its open checkpoint are disposed with this object.</summary>
-    /// <param name="name">The id or folder it came from.</param>
+    /// <param name="source">The id or folder it came from.</param>
     /// <param name="model">The model.</param>
     /// <param name="tokenizer">Its CLIP tokenizer.</param>
     /// <param name="preprocessor">Its video processor: every file gives <c>[clips, frames, 3, H, W]</c>.</param>
     /// <param name="weights">The open checkpoint the model reads from.</param>
-    public static CliModel ForXClip(string name, XClipModel model, TextTokenizer tokenizer, VisionPreprocessor preprocessor, IDisposable weights) =>
-        new(name, isVideoModel: true, model.Config.ProjectionDim, tokenizer, preprocessor,
-            model.GetVideoFeatures, model.GetTextFeatures, (tokens, pixels) => model.Forward(tokens, pixels).LogitsPerVideo, model, weights);
+    public static CliModel ForXClip(ModelSource source, XClipModel model, TextTokenizer tokenizer, VisionPreprocessor preprocessor, IDisposable weights)
+    {
+        var embedder = new XClipEmbedder(model, tokenizer, preprocessor);
+        return new(source, isVideoModel: true, model.Config.ProjectionDim, preprocessor, model.GetVideoFeatures, embedder,
+            (paths, prompts) => embedder.ScoreLogits(paths.Select(VideoInput.FromFile).ToArray(), prompts), model, weights);
+    }
 
     /// <summary>Wraps a loaded AltCLIP model; the model and its open checkpoint are disposed with this object.</summary>
-    /// <param name="name">The id or folder it came from.</param>
+    /// <param name="source">The id or folder it came from.</param>
     /// <param name="model">The model.</param>
     /// <param name="tokenizer">Its XLM-R tokenizer.</param>
     /// <param name="preprocessor">Its image processor: an image gives one item, a video its sampled frames.</param>
     /// <param name="weights">The open checkpoint the model reads from.</param>
-    public static CliModel ForAltClip(string name, AltClipModel model, TextTokenizer tokenizer, VisionPreprocessor preprocessor, IDisposable weights) =>
-        new(name, isVideoModel: false, model.Config.ProjectionDim, tokenizer, preprocessor,
-            pixels => model.GetImageFeatures(pixels), model.GetTextFeatures, (tokens, pixels) => model.Forward(tokens, pixels).LogitsPerImage, model, weights);
+    public static CliModel ForAltClip(ModelSource source, AltClipModel model, TextTokenizer tokenizer, VisionPreprocessor preprocessor, IDisposable weights)
+    {
+        var embedder = new AltClipEmbedder(model, tokenizer, preprocessor);
+        return new(source, isVideoModel: false, model.Config.ProjectionDim, preprocessor, pixels => model.GetImageFeatures(pixels), embedder,
+            (paths, prompts) => embedder.ScoreLogits(paths.Select(ImageInput.FromFile).ToArray(), prompts), model, weights);
+    }
 
     /// <inheritdoc />
     public float[][] EmbedMedia(IReadOnlyList<string> paths, CancellationToken cancellationToken)
@@ -82,16 +96,14 @@ internal sealed class CliModel : ICliModel
     }
 
     /// <inheritdoc />
-    public float[][] EmbedTexts(IReadOnlyList<string> texts) =>
-        ModelInputs.Rows(_textFeatures(ModelInputs.Tokenize(_tokenizer, texts)));
+    public float[][] EmbedTexts(IReadOnlyList<string> texts) => _text.EmbedTexts(texts);
 
     /// <inheritdoc />
     public float[] ZeroShotProbabilities(string path, IReadOnlyList<string> prompts, CancellationToken cancellationToken)
     {
-        Tensor pixels = _preprocessor.Process([path], cancellationToken);
-        Tensor logits = _logits(ModelInputs.Tokenize(_tokenizer, prompts), pixels); // [items, prompts]
-        float[][] perItem = ModelInputs.Rows(logits).Select(l => ModelInputs.Softmax(l)).ToArray();
-        return ModelInputs.AverageGroups(perItem, [perItem.Length])[0]; // softmax per clip/frame, then the mean
+        cancellationToken.ThrowIfCancellationRequested();
+        float[] logits = _scoreFiles([path], prompts.Select(p => (IReadOnlyList<string>)[p]).ToArray())[0];
+        return ModelInputs.Softmax(logits);
     }
 
     /// <inheritdoc />
@@ -103,3 +115,8 @@ internal sealed class CliModel : ICliModel
         }
     }
 }
+
+/// <summary>Where a loaded model came from.</summary>
+/// <param name="Identity">The Hub id as given, or the canonical absolute path of a local folder (what files record).</param>
+/// <param name="Folder">The local folder holding its files (a Hub cache snapshot for an id).</param>
+internal sealed record ModelSource(string Identity, string Folder);

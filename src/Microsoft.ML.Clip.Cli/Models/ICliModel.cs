@@ -6,8 +6,17 @@ namespace Microsoft.ML.Clip.Cli.Models;
 /// </summary>
 internal interface ICliModel : IDisposable
 {
-    /// <summary>The id or folder it was loaded from.</summary>
+    /// <summary>Where it was loaded from.</summary>
+    ModelSource Source { get; }
+
+    /// <summary>The id or canonical folder it was loaded from (<see cref="ModelSource.Identity"/>).</summary>
     string Name { get; }
+
+    /// <summary>Frames per clip the processor gives a video.</summary>
+    int Frames { get; }
+
+    /// <summary>How the processor chooses frames from a video.</summary>
+    Vision.FrameSampling Sampling { get; }
 
     /// <summary>True for X-CLIP (videos; images become one-frame videos), false for AltCLIP (images; videos give their middle frame).</summary>
     bool IsVideoModel { get; }
@@ -27,7 +36,8 @@ internal interface ICliModel : IDisposable
     /// <summary>
     /// Zero-shot probabilities of one media file over prompts (softmax of the logits, <c>[prompts]</c>; X-CLIP: the full
     /// forward with video-conditioned text embeddings). With several clips per video (<c>--sampling clips:N</c>) the
-    /// probabilities of the clips are averaged, as X-CLIP's multi-view test does.
+    /// probabilities of the clips are averaged, as X-CLIP's multi-view test does (the library's rule, shared with the ML.NET
+    /// zero-shot classifier).
     /// </summary>
     /// <param name="path">A video or image file.</param>
     /// <param name="prompts">One prompt per label.</param>

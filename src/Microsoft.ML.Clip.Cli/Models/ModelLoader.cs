@@ -30,8 +30,8 @@ internal static class ModelLoader
         try
         {
             return summary.XClip is XClipConfig xclip
-                ? CliModel.ForXClip(id, XClipModel.FromWeights(xclip, store), tokenizer, preprocessor, store)
-                : CliModel.ForAltClip(id, AltClipModel.FromWeights(summary.AltClip!, store), tokenizer, preprocessor, store);
+                ? CliModel.ForXClip(new ModelSource(id, folder), XClipModel.FromWeights(xclip, store), tokenizer, preprocessor, store)
+                : CliModel.ForAltClip(new ModelSource(id, folder), AltClipModel.FromWeights(summary.AltClip!, store), tokenizer, preprocessor, store);
         }
         catch
         {

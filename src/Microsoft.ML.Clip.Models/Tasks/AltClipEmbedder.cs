@@ -15,7 +15,7 @@ public sealed class AltClipEmbedder : ITextEmbedder, IImageEmbedder, IZeroShotSc
 {
     private readonly bool _ownsModel;
     private readonly string _source;
-    private readonly EmbeddingZeroShotScorer<ImageInput> _zeroShot;
+    private readonly EmbeddingZeroShotScorer<float[]> _zeroShot;
 
     /// <summary>Wraps a loaded model.</summary>
     /// <param name="model">The model.</param>
@@ -34,7 +34,8 @@ public sealed class AltClipEmbedder : ITextEmbedder, IImageEmbedder, IZeroShotSc
         Preprocessor = preprocessor;
         _ownsModel = ownsModel;
         _source = source;
-        _zeroShot = new EmbeddingZeroShotScorer<ImageInput>(EmbedImages, this, MathF.Exp(model.LogitScale));
+        // Scores views already embedded (one image, or one frame of a video): ScoreLogits combines a video's frames.
+        _zeroShot = new EmbeddingZeroShotScorer<float[]>(views => views.ToArray(), this, MathF.Exp(model.LogitScale));
     }
 
     /// <summary>The model.</summary>
@@ -94,6 +95,29 @@ public sealed class AltClipEmbedder : ITextEmbedder, IImageEmbedder, IZeroShotSc
     /// <inheritdoc />
     public float[][] EmbedImages(IReadOnlyList<ImageInput> images)
     {
+        // A video file gives several frames: its embedding is their mean.
+        (Tensor features, int[] views) = ViewFeatures(images);
+        return ModelInputs.RowsAveraged(features, views);
+    }
+
+    /// <summary>
+    /// The logits of each image against each class (the scaled cosine with the class's prompt-ensembled text
+    /// embedding). A video file's frames are scored one by one and combined by the multi-view rule of X-CLIP's paper
+    /// code: the mean of the frames' softmax probabilities, returned as their log.
+    /// </summary>
+    /// <param name="inputs">The images (or video files).</param>
+    /// <param name="classPrompts">The prompts of each class.</param>
+    /// <returns><c>[inputs][classes]</c> logits.</returns>
+    public float[][] ScoreLogits(IReadOnlyList<ImageInput> inputs, IReadOnlyList<IReadOnlyList<string>> classPrompts)
+    {
+        (Tensor features, int[] views) = ViewFeatures(inputs);
+        float[][] perView = ModelInputs.RowsAveraged(features, Enumerable.Repeat(1, features.Dim(0)).ToArray());
+        return MultiViewScores.Combine(_zeroShot.ScoreLogits(perView, classPrompts), views);
+    }
+
+    /// <summary>The image features of every view (<c>[views, D]</c>) and how many views each input gave.</summary>
+    private (Tensor Features, int[] Views) ViewFeatures(IReadOnlyList<ImageInput> images)
+    {
         ArgumentNullException.ThrowIfNull(images);
         if (images.Count == 0)
         {
@@ -124,14 +148,9 @@ public sealed class AltClipEmbedder : ITextEmbedder, IImageEmbedder, IZeroShotSc
         ModelInputs.ProcessFiles(Preprocessor, files, parts,
             $"{_source} has no preprocessor_config.json, so image files cannot be read; add the file to the model folder or pass preprocessed pixels.");
 
-        // A video file gives several frames: its embedding is their mean.
-        Tensor features = Model.GetImageFeatures(ModelInputs.Concat(parts, "AltCLIP images")); // [items, D]
-        return ModelInputs.RowsAveraged(features, parts.Select(p => p.Dim(0)).ToArray());
+        Tensor features = Model.GetImageFeatures(ModelInputs.Concat(parts, "AltCLIP images")); // [views, D]
+        return (features, parts.Select(p => p.Dim(0)).ToArray());
     }
-
-    /// <inheritdoc />
-    public float[][] ScoreLogits(IReadOnlyList<ImageInput> inputs, IReadOnlyList<IReadOnlyList<string>> classPrompts) =>
-        _zeroShot.ScoreLogits(inputs, classPrompts);
 
     /// <inheritdoc />
     public void Dispose()

@@ -97,9 +97,11 @@ public sealed class XClipEmbedder : ITextEmbedder, IVideoEmbedder, IZeroShotScor
     }
 
     /// <summary>
-    /// <c>logits_per_video</c> of the full forward for every prompt; a class's logit is the mean over its prompts
-    /// (and over a video's clips). The text embeddings are conditioned on each video, so prompts cannot be
-    /// averaged before the forward as for CLIP.
+    /// <c>logits_per_video</c> of the full forward for every prompt; a class's logit is the mean over its prompts.
+    /// The text embeddings are conditioned on each video, so prompts cannot be averaged before the forward as for
+    /// CLIP. A video of several clips (<c>FrameSampling.Clips</c>) is scored clip by clip and combined by the
+    /// multi-view rule of X-CLIP's paper code: the mean of the clips' softmax probabilities, returned as their log
+    /// (so a softmax of the result gives those mean probabilities).
     /// </summary>
     /// <param name="inputs">The videos.</param>
     /// <param name="classPrompts">The prompts of each class.</param>
@@ -109,9 +111,9 @@ public sealed class XClipEmbedder : ITextEmbedder, IVideoEmbedder, IZeroShotScor
         ArgumentNullException.ThrowIfNull(classPrompts);
         (Tensor pixels, int[] clips) = Pixels(inputs);
         string[] prompts = classPrompts.SelectMany(p => p).ToArray();
-        Tensor logits = Model.Forward(Tokenize(prompts), pixels).LogitsPerVideo; // [clips, prompts]
-        float[][] perVideo = ModelInputs.RowsAveraged(logits, clips);             // [videos][prompts]
-        return perVideo.Select(row =>
+        Tensor logits = Model.Forward(Tokenize(prompts), pixels).LogitsPerVideo;   // [clips, prompts]
+        float[][] perClip = ModelInputs.RowsAveraged(logits, Enumerable.Repeat(1, logits.Dim(0)).ToArray());
+        float[][] classLogits = perClip.Select(row =>                              // [clips][classes]
         {
             var result = new float[classPrompts.Count];
             for (int c = 0, p = 0; c < classPrompts.Count; c++)
@@ -127,6 +129,7 @@ public sealed class XClipEmbedder : ITextEmbedder, IVideoEmbedder, IZeroShotScor
 
             return result;
         }).ToArray();
+        return MultiViewScores.Combine(classLogits, clips);                        // [videos][classes]
     }
 
     /// <inheritdoc />

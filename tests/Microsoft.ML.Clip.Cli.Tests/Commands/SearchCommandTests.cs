@@ -51,7 +51,7 @@ public sealed class SearchCommandTests
     public void ModelOfAnotherSizeIsRejected()
     {
         using var temp = new TempFolder();
-        var file = new EmbeddingFile(TinyModels.AltClip);
+        var file = new EmbeddingFile(new EmbeddingProvenance(TinyModels.AltClip, null, null, null, null, null));
         file.Add("a.png", [1, 2, 3]);
         file.Save(temp.File("e.csv"));
         CliResult result = CliRunner.Run("search", temp.File("e.csv"), "--query", "x");

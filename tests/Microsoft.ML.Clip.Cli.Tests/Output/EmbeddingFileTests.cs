@@ -14,7 +14,7 @@ public sealed class EmbeddingFileTests
     public void RoundTripsInputsModelAndValuesExactly(string name)
     {
         using var temp = new TempFolder();
-        var file = new EmbeddingFile("org/model, \"quoted\"");
+        var file = new EmbeddingFile(new EmbeddingProvenance("org/model, \"quoted\"", "sha256:0123", EmbeddingProvenance.VideoKind, 8, "clips:3", null));
         file.Add("videos/a,b.mp4", [0.1f, -2.5e-7f, 3f]);
         file.Add("a line with \"quotes\"\nand a newline", [float.MaxValue, -0f, 1f / 3f]);
         file.Add("日本語のテキスト", [1, 2, 3]);
@@ -22,6 +22,7 @@ public sealed class EmbeddingFileTests
 
         EmbeddingFile loaded = EmbeddingFile.Load(temp.File(name));
         Assert.AreEqual(file.Model, loaded.Model);
+        Assert.AreEqual(file.Provenance, loaded.Provenance);
         CollectionAssert.AreEqual(file.Inputs.ToArray(), loaded.Inputs.ToArray());
         for (int i = 0; i < file.Count; i++)
         {
@@ -32,7 +33,7 @@ public sealed class EmbeddingFileTests
     [TestMethod]
     public void UnknownExtensionIsAUsageError()
     {
-        var error = Assert.ThrowsExactly<UsageException>(() => new EmbeddingFile("m").Save("out.txt"));
+        var error = Assert.ThrowsExactly<UsageException>(() => new EmbeddingFile(Made("m")).Save("out.txt"));
         StringAssert.Contains(error.Message, ".csv, .jsonl or .safetensors");
     }
 
@@ -49,8 +50,10 @@ public sealed class EmbeddingFileTests
     [TestMethod]
     public void MismatchedDimensionIsRejected()
     {
-        var file = new EmbeddingFile("m");
+        var file = new EmbeddingFile(Made("m"));
         file.Add("a", [1, 2]);
         Assert.ThrowsExactly<InvalidDataException>(() => file.Add("b", [1, 2, 3]));
     }
+
+    private static EmbeddingProvenance Made(string model) => new(model, "sha256:00", EmbeddingProvenance.TextKind, null, null, "{}");
 }

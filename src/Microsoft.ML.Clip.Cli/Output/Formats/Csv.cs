@@ -1,6 +1,6 @@
 using System.Text;
 
-namespace Microsoft.ML.Clip.Cli.Output;
+namespace Microsoft.ML.Clip.Cli.Output.Formats;
 
 /// <summary>Minimal RFC 4180 CSV: fields with commas, quotes or line breaks are quoted, quotes doubled.</summary>
 internal static class Csv
