@@ -1,3 +1,5 @@
+using Microsoft.ML.Clip.Cli.Infrastructure;
+
 namespace Microsoft.ML.Clip.Cli.Commands;
 
 /// <summary>
@@ -22,12 +24,13 @@ internal sealed class BatchEmbedder(Func<IReadOnlyList<string>, float[][]> embed
         {
             vectors = embed(chunk);
         }
-        catch (Exception e) when (e is not OperationCanceledException && !cancellationToken.IsCancellationRequested)
+        catch (Exception e) when (e is not (OperationCanceledException or Vision.FfmpegNotFoundException) && !cancellationToken.IsCancellationRequested)
         {
+            // (A missing ffmpeg is no input's fault: it stops the run even with --skip-errors.)
             if (!skipErrors)
             {
                 throw new InvalidOperationException(
-                    $"{e.Message} (the rows embedded so far are saved in '{savedIn}'; add --skip-errors to record inputs that cannot be embedded in '{errorsIn}' and go on)", e);
+                    $"{CliApp.CommandLineMessage(e)} (the rows embedded so far are saved in '{savedIn}'; add --skip-errors to record inputs that cannot be embedded in '{errorsIn}' and go on)", e);
             }
 
             // One input of the batch is bad: embed them one by one to find which.

@@ -116,6 +116,7 @@ internal static class ClassifyCommand
     /// <param name="file">The <c>--labels-file</c> value, or null.</param>
     internal static string[] CollectLabels(string? commaSeparated, string[]? single, string? file)
     {
+        single = single is { Length: > 0 } ? single : null; // the parser gives an empty list when --label is absent
         var names = new List<string>();
         if (commaSeparated is not null)
         {

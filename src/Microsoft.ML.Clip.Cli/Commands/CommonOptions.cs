@@ -62,4 +62,41 @@ internal static class CommonOptions
             throw new UsageException($"--frames {frames}: {e.Message}");
         }
     }
+
+    /// <summary>
+    /// Checks an output file option before any work: not a folder, a name the command can write (checked by
+    /// <paramref name="checkName"/>), in a folder that exists.
+    /// </summary>
+    /// <param name="option">The option's name, e.g. <c>--out</c>.</param>
+    /// <param name="path">Its value.</param>
+    /// <param name="example">A file name to suggest inside a folder, e.g. <c>embeddings.csv</c>.</param>
+    /// <param name="checkName">Throws a <see cref="UsageException"/> for a name the command cannot write.</param>
+    /// <returns><paramref name="path"/>.</returns>
+    public static string CheckOutputFile(string option, string path, string example, Action<string> checkName)
+    {
+        if (Directory.Exists(path))
+        {
+            throw new UsageException($"{option} '{path}' is a folder; give a file in it, e.g. '{Path.Combine(path, example)}'.");
+        }
+
+        checkName(path);
+        string folder = Path.GetDirectoryName(Path.GetFullPath(path)) ?? ".";
+        if (!Directory.Exists(folder))
+        {
+            throw new UsageException($"{option} '{path}': the folder '{folder}' does not exist; create it first.");
+        }
+
+        return path;
+    }
+
+    /// <summary>Refuses an output name that does not end in <c>.safetensors</c> (the only format the command writes).</summary>
+    /// <param name="option">The option's name.</param>
+    /// <returns>A check for <see cref="CheckOutputFile"/>.</returns>
+    public static Action<string> SafeTensorsName(string option) => path =>
+    {
+        if (!path.EndsWith(".safetensors", StringComparison.OrdinalIgnoreCase))
+        {
+            throw new UsageException($"{option} '{path}': this command writes safetensors only; use a name ending in .safetensors.");
+        }
+    };
 }

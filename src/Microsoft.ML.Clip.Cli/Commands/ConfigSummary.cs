@@ -40,18 +40,47 @@ internal sealed class ConfigSummary
             throw new FileNotFoundException($"The model folder has no config.json ('{path}'); is it a Hugging Face checkpoint folder?", path);
         }
 
-        string? modelType;
-        using (JsonDocument doc = JsonDocument.Parse(File.ReadAllBytes(path)))
+        try
         {
-            modelType = doc.RootElement.ValueKind == JsonValueKind.Object && doc.RootElement.TryGetProperty("model_type", out JsonElement t) ? t.GetString() : null;
+            string? modelType;
+            using (JsonDocument doc = JsonDocument.Parse(File.ReadAllBytes(path)))
+            {
+                modelType = doc.RootElement.ValueKind == JsonValueKind.Object && doc.RootElement.TryGetProperty("model_type", out JsonElement t) ? t.GetString() : null;
+            }
+
+            ConfigSummary summary = modelType switch
+            {
+                "xclip" => new ConfigSummary(XClipConfig.FromFile(path), null),
+                "altclip" => new ConfigSummary(null, AltClipConfig.FromFile(path)),
+                _ => throw new InvalidDataException(
+                    $"'{path}': model_type is '{modelType}', but clip works with X-CLIP ('xclip') and AltCLIP ('altclip') checkpoints."),
+            };
+            summary.CheckVisionSize(path);
+            return summary;
+        }
+        catch (JsonException e)
+        {
+            throw new InvalidDataException($"'{path}' is not valid JSON ({e.Message}); restore the checkpoint's config.json.", e);
+        }
+    }
+
+    /// <summary>
+    /// Refuses image and patch sizes no checkpoint has (they would overflow the shapes computed from them): at most
+    /// 2^20 patches per frame (real checkpoints have a few hundred).
+    /// </summary>
+    private void CheckVisionSize(string path)
+    {
+        (int image, int patch) = XClip is XClipConfig x ? (x.VisionConfig.ImageSize, x.VisionConfig.PatchSize) : (AltClip!.VisionConfig.ImageSize, AltClip.VisionConfig.PatchSize);
+        if (image < 1 || patch < 1 || patch > image)
+        {
+            throw new InvalidDataException($"'{path}': vision_config.image_size {image} and patch_size {patch} are not a valid pair (both positive, the patch no larger than the image).");
         }
 
-        return modelType switch
+        long patches = (long)(image / patch) * (image / patch);
+        if (patches > 1 << 20)
         {
-            "xclip" => new ConfigSummary(XClipConfig.FromFile(path), null),
-            "altclip" => new ConfigSummary(null, AltClipConfig.FromFile(path)),
-            _ => throw new InvalidDataException(
-                $"'{path}': model_type is '{modelType}', but clip works with X-CLIP ('xclip') and AltCLIP ('altclip') checkpoints."),
-        };
+            throw new InvalidDataException(
+                $"'{path}': vision_config.image_size {image} with patch_size {patch} gives {patches} patches per frame; real checkpoints have a few hundred. Is config.json damaged?");
+        }
     }
 }

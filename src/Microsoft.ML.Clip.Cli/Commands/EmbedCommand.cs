@@ -31,7 +31,7 @@ internal static class EmbedCommand
             ModelDefaults.ModelOptionDescription + " Texts alone use " + ModelDefaults.Image + ".");
         var output = new Option<string>("--out", "-o")
         {
-            Description = "The embeddings file: .csv, .jsonl or .safetensors (chosen by extension). If it exists, its inputs are kept and skipped; "
+            Description = "The embeddings file: .csv, .jsonl or .safetensors (chosen by extension), or with --format parquet a dataset folder. If it exists, its inputs are kept and skipped; "
                 + "it must have been made by the same model and settings (--frames, --sampling, --template).",
             Required = true,
             HelpName = "file",
@@ -97,7 +97,9 @@ internal static class EmbedCommand
 
             bool dataset = parse.GetValue(format) == "parquet";
             ShardSpec shardSpec = ParseShard(context, parse.GetValue(shard), parse.GetValue(shardFromEnv), parse.GetValue(shardCount), dataset);
-            string outPath = dataset ? CheckDatasetFolder(parse.GetRequiredValue(output)) : CheckOutput(parse.GetRequiredValue(output), parse.GetValue(format));
+            string outPath = dataset
+                ? CheckDatasetFolder(parse.GetRequiredValue(output))
+                : CommonOptions.CheckOutputFile("--out", parse.GetRequiredValue(output), "embeddings.csv", p => CheckFileFormat(p, parse.GetValue(format)));
             var (media, texts) = CollectInputs(parse.GetRequiredValue(inputs));
             if (media.Count > 0 && texts.Count > 0)
             {
@@ -175,28 +177,16 @@ internal static class EmbedCommand
         return command;
     }
 
-    /// <summary>Checks <c>--out</c>: a known extension (the one <c>--format</c> names, if given), not a folder, in a folder that exists.</summary>
+    /// <summary>Checks a file <c>--out</c>'s extension: a known format, the one <c>--format</c> names if given.</summary>
     /// <param name="path">The option's value.</param>
     /// <param name="format">The <c>--format</c> value, or null.</param>
-    private static string CheckOutput(string path, string? format)
+    private static void CheckFileFormat(string path, string? format)
     {
-        if (Directory.Exists(path))
-        {
-            throw new UsageException($"--out '{path}' is a folder; give a file in it, e.g. '{Path.Combine(path, "embeddings.csv")}', or add --format parquet to write a dataset there.");
-        }
-
         EmbeddingFormats.FromPath(path);
         if (format is not null && !path.EndsWith("." + format, StringComparison.OrdinalIgnoreCase))
         {
             throw new UsageException($"--format {format} but --out '{path}' does not end in .{format}; the file format is the extension's.");
         }
-        string folder = Path.GetDirectoryName(Path.GetFullPath(path)) ?? ".";
-        if (!Directory.Exists(folder))
-        {
-            throw new UsageException($"--out '{path}': the folder '{folder}' does not exist; create it first.");
-        }
-
-        return path;
     }
 
     /// <summary>Checks <c>--out</c> of <c>--format parquet</c>: a folder (created if missing), not a file.</summary>

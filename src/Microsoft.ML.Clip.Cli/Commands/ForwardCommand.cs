@@ -47,7 +47,7 @@ internal static class ForwardCommand
         command.SetAction((parse, cancellationToken) =>
         {
             string inPath = parse.GetRequiredValue(inputs);
-            string outPath = parse.GetRequiredValue(output);
+            string outPath = CommonOptions.CheckOutputFile("--output", parse.GetRequiredValue(output), "outputs.safetensors", CommonOptions.SafeTensorsName("--output"));
             var (pixels, tokens) = ReadInputs(inPath);
             var options = new ForwardOptions
             {

@@ -43,11 +43,18 @@ internal static class PreprocessCommand
         command.SetAction((parse, cancellationToken) =>
         {
             string[] files = parse.GetRequiredValue(inputs);
-            string outPath = parse.GetRequiredValue(output);
+            string outPath = CommonOptions.CheckOutputFile("--output", parse.GetRequiredValue(output), "pixel_values.safetensors", CommonOptions.SafeTensorsName("--output"));
             FrameSampling frameSampling = CommonOptions.ParseSampling(parse.GetValue(sampling) ?? "uniform");
             List<string> paths = MediaFiles.Expand(files);
             var (modelId, folder) = ModelLocator.Resolve(context, parse.GetValue(model), MediaFiles.DefaultModelFor(paths), ModelLocator.PreprocessorFiles, cancellationToken);
             VisionPreprocessor preprocessor = CommonOptions.LoadPreprocessor(folder, parse.GetValue(frames), frameSampling);
+            if (paths.Count > 1 && preprocessor.NumFrames > 1 && paths.All(MediaFiles.IsImage) && paths.Count != preprocessor.NumFrames)
+            {
+                throw new UsageException(
+                    $"{paths.Count} images were given as the frames of one video, but '{modelId}' takes {preprocessor.NumFrames} frames per video "
+                    + $"(vision_config.num_frames); give exactly {preprocessor.NumFrames} images, or a video file.");
+            }
+
             Tensor pixels = preprocessor.Process(paths, cancellationToken);
             new SafeTensorsWriter()
                 .Add("pixel_values", pixels)

@@ -45,9 +45,9 @@ internal static class TokenizeCommand
         command.SetAction((parse, cancellationToken) =>
         {
             int? limit = parse.GetValue(maxLength);
-            if (limit is < 1)
+            if (limit is < 2)
             {
-                throw new UsageException($"--max-length must be at least 1, not {limit}.");
+                throw new UsageException($"--max-length must be at least 2 (room for the start and end tokens), not {limit}.");
             }
 
             Padding pad = parse.GetValue(padding) switch

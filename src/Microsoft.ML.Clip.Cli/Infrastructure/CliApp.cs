@@ -62,7 +62,7 @@ internal static class CliApp
             }
             else
             {
-                WriteError(context, error.Message);
+                WriteError(context, CommandLineMessage(error));
             }
 
             return error is UsageException ? ExitCodes.Usage : ExitCodes.RuntimeError;
@@ -78,6 +78,20 @@ internal static class CliApp
     /// <param name="message">The message; line breaks become spaces.</param>
     public static void WriteError(CliContext context, string message) =>
         context.Error.WriteLine("clip: error: " + OneLine(message));
+
+    /// <summary>
+    /// The message of an error in command-line terms: library errors that name .NET API (the ffmpeg install hint's
+    /// <c>FfmpegTools(…)</c>) are reworded for a shell user.
+    /// </summary>
+    /// <param name="error">The error.</param>
+    internal static string CommandLineMessage(Exception error) => error switch
+    {
+        Vision.FfmpegNotFoundException missing =>
+            $"could not start '{missing.Program}': clip needs ffmpeg (with ffprobe) to decode videos and images. Install it "
+            + "(Debian/Ubuntu `sudo apt-get install ffmpeg`, macOS `brew install ffmpeg`, Windows `winget install Gyan.FFmpeg`) "
+            + "or set CLIP_FFMPEG and CLIP_FFPROBE to the programs' paths.",
+        _ => error.Message,
+    };
 
     /// <summary>Joins the lines of a message into one.</summary>
     /// <param name="message">Any text.</param>
