@@ -124,7 +124,7 @@ public static class SearchQuickRun
             var random = new Random(part);
             int start = (int)((long)rows * part / parts);
             int end = (int)((long)rows * (part + 1) / parts);
-            var batch = new List<EmbeddingRow>(end - start);
+            var batch = new List<DatasetRow>(end - start);
             for (int i = start; i < end; i++)
             {
                 var e = new float[dim];
@@ -133,7 +133,7 @@ public static class SearchQuickRun
                     e[j] = random.NextSingle() * 2 - 1;
                 }
 
-                batch.Add(new EmbeddingRow($"/data/videos/{i / 1000:D4}/video{i:D7}.mp4", e, "microsoft/xclip-base-patch32", "sha256:benchmark", "video", 8, "uniform", null, null));
+                batch.Add(new DatasetRow($"/data/videos/{i / 1000:D4}/video{i:D7}.mp4", e, "microsoft/xclip-base-patch32", "sha256:benchmark", "video", 8, "uniform", null, null));
             }
 
             using FileStream stream = File.Create(Path.Combine(folder, new ShardSpec(part, parts).PartFileName));

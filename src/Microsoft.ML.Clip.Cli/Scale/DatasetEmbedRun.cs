@@ -28,7 +28,7 @@ internal sealed class DatasetEmbedRun
         _writer = writer;
         _provenance = provenance;
         _skipErrors = skipErrors;
-        foreach (EmbeddingRow row in writer.Rows)
+        foreach (DatasetRow row in writer.Rows)
         {
             if (ProvenanceOf(row).Difference(provenance) is string difference)
             {
@@ -79,7 +79,7 @@ internal sealed class DatasetEmbedRun
             _context.Error.WriteLine($"clip: {failed} input(s) failed in an earlier run (rows with an error in '{_writer.PartPath}'), skipped; --retry-errors tries them again.");
         }
 
-        return mine.Where(i => _writer.Find(i) is not EmbeddingRow row || (row.Embedding is null && retryErrors)).ToList();
+        return mine.Where(i => _writer.Find(i) is not DatasetRow row || (row.Embedding is null && retryErrors)).ToList();
     }
 
     /// <summary>Embeds the inputs in batches, each saved as a segment, then completes the shard's part.</summary>
@@ -95,7 +95,7 @@ internal sealed class DatasetEmbedRun
         {
             cancellationToken.ThrowIfCancellationRequested();
             string[] chunk = todo.Skip(start).Take(batchSize).ToArray();
-            var rows = new List<EmbeddingRow>(chunk.Length);
+            var rows = new List<DatasetRow>(chunk.Length);
             foreach ((string input, float[]? vector, string? error) in embedder.Embed(chunk, cancellationToken))
             {
                 rows.Add(RowOf(input, vector, error, _provenance));
@@ -124,7 +124,7 @@ internal sealed class DatasetEmbedRun
 
     /// <summary>The provenance a row records.</summary>
     /// <param name="row">A dataset row.</param>
-    public static EmbeddingProvenance ProvenanceOf(EmbeddingRow row) =>
+    public static EmbeddingProvenance ProvenanceOf(DatasetRow row) =>
         new(row.Model, row.Fingerprint, row.Kind, row.Frames, row.Sampling, row.Template);
 
     /// <summary>A dataset row of this run.</summary>
@@ -132,7 +132,7 @@ internal sealed class DatasetEmbedRun
     /// <param name="vector">Its embedding, or null.</param>
     /// <param name="error">Why there is none, or null.</param>
     /// <param name="provenance">What made it.</param>
-    public static EmbeddingRow RowOf(string input, float[]? vector, string? error, EmbeddingProvenance provenance) =>
+    public static DatasetRow RowOf(string input, float[]? vector, string? error, EmbeddingProvenance provenance) =>
         new(input, vector, provenance.Model,
             provenance.Fingerprint ?? throw new ArgumentException("A dataset row needs the model's fingerprint.", nameof(provenance)),
             provenance.Kind, provenance.Frames, provenance.Sampling, provenance.Template, error);

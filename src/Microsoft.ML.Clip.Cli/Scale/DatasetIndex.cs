@@ -21,7 +21,7 @@ internal sealed class DatasetIndex
 {
     private readonly List<Block> _blocks;
 
-    private DatasetIndex(List<Block> blocks, int dimension, IReadOnlyList<EmbeddingRow> provenances, int skipped)
+    private DatasetIndex(List<Block> blocks, int dimension, IReadOnlyList<DatasetRow> provenances, int skipped)
     {
         _blocks = blocks;
         Dimension = dimension;
@@ -46,7 +46,7 @@ internal sealed class DatasetIndex
     public int Skipped { get; }
 
     /// <summary>One row (embedding dropped) per distinct provenance (model, fingerprint, kind, frames, sampling, template) found.</summary>
-    public IReadOnlyList<EmbeddingRow> Provenances { get; }
+    public IReadOnlyList<DatasetRow> Provenances { get; }
 
     /// <summary>Reads the embeddings of <paramref name="files"/> (in parallel, kept in the given order).</summary>
     /// <param name="files">Parquet embeddings files (a dataset's parts).</param>
@@ -54,11 +54,11 @@ internal sealed class DatasetIndex
     public static DatasetIndex Load(IReadOnlyList<string> files)
     {
         ArgumentNullException.ThrowIfNull(files);
-        var perFile = new (List<Block> Blocks, int Dimension, List<EmbeddingRow> Provenances, int Skipped)[files.Count];
+        var perFile = new (List<Block> Blocks, int Dimension, List<DatasetRow> Provenances, int Skipped)[files.Count];
         Parallel.For(0, files.Count, f =>
         {
             var blocks = new List<Block>();
-            var provenances = new List<EmbeddingRow>();
+            var provenances = new List<DatasetRow>();
             int skipped = 0;
             int dimension = ParquetEmbeddings.ReadBlocks(files[f], block =>
             {
@@ -66,7 +66,7 @@ internal sealed class DatasetIndex
                 for (int i = 0; i < block.Count; i++)
                 {
                     // Provenance columns are dictionary-encoded by Parquet: few distinct values, so a linear scan is short.
-                    var row = new EmbeddingRow(block.Paths[i], null, block.Models[i], block.Fingerprints[i], block.Kinds[i], block.Frames[i], block.Samplings[i], block.Templates[i], null);
+                    var row = new DatasetRow(block.Paths[i], null, block.Models[i], block.Fingerprints[i], block.Kinds[i], block.Frames[i], block.Samplings[i], block.Templates[i], null);
                     if (!provenances.Exists(p => p.SameProvenance(row)))
                     {
                         provenances.Add(row);
@@ -78,7 +78,7 @@ internal sealed class DatasetIndex
 
         int common = 0;
         var all = new List<Block>();
-        var distinct = new List<EmbeddingRow>();
+        var distinct = new List<DatasetRow>();
         for (int f = 0; f < files.Count; f++)
         {
             var (blocks, dimension, provenances, _) = perFile[f];

@@ -22,12 +22,12 @@ internal sealed record EmbeddingBlock(
     /// <summary>The number of rows.</summary>
     public int Count => Paths.Length;
 
-    /// <summary>Row <paramref name="i"/> as an <see cref="EmbeddingRow"/> (its embedding copied).</summary>
+    /// <summary>Row <paramref name="i"/> as an <see cref="DatasetRow"/> (its embedding copied).</summary>
     /// <param name="i">The row.</param>
-    public EmbeddingRow Row(int i)
+    public DatasetRow Row(int i)
     {
         int e = EmbeddingOfRow[i];
         float[]? embedding = e < 0 ? null : Matrix.AsSpan(e * Dimension, Dimension).ToArray();
-        return new EmbeddingRow(Paths[i], embedding, Models[i], Fingerprints[i], Kinds[i], Frames[i], Samplings[i], Templates[i], Errors[i]);
+        return new DatasetRow(Paths[i], embedding, Models[i], Fingerprints[i], Kinds[i], Frames[i], Samplings[i], Templates[i], Errors[i]);
     }
 }

@@ -5,7 +5,7 @@ using Parquet.Schema;
 namespace Microsoft.ML.Clip.Cli.Scale;
 
 /// <summary>
-/// Reads and writes <see cref="EmbeddingRow"/>s as a Parquet file that Spark, DuckDB and pandas/pyarrow read as they
+/// Reads and writes <see cref="DatasetRow"/>s as a Parquet file that Spark, DuckDB and pandas/pyarrow read as they
 /// are: columns <c>path</c> (string), <c>embedding</c> (list of float: Parquet's standard three-level LIST, null when
 /// the input failed), <c>model</c>, <c>fingerprint</c> (strings), <c>kind</c> (string: video, image or text),
 /// <c>frames</c> (int32, null for images and texts), <c>sampling</c>, <c>template</c> and <c>error</c> (strings, nullable).
@@ -49,7 +49,7 @@ internal static class ParquetEmbeddings
     /// <param name="rows">The rows; every embedding has the same length.</param>
     /// <param name="metadata">Extra key-value metadata (the shard, …).</param>
     /// <param name="rowGroupSize">Rows per row group.</param>
-    public static void Write(Stream stream, IReadOnlyList<EmbeddingRow> rows, IReadOnlyDictionary<string, string>? metadata = null, int rowGroupSize = DefaultRowGroupSize)
+    public static void Write(Stream stream, IReadOnlyList<DatasetRow> rows, IReadOnlyDictionary<string, string>? metadata = null, int rowGroupSize = DefaultRowGroupSize)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(rowGroupSize, 1);
         int dimension = CheckDimension(rows);
@@ -59,9 +59,9 @@ internal static class ParquetEmbeddings
     /// <summary>Reads every row of a file written by <see cref="Write"/>.</summary>
     /// <param name="path">The Parquet file.</param>
     /// <exception cref="InvalidDataException">The file is not such a file; the message names it and says what differs.</exception>
-    public static List<EmbeddingRow> Read(string path)
+    public static List<DatasetRow> Read(string path)
     {
-        var rows = new List<EmbeddingRow>();
+        var rows = new List<DatasetRow>();
         ReadBlocks(path, block =>
         {
             for (int i = 0; i < block.Count; i++)
@@ -93,10 +93,10 @@ internal static class ParquetEmbeddings
         }
     }
 
-    private static int CheckDimension(IReadOnlyList<EmbeddingRow> rows)
+    private static int CheckDimension(IReadOnlyList<DatasetRow> rows)
     {
         int dimension = 0;
-        foreach (EmbeddingRow row in rows)
+        foreach (DatasetRow row in rows)
         {
             if (row.Embedding is null)
             {
@@ -122,7 +122,7 @@ internal static class ParquetEmbeddings
         return dimension;
     }
 
-    private static async Task WriteAsync(Stream stream, IReadOnlyList<EmbeddingRow> rows, int dimension, IReadOnlyDictionary<string, string>? metadata, int rowGroupSize)
+    private static async Task WriteAsync(Stream stream, IReadOnlyList<DatasetRow> rows, int dimension, IReadOnlyDictionary<string, string>? metadata, int rowGroupSize)
     {
         await using ParquetWriter writer = await ParquetWriter.CreateAsync(Schema, stream, new ParquetOptions { CompressionMethod = CompressionMethod.Snappy });
         var custom = new Dictionary<string, string>(StringComparer.Ordinal)
@@ -139,7 +139,7 @@ internal static class ParquetEmbeddings
         for (int start = 0; start < rows.Count || start == 0; start += rowGroupSize)
         {
             int count = Math.Min(rowGroupSize, rows.Count - start);
-            var group = new EmbeddingRow[count];
+            var group = new DatasetRow[count];
             for (int i = 0; i < count; i++)
             {
                 group[i] = rows[start + i];
@@ -168,7 +168,7 @@ internal static class ParquetEmbeddings
     //   present list of length d contributes d slots of level 2; lists are never empty here);
     //   repetition 0 = the first slot of a row, 1 = a further element of the same list.
     // Only present elements are stored as values: [rowsWithEmbedding * dimension].
-    private static async Task WriteEmbeddingsAsync(ParquetRowGroupWriter rowGroup, EmbeddingRow[] group, int dimension)
+    private static async Task WriteEmbeddingsAsync(ParquetRowGroupWriter rowGroup, DatasetRow[] group, int dimension)
     {
         int present = group.Count(r => r.Embedding is not null);
         int slots = present * dimension + (group.Length - present);
@@ -177,7 +177,7 @@ internal static class ParquetEmbeddings
         var repetitions = new int[slots];
         int v = 0;
         int s = 0;
-        foreach (EmbeddingRow row in group)
+        foreach (DatasetRow row in group)
         {
             if (row.Embedding is null)
             {

@@ -25,7 +25,7 @@ internal sealed class ShardWriter : IDisposable
     private const string SegmentPrefix = "seg-";
 
     private readonly FileStream _lock;
-    private readonly List<EmbeddingRow> _rows = new();
+    private readonly List<DatasetRow> _rows = new();
     private readonly Dictionary<string, int> _rowOfPath = new(StringComparer.Ordinal);
     private int _nextSegment;
     private bool _dirty;
@@ -50,7 +50,7 @@ internal sealed class ShardWriter : IDisposable
     public string SegmentFolder => Path.Combine(Folder, "_" + Path.GetFileNameWithoutExtension(Shard.PartFileName) + ".segments");
 
     /// <summary>The shard's rows so far (the part's, then the segments'), one per input.</summary>
-    public IReadOnlyList<EmbeddingRow> Rows => _rows;
+    public IReadOnlyList<DatasetRow> Rows => _rows;
 
     /// <summary>How many rows came from segments of an earlier, unfinished run.</summary>
     public int ResumedFromSegments { get; private set; }
@@ -92,11 +92,11 @@ internal sealed class ShardWriter : IDisposable
 
     /// <summary>The row of <paramref name="path"/>, or null.</summary>
     /// <param name="path">An input's canonical path.</param>
-    public EmbeddingRow? Find(string path) => _rowOfPath.TryGetValue(path, out int i) ? _rows[i] : null;
+    public DatasetRow? Find(string path) => _rowOfPath.TryGetValue(path, out int i) ? _rows[i] : null;
 
     /// <summary>Adds a batch and saves it as a segment (atomically) before returning.</summary>
     /// <param name="rows">The batch; each input's row replaces an earlier one of the same input.</param>
-    public void Append(IReadOnlyList<EmbeddingRow> rows)
+    public void Append(IReadOnlyList<DatasetRow> rows)
     {
         ArgumentNullException.ThrowIfNull(rows);
         if (rows.Count == 0)
@@ -108,7 +108,7 @@ internal sealed class ShardWriter : IDisposable
         string segment = Path.Combine(SegmentFolder, string.Create(CultureInfo.InvariantCulture, $"{SegmentPrefix}{_nextSegment:D6}.parquet"));
         AtomicFile.Write(segment, stream => ParquetEmbeddings.Write(stream, rows, Metadata()));
         _nextSegment++;
-        foreach (EmbeddingRow row in rows)
+        foreach (DatasetRow row in rows)
         {
             Put(row);
         }
@@ -168,7 +168,7 @@ internal sealed class ShardWriter : IDisposable
 
         foreach ((string file, int number) in Segments())
         {
-            List<EmbeddingRow> rows = ParquetEmbeddings.Read(file);
+            List<DatasetRow> rows = ParquetEmbeddings.Read(file);
             rows.ForEach(Put);
             ResumedFromSegments += rows.Count;
             _nextSegment = number + 1;
@@ -182,7 +182,7 @@ internal sealed class ShardWriter : IDisposable
             .Where(s => s.Number >= 0)
             .OrderBy(s => s.Number);
 
-    private void Put(EmbeddingRow row)
+    private void Put(DatasetRow row)
     {
         if (_rowOfPath.TryGetValue(row.Path, out int i))
         {

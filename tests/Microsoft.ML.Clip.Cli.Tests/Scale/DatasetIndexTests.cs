@@ -11,11 +11,11 @@ public sealed class DatasetIndexTests
     public void FindsWhatTheInMemoryIndexFindsAcrossPartsAndRowGroups()
     {
         using var temp = new TempFolder();
-        var all = new List<EmbeddingRow>();
+        var all = new List<DatasetRow>();
         string[] files = new string[3];
         for (int part = 0; part < 3; part++)
         {
-            List<EmbeddingRow> rows = ParquetEmbeddingsTests.SampleRows(700, 32, seed: 10 + part, prefix: $"/p{part}/v");
+            List<DatasetRow> rows = ParquetEmbeddingsTests.SampleRows(700, 32, seed: 10 + part, prefix: $"/p{part}/v");
             files[part] = temp.File(new ShardSpec(part, 3).PartFileName);
             using var stream = File.Create(files[part]);
             ParquetEmbeddings.Write(stream, rows, rowGroupSize: 128);
@@ -23,7 +23,7 @@ public sealed class DatasetIndexTests
         }
 
         DatasetIndex index = DatasetIndex.Load(files);
-        List<EmbeddingRow> searchable = all.Where(r => r.Embedding is not null).ToList();
+        List<DatasetRow> searchable = all.Where(r => r.Embedding is not null).ToList();
         Assert.AreEqual(searchable.Count, index.Count);
         Assert.AreEqual(all.Count - searchable.Count, index.Skipped);
         Assert.AreEqual(32, index.Dimension);
@@ -50,7 +50,7 @@ public sealed class DatasetIndexTests
     {
         using var temp = new TempFolder();
         string file = temp.File("p.parquet");
-        EmbeddingRow Row(string path, float[]? e) => new(path, e, "m", "f", "image", null, null, null, e is null ? "failed" : null);
+        DatasetRow Row(string path, float[]? e) => new(path, e, "m", "f", "image", null, null, null, e is null ? "failed" : null);
         using (var stream = File.Create(file))
         {
             ParquetEmbeddings.Write(stream, [

@@ -11,7 +11,7 @@ public sealed class ParquetEmbeddingsTests
     public void DuckDbReadsEveryValueBack()
     {
         using var temp = new TempFolder();
-        List<EmbeddingRow> rows = SampleRows(1000, 24, seed: 1);
+        List<DatasetRow> rows = SampleRows(1000, 24, seed: 1);
         string path = temp.File("part-00000-of-00001.parquet");
         using (var stream = File.Create(path))
         {
@@ -26,7 +26,7 @@ public sealed class ParquetEmbeddingsTests
         int i = 0;
         while (reader.Read())
         {
-            EmbeddingRow expected = rows[i];
+            DatasetRow expected = rows[i];
             Assert.AreEqual(expected.Path, reader.GetString(0));
             if (expected.Embedding is null)
             {
@@ -90,14 +90,14 @@ public sealed class ParquetEmbeddingsTests
     public void OurReaderReadsWhatItWrote()
     {
         using var temp = new TempFolder();
-        List<EmbeddingRow> rows = SampleRows(777, 16, seed: 3);
+        List<DatasetRow> rows = SampleRows(777, 16, seed: 3);
         string path = temp.File("p.parquet");
         using (var stream = File.Create(path))
         {
             ParquetEmbeddings.Write(stream, rows, rowGroupSize: 100);
         }
 
-        List<EmbeddingRow> back = ParquetEmbeddings.Read(path);
+        List<DatasetRow> back = ParquetEmbeddings.Read(path);
         Assert.AreEqual(rows.Count, back.Count);
         for (int i = 0; i < rows.Count; i++)
         {
@@ -155,16 +155,16 @@ public sealed class ParquetEmbeddingsTests
     }
 
     /// <summary>Rows with embeddings, every 7th a failure (null embedding and an error), every 5th a text (no frames).</summary>
-    internal static List<EmbeddingRow> SampleRows(int count, int dimension, int seed, string prefix = "/videos/v")
+    internal static List<DatasetRow> SampleRows(int count, int dimension, int seed, string prefix = "/videos/v")
     {
         var random = new Random(seed);
-        var rows = new List<EmbeddingRow>(count);
+        var rows = new List<DatasetRow>(count);
         for (int i = 0; i < count; i++)
         {
             bool failed = i % 7 == 3;
             bool text = i % 5 == 1;
             float[]? embedding = failed ? null : Enumerable.Range(0, dimension).Select(_ => (float)(random.NextDouble() * 2 - 1)).ToArray();
-            rows.Add(new EmbeddingRow(
+            rows.Add(new DatasetRow(
                 $"{prefix}{i} é.mp4",
                 embedding,
                 "microsoft/xclip-base-patch32",

@@ -12,7 +12,7 @@ public sealed class ShardWriterTests
     {
         using var temp = new TempFolder();
         var shard = new ShardSpec(2, 5);
-        List<EmbeddingRow> rows = ParquetEmbeddingsTests.SampleRows(50, 8, seed: 4);
+        List<DatasetRow> rows = ParquetEmbeddingsTests.SampleRows(50, 8, seed: 4);
         using (ShardWriter first = ShardWriter.Open(temp.Path, shard))
         {
             first.Append(rows.GetRange(0, 10));
@@ -34,7 +34,7 @@ public sealed class ShardWriterTests
 
         Assert.IsFalse(Directory.Exists(temp.File("_part-00002-of-00005.segments")), "segments are deleted once merged");
         Assert.AreEqual(50, DuckDbCount(temp.File("part-00002-of-00005.parquet"), "count(DISTINCT path)"));
-        List<EmbeddingRow> back = ParquetEmbeddings.Read(temp.File("part-00002-of-00005.parquet"));
+        List<DatasetRow> back = ParquetEmbeddings.Read(temp.File("part-00002-of-00005.parquet"));
         CollectionAssert.AreEqual(rows.Select(r => r.Path).ToArray(), back.Select(r => r.Path).ToArray());
         Assert.AreEqual(0, Directory.GetFiles(temp.Path, "*.tmp", SearchOption.AllDirectories).Length);
     }
@@ -43,7 +43,7 @@ public sealed class ShardWriterTests
     public void ACompletedPartTakesNewInputsOnTheNextRun()
     {
         using var temp = new TempFolder();
-        List<EmbeddingRow> rows = ParquetEmbeddingsTests.SampleRows(12, 8, seed: 5);
+        List<DatasetRow> rows = ParquetEmbeddingsTests.SampleRows(12, 8, seed: 5);
         using (ShardWriter w = ShardWriter.Open(temp.Path, ShardSpec.All))
         {
             w.Append(rows.GetRange(0, 8));
@@ -65,7 +65,7 @@ public sealed class ShardWriterTests
     public void ACrashBetweenThePartsRenameAndTheSegmentsDeletionDuplicatesNothing()
     {
         using var temp = new TempFolder();
-        List<EmbeddingRow> rows = ParquetEmbeddingsTests.SampleRows(6, 4, seed: 6);
+        List<DatasetRow> rows = ParquetEmbeddingsTests.SampleRows(6, 4, seed: 6);
         string segments = temp.File("_part-00000-of-00001.segments");
         string saved = temp.File("saved-segments");
         using (ShardWriter w = ShardWriter.Open(temp.Path, ShardSpec.All))
@@ -92,11 +92,11 @@ public sealed class ShardWriterTests
     public void ALaterRowOfTheSameInputReplacesTheEarlierOne()
     {
         using var temp = new TempFolder();
-        var failed = new EmbeddingRow("/v/a.mp4", null, "m", "f", "video", 8, "uniform", null, "decode error");
+        var failed = new DatasetRow("/v/a.mp4", null, "m", "f", "video", 8, "uniform", null, "decode error");
         var retried = failed with { Embedding = [1f, 2f], Error = null };
         using (ShardWriter w = ShardWriter.Open(temp.Path, ShardSpec.All))
         {
-            w.Append([failed, new EmbeddingRow("/v/b.mp4", [3f, 4f], "m", "f", "video", 8, "uniform", null, null)]);
+            w.Append([failed, new DatasetRow("/v/b.mp4", [3f, 4f], "m", "f", "video", 8, "uniform", null, null)]);
             w.Complete();
         }
 
@@ -106,7 +106,7 @@ public sealed class ShardWriterTests
             w.Complete();
         }
 
-        List<EmbeddingRow> back = ParquetEmbeddings.Read(temp.File("part-00000-of-00001.parquet"));
+        List<DatasetRow> back = ParquetEmbeddings.Read(temp.File("part-00000-of-00001.parquet"));
         CollectionAssert.AreEqual(new[] { "/v/a.mp4", "/v/b.mp4" }, back.Select(r => r.Path).ToArray());
         Assert.IsNull(back[0].Error);
         CollectionAssert.AreEqual(new[] { 1f, 2f }, back[0].Embedding);
@@ -127,7 +127,7 @@ public sealed class ShardWriterTests
     public void TheDatasetReportsMissingAndUnfinishedShards()
     {
         using var temp = new TempFolder();
-        List<EmbeddingRow> rows = ParquetEmbeddingsTests.SampleRows(4, 4, seed: 7);
+        List<DatasetRow> rows = ParquetEmbeddingsTests.SampleRows(4, 4, seed: 7);
         using (ShardWriter w = ShardWriter.Open(temp.Path, new ShardSpec(0, 3)))
         {
             w.Append(rows.GetRange(0, 2));

@@ -12,12 +12,12 @@ namespace Microsoft.ML.Clip.Cli.Scale;
 /// <param name="Sampling">The frame sampling (videos), or null (images, texts).</param>
 /// <param name="Template">The prompt template (texts), or null.</param>
 /// <param name="Error">Why the input has no embedding, or null.</param>
-internal sealed record EmbeddingRow(
+internal sealed record DatasetRow(
     string Path, float[]? Embedding, string Model, string Fingerprint, string? Kind, int? Frames, string? Sampling, string? Template, string? Error)
 {
     /// <summary>True when the row records the same provenance (model, fingerprint, kind, frames, sampling, template) as <paramref name="other"/>.</summary>
     /// <param name="other">Another row.</param>
-    public bool SameProvenance(EmbeddingRow other) =>
+    public bool SameProvenance(DatasetRow other) =>
         Model == other.Model && Fingerprint == other.Fingerprint && Kind == other.Kind && Frames == other.Frames
         && Sampling == other.Sampling && Template == other.Template;
 }
