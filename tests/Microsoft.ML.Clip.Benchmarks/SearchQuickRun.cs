@@ -7,7 +7,7 @@ using Microsoft.ML.Clip.Cli.Scale;
 namespace Microsoft.ML.Clip.Benchmarks;
 
 /// <summary>
-/// <c>dotnet run -c Release --project tests/Microsoft.ML.Clip.Benchmarks -- search --data DIR [--engine ours|duckdb|duckdb-table]
+/// <c>dotnet run -c Release --project tests/Microsoft.ML.Clip.Benchmarks -- search --data DIR [--engine generate|ours|duckdb|duckdb-table]
 /// [--rows 1000000] [--dim 512] [--parts 8] [--queries 7] [--top 10]</c>: top-k cosine search over a Parquet embeddings
 /// dataset of random rows (written to DIR by <see cref="ParquetEmbeddings"/> the first time), with one engine per process
 /// so each engine's peak resident memory is its own:
@@ -17,7 +17,7 @@ namespace Microsoft.ML.Clip.Benchmarks;
 /// <item><c>duckdb-table</c>: DuckDB with the embeddings first loaded into an in-memory table of <c>FLOAT[N]</c>.</item>
 /// </list>
 /// Prints the load time, the median and best time per query and the peak resident memory (VmHWM), and the top hit of the
-/// first query so engines can be compared.
+/// first query so engines can be compared. <c>--engine generate</c> only writes the dataset.
 /// </summary>
 public static class SearchQuickRun
 {
@@ -33,6 +33,11 @@ public static class SearchQuickRun
         int top = int.Parse(Arg(args, "--top") ?? "10", CultureInfo.InvariantCulture);
 
         Generate(data, rows, dim, parts);
+        if (engine == "generate")
+        {
+            return;
+        }
+
         string[] files = ParquetDataset.Open(data).Parts.Select(p => p.Path).ToArray();
         var random = new Random(123);
         float[][] query = Enumerable.Range(0, queries).Select(_ => Enumerable.Range(0, dim).Select(_ => random.NextSingle() * 2 - 1).ToArray()).ToArray();

@@ -55,26 +55,15 @@ internal sealed class DatasetIndex
     {
         ArgumentNullException.ThrowIfNull(files);
         var perFile = new (List<Block> Blocks, int Dimension, List<DatasetRow> Provenances, int Skipped)[files.Count];
-        Parallel.For(0, files.Count, f =>
+        try
         {
-            var blocks = new List<Block>();
-            var provenances = new List<DatasetRow>();
-            int skipped = 0;
-            int dimension = ParquetEmbeddings.ReadBlocks(files[f], block =>
-            {
-                blocks.Add(Searchable(block, ref skipped));
-                for (int i = 0; i < block.Count; i++)
-                {
-                    // Provenance columns are dictionary-encoded by Parquet: few distinct values, so a linear scan is short.
-                    var row = new DatasetRow(block.Paths[i], null, block.Models[i], block.Fingerprints[i], block.Kinds[i], block.Frames[i], block.Samplings[i], block.Templates[i], null);
-                    if (!provenances.Exists(p => p.SameProvenance(row)))
-                    {
-                        provenances.Add(row);
-                    }
-                }
-            });
-            perFile[f] = (blocks, dimension, provenances, skipped);
-        });
+            Parallel.For(0, files.Count, f => LoadFile(files[f], perFile, f));
+        }
+        catch (AggregateException e) when (e.InnerExceptions.Count > 0)
+        {
+            // One file's own error (an InvalidDataException naming it), not the AggregateException around it.
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(e.InnerExceptions[0]).Throw();
+        }
 
         int common = 0;
         var all = new List<Block>();
@@ -97,6 +86,27 @@ internal sealed class DatasetIndex
         }
 
         return new DatasetIndex(all, common, distinct, perFile.Sum(p => p.Skipped));
+    }
+
+    private static void LoadFile(string file, (List<Block> Blocks, int Dimension, List<DatasetRow> Provenances, int Skipped)[] perFile, int index)
+    {
+        var blocks = new List<Block>();
+        var provenances = new List<DatasetRow>();
+        int skipped = 0;
+        int dimension = ParquetEmbeddings.ReadBlocks(file, block =>
+        {
+            blocks.Add(Searchable(block, ref skipped));
+            for (int i = 0; i < block.Count; i++)
+            {
+                // Provenance columns are dictionary-encoded by Parquet: few distinct values, so a linear scan is short.
+                var row = new DatasetRow(block.Paths[i], null, block.Models[i], block.Fingerprints[i], block.Kinds[i], block.Frames[i], block.Samplings[i], block.Templates[i], null);
+                if (!provenances.Exists(p => p.SameProvenance(row)))
+                {
+                    provenances.Add(row);
+                }
+            }
+        });
+        perFile[index] = (blocks, dimension, provenances, skipped);
     }
 
     /// <summary>The <paramref name="k"/> rows most similar to <paramref name="query"/>, best first.</summary>

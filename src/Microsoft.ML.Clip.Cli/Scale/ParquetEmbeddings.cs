@@ -217,10 +217,12 @@ internal static class ParquetEmbeddings
         DataField sampling = Field("sampling");
         DataField template = Field("template");
         DataField error = Field("error");
+        // The size recorded by clip, or (a file rewritten by another tool, e.g. DuckDB's COPY of merged parts) the length
+        // of the first embedding; every embedding must have it.
         int dimension = reader.CustomMetadata.TryGetValue(DimensionKey, out string? d)
             && int.TryParse(d, NumberStyles.None, CultureInfo.InvariantCulture, out int parsed)
             ? parsed
-            : throw new InvalidDataException($"'{path}' has no '{DimensionKey}' metadata (the embedding size); was it written by 'clip embed --format parquet'?");
+            : 0;
 
         int[] definitions = [];
         int[] repetitions = [];
@@ -250,6 +252,11 @@ internal static class ParquetEmbeddings
             }
 
             await rowGroup.ReadRawAsync<float>(element, values, definitions.AsMemory(0, slots), repetitions.AsMemory(0, slots), CancellationToken.None);
+            if (dimension == 0)
+            {
+                dimension = FirstLength(definitions.AsSpan(0, slots), repetitions.AsSpan(0, slots), element.MaxDefinitionLevel);
+            }
+
             (float[] matrix, int[] rowOfSlot) = Embeddings(path, g, values, definitions.AsSpan(0, slots), repetitions.AsSpan(0, slots), count, dimension, element.MaxDefinitionLevel);
             onBlock(new EmbeddingBlock(paths!, matrix, rowOfSlot, dimension, models!, fingerprints!, kinds, frameValues, samplings, templates, errors));
         }
@@ -303,7 +310,27 @@ internal static class ParquetEmbeddings
     {
         if (row >= 0 && length != 0 && length != dimension)
         {
-            throw new InvalidDataException($"'{path}' row group {group} row {row}: the embedding has {length} values, the file's '{DimensionKey}' says {dimension}.");
+            throw new InvalidDataException($"'{path}' row group {group} row {row}: the embedding has {length} values, the file's others {dimension}.");
         }
+    }
+
+    // The number of present elements of the first list that has any (0 when none has).
+    private static int FirstLength(ReadOnlySpan<int> definitions, ReadOnlySpan<int> repetitions, int maxDefinition)
+    {
+        int length = 0;
+        for (int s = 0; s < definitions.Length; s++)
+        {
+            if (repetitions[s] == 0 && length > 0)
+            {
+                break;
+            }
+
+            if (definitions[s] == maxDefinition)
+            {
+                length++;
+            }
+        }
+
+        return length;
     }
 }

@@ -36,9 +36,6 @@ internal readonly record struct ShardSpec(int Index, int Count)
     /// <summary>The Slurm job-array variable holding the number of tasks.</summary>
     public const string SlurmCountVariable = "SLURM_ARRAY_TASK_COUNT";
 
-    /// <summary>The Slurm job-array variable holding the smallest task id (arrays may start at 1).</summary>
-    public const string SlurmMinVariable = "SLURM_ARRAY_TASK_MIN";
-
     /// <summary>The whole input as one shard.</summary>
     public static ShardSpec All => new(0, 1);
 
@@ -102,7 +99,9 @@ internal readonly record struct ShardSpec(int Index, int Count)
 
     /// <summary>
     /// The shard of a Kubernetes Indexed Job pod (<c>JOB_COMPLETION_INDEX</c>) or a Slurm array task
-    /// (<c>SLURM_ARRAY_TASK_ID</c> less <c>SLURM_ARRAY_TASK_MIN</c>), as <c>--shard-from-env</c> reads it.
+    /// (<c>SLURM_ARRAY_TASK_ID</c>, so arrays are numbered from 0: <c>--array=0-(N-1)</c>), as <c>--shard-from-env</c>
+    /// reads it. The count is <c>--shard-count</c>, else <c>SLURM_ARRAY_TASK_COUNT</c> (which is only right for the
+    /// whole array: a resubmission of some tasks, <c>--array=3,17</c>, needs <c>--shard-count</c>).
     /// </summary>
     /// <param name="getVariable">Reads an environment variable.</param>
     /// <param name="count">The number of shards from <c>--shard-count</c>, or null to read <c>SLURM_ARRAY_TASK_COUNT</c>.</param>
@@ -123,12 +122,6 @@ internal readonly record struct ShardSpec(int Index, int Count)
         {
             index = ParseVariable(SlurmIndexVariable, slurm);
             source = $"{SlurmIndexVariable}={slurm}";
-            string? min = getVariable(SlurmMinVariable);
-            if (!string.IsNullOrWhiteSpace(min))
-            {
-                index -= ParseVariable(SlurmMinVariable, min);
-                source += $" less {SlurmMinVariable}={min}";
-            }
         }
         else
         {
@@ -168,7 +161,7 @@ internal readonly record struct ShardSpec(int Index, int Count)
         if (index < 0 || index >= count)
         {
             throw new UsageException(
-                $"{source}: shard {index} is outside 0..{count - 1} (shards are counted from 0; a Slurm array must be contiguous, e.g. --array=0-{count - 1}).");
+                $"{source}: shard {index} is outside 0..{count - 1} (shards are counted from 0: a Slurm array is --array=0-{count - 1}; a resubmission of some of its tasks needs --shard-count with the full count).");
         }
 
         return new ShardSpec(index, count);

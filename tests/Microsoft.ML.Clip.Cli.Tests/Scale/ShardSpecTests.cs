@@ -103,14 +103,15 @@ public sealed class ShardSpecTests
     }
 
     [TestMethod]
-    public void ReadsSlurmIdLessItsMinimumAndItsCount()
+    public void ReadsSlurmIdAndItsCount()
     {
-        var env = new Dictionary<string, string>
-        {
-            ["SLURM_ARRAY_TASK_ID"] = "5", ["SLURM_ARRAY_TASK_MIN"] = "1", ["SLURM_ARRAY_TASK_COUNT"] = "8",
-        };
-        Assert.AreEqual(new ShardSpec(4, 8), ShardSpec.FromEnvironment(Env(env), null));
-        Assert.AreEqual(new ShardSpec(4, 5), ShardSpec.FromEnvironment(Env(env), 5), "--shard-count wins over the array size");
+        var env = new Dictionary<string, string> { ["SLURM_ARRAY_TASK_ID"] = "5", ["SLURM_ARRAY_TASK_COUNT"] = "8" };
+        Assert.AreEqual(new ShardSpec(5, 8), ShardSpec.FromEnvironment(Env(env), null));
+
+        // A resubmission of some tasks (--array=5,17) has a task count of 2: --shard-count gives the real N.
+        var rerun = new Dictionary<string, string> { ["SLURM_ARRAY_TASK_ID"] = "17", ["SLURM_ARRAY_TASK_COUNT"] = "2" };
+        Assert.AreEqual(new ShardSpec(17, 20), ShardSpec.FromEnvironment(Env(rerun), 20), "--shard-count wins over the array size");
+        StringAssert.Contains(Assert.ThrowsExactly<UsageException>(() => ShardSpec.FromEnvironment(Env(rerun), null)).Message, "--shard-count");
     }
 
     [TestMethod]
@@ -126,7 +127,7 @@ public sealed class ShardSpecTests
         StringAssert.Contains(Assert.ThrowsExactly<UsageException>(() => ShardSpec.FromEnvironment(Env(garbage), 4)).Message, "JOB_COMPLETION_INDEX is 'x1'");
 
         var tooBig = new Dictionary<string, string> { ["SLURM_ARRAY_TASK_ID"] = "12", ["SLURM_ARRAY_TASK_COUNT"] = "4" };
-        StringAssert.Contains(Assert.ThrowsExactly<UsageException>(() => ShardSpec.FromEnvironment(Env(tooBig), null)).Message, "contiguous");
+        StringAssert.Contains(Assert.ThrowsExactly<UsageException>(() => ShardSpec.FromEnvironment(Env(tooBig), null)).Message, "--array=0-3");
     }
 
     [TestMethod]

@@ -161,6 +161,42 @@ public sealed class ShardWriterTests
         StringAssert.Contains(Assert.ThrowsExactly<DirectoryNotFoundException>(() => ParquetDataset.Open(temp.File("none"))).Message, "does not exist");
     }
 
+    [TestMethod]
+    public void PartsMergedByDuckDbAreStillADatasetClipCanSearch()
+    {
+        // docs/scale-out.md: COPY (SELECT * FROM read_parquet('…/part-*.parquet')) TO 'embeddings.parquet' — DuckDB writes
+        // its own LIST layout (nullable elements) and drops clip's key-value metadata.
+        using var temp = new TempFolder();
+        List<DatasetRow> rows = ParquetEmbeddingsTests.SampleRows(300, 12, seed: 8);
+        for (int i = 0; i < 3; i++)
+        {
+            using ShardWriter w = ShardWriter.Open(temp.Path, new ShardSpec(i, 3));
+            w.Append(rows.Where(r => ShardSpec.ShardOf(r.Path, 3) == i).ToList());
+            w.Complete();
+        }
+
+        string merged = temp.File("merged");
+        Directory.CreateDirectory(merged);
+        string target = Path.Combine(merged, "part-00000-of-00001.parquet");
+        using (var connection = new DuckDBConnection("Data Source=:memory:"))
+        {
+            connection.Open();
+            using var command = connection.CreateCommand();
+            command.CommandText = $"COPY (SELECT * FROM read_parquet('{temp.Path}/part-*.parquet') ORDER BY path) TO '{target}' (FORMAT parquet, ROW_GROUP_SIZE 100)";
+            command.ExecuteNonQuery();
+        }
+
+        Dictionary<string, DatasetRow> back = ParquetEmbeddings.Read(target).ToDictionary(r => r.Path);
+        Assert.AreEqual(rows.Count, back.Count);
+        foreach (DatasetRow row in rows)
+        {
+            Assert.AreEqual(row with { Embedding = null }, back[row.Path] with { Embedding = null });
+            CollectionAssert.AreEqual(row.Embedding, back[row.Path].Embedding, row.Path);
+        }
+
+        Assert.AreEqual(12, DatasetIndex.Load([target]).Dimension);
+    }
+
     private static long DuckDbCount(string path, string what)
     {
         using var connection = new DuckDBConnection("Data Source=:memory:");
