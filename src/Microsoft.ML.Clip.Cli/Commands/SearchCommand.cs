@@ -20,7 +20,14 @@ internal static class SearchCommand
     public static Command Create(CliContext context)
     {
         var embeddings = new Argument<string>("embeddings") { Description = "An embeddings file from 'clip embed' (.csv, .jsonl or .safetensors), or a Parquet dataset folder (--format parquet: all its part files)." };
-        var query = new Option<string>("--query", "-q") { Description = "The text to search for (any language with AltCLIP).", Required = true, HelpName = "text" };
+        var query = new Option<string[]>("--query", "-q")
+        {
+            Description = "The text to search for (any language with AltCLIP). Repeat it to run several searches over one load of the embeddings.",
+            Required = true,
+            HelpName = "text",
+            Arity = ArgumentArity.OneOrMore,
+            AllowMultipleArgumentsPerToken = false,
+        };
         var top = new Option<int>("--top", "-k") { Description = "How many results to show.", DefaultValueFactory = _ => 10, HelpName = "K" };
         Option<string?> model = CommonOptions.Model("The model that embeds the query. Default: the model recorded in the embeddings file (it must be the one that made them).");
 
@@ -36,10 +43,11 @@ internal static class SearchCommand
                 throw new UsageException($"--top must be at least 1, not {k}.");
             }
 
+            string[] queries = parse.GetRequiredValue(query);
             string path = parse.GetRequiredValue(embeddings);
-            if (Directory.Exists(path))
+            if (ParquetDataset.IsDataset(path))
             {
-                return Task.FromResult(SearchDataset(context, path, parse.GetRequiredValue(query), k, parse.GetValue(model), cancellationToken));
+                return Task.FromResult(SearchDataset(context, path, queries, k, parse.GetValue(model), cancellationToken));
             }
 
             EmbeddingFile file = EmbeddingFile.Load(path);
@@ -64,16 +72,21 @@ internal static class SearchCommand
                 throw new InvalidDataException($"'{path}' holds no embedding without NaN or infinite values; re-embed its inputs.");
             }
 
-            float[] queryVector = loaded.EmbedTexts([parse.GetRequiredValue(query)])[0];
-            RetrievalHit[] hits = new EmbeddingIndex(usable.Select(i => file.Vectors[i]).ToArray()).Search(queryVector, Math.Min(k, usable.Length));
-            Print(context, hits.Select(h => (file.Inputs[usable[h.Index]], h.Score)));
+            var index = new EmbeddingIndex(usable.Select(i => file.Vectors[i]).ToArray());
+            float[][] queryVectors = loaded.EmbedTexts(queries);
+            for (int q = 0; q < queries.Length; q++)
+            {
+                RetrievalHit[] hits = index.Search(queryVectors[q], Math.Min(k, usable.Length));
+                Print(context, queries, q, hits.Select(h => (file.Inputs[usable[h.Index]], h.Score)));
+            }
+
             return Task.FromResult(ExitCodes.Success);
         });
         return command;
     }
 
     /// <summary>Searches every part of a Parquet dataset (<c>clip embed --format parquet</c>).</summary>
-    private static int SearchDataset(CliContext context, string folder, string query, int k, string? modelArgument, CancellationToken cancellationToken)
+    private static int SearchDataset(CliContext context, string folder, string[] queries, int k, string? modelArgument, CancellationToken cancellationToken)
     {
         ParquetDataset dataset = ParquetDataset.Open(folder);
         if (dataset.Problems() is string problems)
@@ -100,8 +113,12 @@ internal static class SearchCommand
         }
 
         using ICliModel loaded = LoadQueryModel(context, folder, modelArgument, DatasetEmbedRun.ProvenanceOf(index.Provenances[0]), index.Dimension, cancellationToken);
-        float[] queryVector = loaded.EmbedTexts([query])[0];
-        Print(context, index.Search(queryVector, k).Select(h => (h.Path, h.Score)));
+        float[][] queryVectors = loaded.EmbedTexts(queries);
+        for (int q = 0; q < queries.Length; q++)
+        {
+            Print(context, queries, q, index.Search(queryVectors[q], k).Select(h => (h.Path, h.Score)));
+        }
+
         return ExitCodes.Success;
     }
 
@@ -138,13 +155,24 @@ internal static class SearchCommand
         }
     }
 
-    private static void Print(CliContext context, IEnumerable<(string Input, float Score)> hits)
+    // One table per query; with several queries each is headed by its query and followed by an empty line.
+    private static void Print(CliContext context, string[] queries, int q, IEnumerable<(string Input, float Score)> hits)
     {
+        if (queries.Length > 1)
+        {
+            context.Out.WriteLine($"query: {queries[q]}");
+        }
+
         context.Out.WriteLine($"{"rank",4}  {"score",7}  input");
         int rank = 0;
         foreach ((string input, float score) in hits)
         {
             context.Out.WriteLine($"{++rank,4}  {score.ToString("F4", CultureInfo.InvariantCulture),7}  {input}");
+        }
+
+        if (queries.Length > 1 && q < queries.Length - 1)
+        {
+            context.Out.WriteLine();
         }
     }
 }

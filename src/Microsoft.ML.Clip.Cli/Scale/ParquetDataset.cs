@@ -42,10 +42,12 @@ internal sealed record ParquetDataset(
         return problems.Count == 0 ? null : string.Join("; ", problems);
     }
 
-    /// <summary>True when <paramref name="folder"/> holds at least one part file.</summary>
+    /// <summary>True when <paramref name="folder"/> holds at least one part file or one shard's segments.</summary>
     /// <param name="folder">A path.</param>
     public static bool IsDataset(string folder) =>
-        Directory.Exists(folder) && Directory.EnumerateFiles(folder, "part-*.parquet").Any(f => PartName.IsMatch(Path.GetFileName(f)));
+        Directory.Exists(folder)
+        && (Directory.EnumerateFiles(folder, "part-*.parquet").Any(f => PartName.IsMatch(Path.GetFileName(f)))
+            || Directory.EnumerateDirectories(folder, "_part-*.segments").Any(d => SegmentFolderName.IsMatch(Path.GetFileName(d))));
 
     /// <summary>Lists the parts of the dataset in <paramref name="folder"/>.</summary>
     /// <param name="folder">The dataset folder.</param>

@@ -41,19 +41,27 @@ public sealed class ShardedEmbedTests
     public void AShardKilledMidwayAndRestartedCompletesTheSameRows()
     {
         using var temp = new TempFolder();
-        string[] inputs = CopyVideos(temp, 16);
+        string[] inputs = CopyVideos(temp, 24);
         string sharded = temp.File("sharded");
         string[] Args(int i) => ["embed", .. inputs, "--out", sharded, "--format", "parquet", "--shard", $"{i}/2", "-m", TinyModels.XClip, "-b", "1"];
 
-        // Shard 0 runs as a real process and is killed (SIGKILL) once it has saved two batches.
-        string segments = Path.Combine(sharded, "_part-00000-of-00002.segments");
-        using (Process victim = StartClip(Args(0)))
+        // The shard with more inputs (at least 12 of 24) runs as a real process and is killed (SIGKILL) once it has
+        // saved two batches, long before its last.
+        int victimShard = inputs.Count(i => ShardSpec.ShardOf(i, 2) == 0) >= 12 ? 0 : 1;
+        int otherShard = 1 - victimShard;
+        var victimSpec = new ShardSpec(victimShard, 2);
+        string segments = Path.Combine(sharded, "_" + Path.GetFileNameWithoutExtension(victimSpec.PartFileName) + ".segments");
+        using (Process victim = StartClip(Args(victimShard)))
         {
             var clock = Stopwatch.StartNew();
             while (!(Directory.Exists(segments) && Directory.GetFiles(segments, "seg-*.parquet").Length >= 2))
             {
-                Assert.IsFalse(victim.HasExited, $"shard 0 ended before it could be killed: exit {(victim.HasExited ? victim.ExitCode : 0)}\n{victim.StandardError.ReadToEnd()}");
-                Assert.IsTrue(clock.Elapsed < TimeSpan.FromMinutes(3), "shard 0 saved no batch within 3 minutes");
+                if (victim.HasExited)
+                {
+                    Assert.Fail($"shard {victimShard} ended before it could be killed: exit {victim.ExitCode}\n{victim.StandardError.ReadToEnd()}");
+                }
+
+                Assert.IsTrue(clock.Elapsed < TimeSpan.FromMinutes(3), $"shard {victimShard} saved no two batches within 3 minutes");
                 Thread.Sleep(10);
             }
 
@@ -61,14 +69,13 @@ public sealed class ShardedEmbedTests
             victim.WaitForExit();
         }
 
-        Assert.IsFalse(File.Exists(Path.Combine(sharded, "part-00000-of-00002.parquet")), "the killed shard had not completed its part");
-        ParquetDataset stopped = ParquetDataset.Open(sharded);
-        CollectionAssert.AreEqual(new[] { 0 }, stopped.UnfinishedShards.ToArray());
+        Assert.IsFalse(File.Exists(Path.Combine(sharded, victimSpec.PartFileName)), "the killed shard had not completed its part");
+        CollectionAssert.AreEqual(new[] { victimShard }, ParquetDataset.Open(sharded).UnfinishedShards.ToArray());
 
-        // Shard 1 runs meanwhile (in-process); shard 0 is restarted and resumes from its segments.
-        CliResult other = CliRunner.Run(Args(1));
+        // The other shard runs meanwhile (in-process); the killed one is restarted and resumes from its segments.
+        CliResult other = CliRunner.Run(Args(otherShard));
         Assert.AreEqual(0, other.ExitCode, other.ToString());
-        CliResult restarted = CliRunner.Run(Args(0));
+        CliResult restarted = CliRunner.Run(Args(victimShard));
         Assert.AreEqual(0, restarted.ExitCode, restarted.ToString());
         StringAssert.Contains(restarted.Error, "resuming:");
         StringAssert.Matches(restarted.Error, new System.Text.RegularExpressions.Regex(@"\d+ input\(s\) already in"));
@@ -119,6 +126,22 @@ public sealed class ShardedEmbedTests
         Assert.AreEqual(0, fromFile.ExitCode, fromFile.ToString());
         Assert.AreEqual(5, fromDataset.OutLines.Length, fromDataset.Out);
         CollectionAssert.AreEqual(fromFile.OutLines, fromDataset.OutLines);
+    }
+
+    [TestMethod]
+    public void SeveralQueriesShareOneLoadAndEachGetsItsTable()
+    {
+        using var temp = new TempFolder();
+        string[] inputs = CopyImages(temp, 5);
+        string dataset = temp.File("ds");
+        Assert.AreEqual(0, CliRunner.Run(["embed", .. inputs, "--out", dataset, "--format", "parquet", "-m", TinyModels.AltClip]).ExitCode);
+
+        CliResult both = CliRunner.Run("search", dataset, "-q", "a red square", "-q", "a blue sky", "-k", "2");
+        Assert.AreEqual(0, both.ExitCode, both.ToString());
+        CliResult first = CliRunner.Run("search", dataset, "-q", "a red square", "-k", "2");
+        CliResult second = CliRunner.Run("search", dataset, "-q", "a blue sky", "-k", "2");
+        string[] expected = ["query: a red square", .. first.OutLines, "query: a blue sky", .. second.OutLines];
+        CollectionAssert.AreEqual(expected, both.OutLines, both.Out);
     }
 
     [TestMethod]
