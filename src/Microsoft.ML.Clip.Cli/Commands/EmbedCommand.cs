@@ -137,19 +137,29 @@ internal static class EmbedCommand
                     $"'{outPath}' does not record how its embeddings were made (it was written by an older clip), so it cannot be resumed safely; embed into a new --out.");
             }
 
-            using ICliModel loaded = ModelLoader.Load(
-                context, modelName, modelName, cancellationToken,
-                CommonOptions.ParseSampling(parse.GetValue(sampling) ?? "uniform"), parse.GetValue(frames));
+            // What can be compared before the model is resolved (perhaps downloaded) and loaded: kind, sampling, template.
+            Vision.FrameSampling frameSampling = CommonOptions.ParseSampling(parse.GetValue(sampling) ?? "uniform");
+            if (existing is not null)
+            {
+                EmbeddingProvenance known = existing.Provenance with
+                {
+                    Kind = media.Count == 0 ? EmbeddingProvenance.TextKind : existing.Provenance.Kind == EmbeddingProvenance.TextKind ? "video or image" : existing.Provenance.Kind,
+                    Frames = media.Count == 0 ? null : parse.GetValue(frames) ?? existing.Provenance.Frames,
+                    Sampling = media.Count == 0 ? null : frameSampling.ToString(),
+                    Template = media.Count == 0 ? pattern ?? "{}" : null,
+                };
+                RefuseIfDifferent(outPath, existing, known);
+            }
+
+            using ICliModel loaded = ModelLoader.Load(context, modelName, modelName, cancellationToken, frameSampling, parse.GetValue(frames));
             EmbeddingProvenance provenance = media.Count > 0
                 ? new EmbeddingProvenance(
                     loaded.Name, ModelFingerprint.Compute(loaded.Source.Folder), loaded.IsVideoModel ? EmbeddingProvenance.VideoKind : EmbeddingProvenance.ImageKind,
                     loaded.Frames, loaded.Sampling.ToString(), Template: null)
                 : new EmbeddingProvenance(loaded.Name, ModelFingerprint.Compute(loaded.Source.Folder), EmbeddingProvenance.TextKind, null, null, pattern ?? "{}");
-            if (existing is not null && existing.Provenance.Difference(provenance) is string difference)
+            if (existing is not null)
             {
-                throw new UsageException(
-                    $"'{outPath}' holds embeddings of '{existing.Model}' made differently: {difference} (file vs this run); "
-                    + "resume with the same --model and settings, or choose another --out.");
+                RefuseIfDifferent(outPath, existing, provenance);
             }
 
             List<string> all = media.Count > 0 ? media : texts;
@@ -217,6 +227,17 @@ internal static class EmbedCommand
         }
 
         return spec;
+    }
+
+    /// <summary>Refuses to resume a file made otherwise than this run would, saying what differs.</summary>
+    private static void RefuseIfDifferent(string outPath, EmbeddingFile existing, EmbeddingProvenance run)
+    {
+        if (existing.Provenance.Difference(run) is string difference)
+        {
+            throw new UsageException(
+                $"'{outPath}' holds embeddings of '{existing.Model}' made differently: {difference} (file vs this run); "
+                + "resume with the same --model and settings, or choose another --out.");
+        }
     }
 
     private static (List<string> Media, List<string> Texts) CollectInputs(IEnumerable<string> arguments)

@@ -28,20 +28,26 @@ internal static class MultiViewScores
                 continue;
             }
 
+            // Softmax in double: logits are scaled by exp(logit_scale) ≈ 100, so a class 200 below the best has a
+            // probability (e^-200) a float rounds to 0, whose log would be -∞; in double its log stays finite.
             int classes = viewLogits[view].Length;
             var mean = new double[classes];
-            var probabilities = new float[classes];
             for (int v = 0; v < views; v++, view++)
             {
-                System.Numerics.Tensors.TensorPrimitives.SoftMax(viewLogits[view], probabilities);
+                float[] logits = viewLogits[view];
+                double max = logits.Max(), sum = 0;
+                foreach (float l in logits)
+                {
+                    sum += Math.Exp(l - max);
+                }
+
                 for (int c = 0; c < classes; c++)
                 {
-                    mean[c] += probabilities[c];
+                    mean[c] += Math.Exp(logits[c] - max) / sum / views;
                 }
             }
 
-            // log of the mean probability; a class no view gives any probability stays at -∞ (softmax → 0).
-            result[i] = mean.Select(p => (float)Math.Log(p / views)).ToArray();
+            result[i] = mean.Select(p => (float)Math.Log(p)).ToArray();
         }
 
         return result;

@@ -94,7 +94,7 @@ public sealed class BenchCommandTests
     [TestMethod]
     public void FlopCountsAgreeWithThePyTorchReferenceTable()
     {
-        // ../shared/perf/README.md lists ≈ GFLOP per call for the default configs: 72, 288, 85, 39 (X-CLIP), 8.8, 35, 309 (AltCLIP).
+        // The project's PyTorch side-by-side notes list ≈ GFLOP per call for the default configs: 72, 288, 85, 39 (X-CLIP), 8.8, 35, 309 (AltCLIP).
         var xclip = new XClipConfig();
         var altclip = new AltClipConfig();
         Assert.AreEqual(72, FlopCount.XClipVideo(xclip, 1) / 1e9, 72 * 0.05);

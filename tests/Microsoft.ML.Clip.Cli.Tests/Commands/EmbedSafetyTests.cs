@@ -163,6 +163,22 @@ public sealed class EmbedSafetyTests
     }
 
     [TestMethod]
+    public void OtherSettingsAreRefusedBeforeAModelIsFetched()
+    {
+        using var temp = new TempFolder();
+        using var cache = new TempFolder();
+        string output = temp.File("e.csv");
+        Assert.AreEqual(0, CliRunner.Run("embed", Fixtures.TestsrcVideo, "-o", output, "-m", TinyModels.XClip).ExitCode);
+
+        // A Hub id that is not in the (empty, offline) cache: the settings are compared first, so no download is tried.
+        CliResult result = CliRunner.Run(
+            ["embed", Fixtures.Image("rgb_97x61"), "-o", output, "-m", "someone/not-cached", "--sampling", "stride:2"],
+            environment: Fixtures.OfflineEnvironment(cache.Path));
+        Assert.AreEqual(2, result.ExitCode, result.ToString());
+        StringAssert.Contains(result.Error, "--sampling ('uniform' vs 'stride:2')");
+    }
+
+    [TestMethod]
     public void AnOldFileWithoutProvenanceIsNotResumed()
     {
         using var temp = new TempFolder();

@@ -65,7 +65,8 @@ internal sealed class FakeHub : IDisposable
 
     public void Dispose()
     {
-        _listener.Stop();
+        // Close() alone: it stops listening too. Stop() then Close() made the managed (Linux) listener look up its
+        // endpoint again after Stop() had removed it, which binds the port anew and can throw "Address already in use".
         _listener.Close();
         try
         {
