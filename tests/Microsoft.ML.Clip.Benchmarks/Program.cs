@@ -5,7 +5,8 @@ namespace Microsoft.ML.Clip.Benchmarks;
 /// <summary>
 /// Runs the BenchmarkDotNet suites: <c>dotnet run -c Release --project tests/Microsoft.ML.Clip.Benchmarks -- --filter '*'</c>,
 /// or the quick GEMM table: <c>… -- gemm [--runs N]</c>,
-/// or full-size model timings and memory: <c>… -- models [xclip|altclip-memory|all]</c>.
+/// or full-size model timings and memory: <c>… -- models [xclip|altclip-memory|all]</c>,
+/// or top-k search over a Parquet dataset of 1 M random rows: <c>… -- search --engine ours|duckdb|duckdb-table</c>.
 /// </summary>
 public static class Program
 {
@@ -20,6 +21,12 @@ public static class Program
         if (args.Length > 0 && args[0] == "models")
         {
             ModelQuickRun.Run(args);
+            return;
+        }
+
+        if (args.Length > 0 && args[0] == "search")
+        {
+            SearchQuickRun.Run(args);
             return;
         }
 

@@ -3,6 +3,7 @@ using System.Text;
 using Microsoft.ML.Clip.Cli.Infrastructure;
 using Microsoft.ML.Clip.Cli.Models;
 using Microsoft.ML.Clip.Cli.Output;
+using Microsoft.ML.Clip.Cli.Scale;
 
 namespace Microsoft.ML.Clip.Cli.Commands;
 
@@ -11,7 +12,9 @@ namespace Microsoft.ML.Clip.Cli.Commands;
 /// holds the output's lock (<see cref="OutputLock"/>), resumes where an earlier run stopped (inputs already in the
 /// file are skipped, provided the file was made by the same model and settings: <see cref="EmbeddingProvenance"/>)
 /// and rewrites the file atomically after every batch, with progress on standard error. Files are recorded by their
-/// absolute path, so a resume from another working directory finds them.
+/// absolute path, so a resume from another working directory finds them. With <c>--format parquet</c>, <c>--out</c> is a
+/// dataset folder and the run writes one shard's part of it (<c>--shard i/N</c>, <c>--shard-from-env</c>):
+/// <see cref="DatasetEmbedRun"/>.
 /// </summary>
 internal static class EmbedCommand
 {
@@ -28,7 +31,7 @@ internal static class EmbedCommand
             ModelDefaults.ModelOptionDescription + " Texts alone use " + ModelDefaults.Image + ".");
         var output = new Option<string>("--out", "-o")
         {
-            Description = "The embeddings file: .csv, .jsonl or .safetensors (chosen by extension). If it exists, its inputs are kept and skipped; "
+            Description = "The embeddings file: .csv, .jsonl or .safetensors (chosen by extension), or with --format parquet a dataset folder. If it exists, its inputs are kept and skipped; "
                 + "it must have been made by the same model and settings (--frames, --sampling, --template).",
             Required = true,
             HelpName = "file",
@@ -54,12 +57,35 @@ internal static class EmbedCommand
             Description = "Try again the inputs recorded in <out>.errors.jsonl by an earlier run (they are skipped otherwise).",
         };
 
+        var format = new Option<string?>("--format", "-f")
+        {
+            Description = "parquet: --out is a dataset folder of part-i-of-N.parquet files (one per --shard), readable by Spark, DuckDB and pyarrow; "
+                + "failed inputs are rows with an error. Default: the file format of --out's extension (csv, jsonl, safetensors).",
+            HelpName = "parquet|csv|jsonl|safetensors",
+        };
+        format.AcceptOnlyFromAmong("parquet", "csv", "jsonl", "safetensors");
+        var shard = new Option<string?>("--shard")
+        {
+            Description = "Embed only shard i of N (counted from 0) of the inputs, chosen by a stable hash of each input's absolute path, into its own part "
+                + "of the --format parquet dataset: N machines given the same inputs and --shard 0/N … N-1/N embed each input once.",
+            HelpName = "i/N",
+        };
+        var shardFromEnv = new Option<bool>("--shard-from-env")
+        {
+            Description = "Take the shard from a Kubernetes Indexed Job (JOB_COMPLETION_INDEX) or a Slurm job array (SLURM_ARRAY_TASK_ID; N from SLURM_ARRAY_TASK_COUNT).",
+        };
+        var shardCount = new Option<int?>("--shard-count")
+        {
+            Description = "N for --shard-from-env (a Kubernetes Job's completions; Slurm arrays give it themselves).",
+            HelpName = "N",
+        };
+
         Option<int?> frames = CommonOptions.Frames();
         Option<string> sampling = CommonOptions.Sampling("the video's embedding is the mean of its clips' embeddings, one row per video");
 
         var command = new Command("embed", "Embed videos, images or lines of text into a CSV, JSON lines or safetensors file (resumable).")
         {
-            inputs, model, output, batchSize, frames, sampling, template, skipErrors, retryErrors,
+            inputs, model, output, batchSize, frames, sampling, template, skipErrors, retryErrors, format, shard, shardFromEnv, shardCount,
         };
         command.SetAction((parse, cancellationToken) =>
         {
@@ -69,7 +95,11 @@ internal static class EmbedCommand
                 throw new UsageException($"--batch-size must be at least 1, not {batch}.");
             }
 
-            string outPath = CommonOptions.CheckOutputFile("--out", parse.GetRequiredValue(output), "embeddings.csv", p => EmbeddingFormats.FromPath(p));
+            bool dataset = parse.GetValue(format) == "parquet";
+            ShardSpec shardSpec = ParseShard(context, parse.GetValue(shard), parse.GetValue(shardFromEnv), parse.GetValue(shardCount), dataset);
+            string outPath = dataset
+                ? CheckDatasetFolder(parse.GetRequiredValue(output))
+                : CommonOptions.CheckOutputFile("--out", parse.GetRequiredValue(output), "embeddings.csv", p => CheckFileFormat(p, parse.GetValue(format)));
             var (media, texts) = CollectInputs(parse.GetRequiredValue(inputs));
             if (media.Count > 0 && texts.Count > 0)
             {
@@ -97,8 +127,10 @@ internal static class EmbedCommand
                 : parse.GetValue(model)!.Trim();
 
             // One writer at a time: the lock covers reading the existing rows, the temporary files and the renames.
-            using OutputLock outputLock = OutputLock.Acquire(outPath, "clip embed");
-            EmbeddingFile? existing = File.Exists(outPath) ? EmbeddingFile.Load(outPath) : null;
+            // A dataset is locked shard by shard (the shard's writer holds its lock).
+            using ShardWriter? shardWriter = dataset ? ShardWriter.Open(outPath, shardSpec) : null;
+            using OutputLock? outputLock = dataset ? null : OutputLock.Acquire(outPath, "clip embed");
+            EmbeddingFile? existing = !dataset && File.Exists(outPath) ? EmbeddingFile.Load(outPath) : null;
             if (existing is { Provenance.IsComplete: false })
             {
                 throw new UsageException(
@@ -130,12 +162,22 @@ internal static class EmbedCommand
                 RefuseIfDifferent(outPath, existing, provenance);
             }
 
-            var run = new EmbedRun(context, outPath, existing ?? new EmbeddingFile(provenance), EmbeddingErrors.Load(outPath), parse.GetValue(skipErrors));
             List<string> all = media.Count > 0 ? media : texts;
-            List<string> todo = run.Select(all, parse.GetValue(retryErrors));
             Func<IReadOnlyList<string>, float[][]> embed = media.Count > 0
                 ? chunk => loaded.EmbedMedia(chunk, cancellationToken)
                 : chunk => loaded.EmbedTexts(chunk.Select(t => (pattern ?? "{}").Replace("{}", t, StringComparison.Ordinal)).ToArray());
+            if (shardWriter is not null)
+            {
+                var shardRun = new DatasetEmbedRun(context, shardWriter, provenance, parse.GetValue(skipErrors));
+                shardRun.Embed(shardRun.Select(all, parse.GetValue(retryErrors)), batch, embed, cancellationToken);
+                string errors = shardRun.Errors == 0 ? string.Empty : $", {shardRun.Errors} failed";
+                context.Out.WriteLine(
+                    $"{shardRun.Embedded} embedding(s) of size {loaded.Dimension} in {shardWriter.PartPath} ({shardRun.Added} new{errors})");
+                return Task.FromResult(ExitCodes.Success);
+            }
+
+            var run = new EmbedRun(context, outPath, existing ?? new EmbeddingFile(provenance), EmbeddingErrors.Load(outPath), parse.GetValue(skipErrors));
+            List<string> todo = run.Select(all, parse.GetValue(retryErrors));
             run.Embed(todo, batch, embed, cancellationToken);
 
             string failed = run.Errors.Count == 0 ? string.Empty : $", {run.Errors.Count} failed: see {run.Errors.Path}";
@@ -143,6 +185,48 @@ internal static class EmbedCommand
             return Task.FromResult(ExitCodes.Success);
         });
         return command;
+    }
+
+    /// <summary>Checks a file <c>--out</c>'s extension: a known format, the one <c>--format</c> names if given.</summary>
+    /// <param name="path">The option's value.</param>
+    /// <param name="format">The <c>--format</c> value, or null.</param>
+    private static void CheckFileFormat(string path, string? format)
+    {
+        EmbeddingFormats.FromPath(path);
+        if (format is not null && !path.EndsWith("." + format, StringComparison.OrdinalIgnoreCase))
+        {
+            throw new UsageException($"--format {format} but --out '{path}' does not end in .{format}; the file format is the extension's.");
+        }
+    }
+
+    /// <summary>Checks <c>--out</c> of <c>--format parquet</c>: a folder (created if missing), not a file.</summary>
+    private static string CheckDatasetFolder(string path) =>
+        File.Exists(path)
+            ? throw new UsageException($"--out '{path}' is a file, but --format parquet writes a dataset folder of part files; give a folder, e.g. '{Path.ChangeExtension(path, null)}/'.")
+            : path;
+
+    /// <summary>The shard of <c>--shard</c> or <c>--shard-from-env</c>, or the whole input.</summary>
+    private static ShardSpec ParseShard(CliContext context, string? shard, bool fromEnvironment, int? count, bool dataset)
+    {
+        if (shard is not null && fromEnvironment)
+        {
+            throw new UsageException("give either --shard i/N or --shard-from-env, not both.");
+        }
+
+        if (count is not null && !fromEnvironment)
+        {
+            throw new UsageException("--shard-count goes with --shard-from-env (with --shard, N is the number after the slash).");
+        }
+
+        ShardSpec spec = fromEnvironment ? ShardSpec.FromEnvironment(context.GetEnvironmentVariable, count)
+            : shard is not null ? ShardSpec.Parse(shard)
+            : ShardSpec.All;
+        if ((shard is not null || fromEnvironment) && !dataset)
+        {
+            throw new UsageException("--shard and --shard-from-env write one part of a dataset: add --format parquet and give --out a folder.");
+        }
+
+        return spec;
     }
 
     /// <summary>Refuses to resume a file made otherwise than this run would, saying what differs.</summary>

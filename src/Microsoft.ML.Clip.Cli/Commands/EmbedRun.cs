@@ -66,12 +66,13 @@ internal sealed class EmbedRun
     public void Embed(IReadOnlyList<string> todo, int batchSize, Func<IReadOnlyList<string>, float[][]> embed, CancellationToken cancellationToken)
     {
         var progress = new ProgressReporter(_context, "embed", todo.Count);
+        var embedder = new BatchEmbedder(embed, _skipErrors, _output, Errors.Path);
         int failedBefore = Errors.Count;
         for (int start = 0; start < todo.Count; start += batchSize)
         {
             cancellationToken.ThrowIfCancellationRequested();
             string[] chunk = todo.Skip(start).Take(batchSize).ToArray();
-            foreach ((string input, float[]? vector, string? error) in EmbedBatch(chunk, embed, cancellationToken))
+            foreach ((string input, float[]? vector, string? error) in embedder.Embed(chunk, cancellationToken))
             {
                 if (vector is not null)
                 {
@@ -100,42 +101,5 @@ internal sealed class EmbedRun
         {
             _context.Error.WriteLine($"clip: {Errors.Count - failedBefore} input(s) could not be embedded; they are listed with their errors in '{Errors.Path}'.");
         }
-    }
-
-    private IEnumerable<(string Input, float[]? Vector, string? Error)> EmbedBatch(
-        string[] chunk, Func<IReadOnlyList<string>, float[][]> embed, CancellationToken cancellationToken)
-    {
-        float[][] vectors;
-        try
-        {
-            vectors = embed(chunk);
-        }
-        catch (Exception e) when (e is not (OperationCanceledException or Vision.FfmpegNotFoundException) && !cancellationToken.IsCancellationRequested)
-        {
-            // (A missing ffmpeg is no input's fault: it stops the run even with --skip-errors.)
-            if (!_skipErrors)
-            {
-                throw new InvalidOperationException(
-                    $"{CliApp.CommandLineMessage(e)} (the rows embedded so far are saved in '{_output}'; add --skip-errors to record inputs that cannot be embedded in '{Errors.Path}' and go on)", e);
-            }
-
-            // One input of the batch is bad: embed them one by one to find which.
-            return chunk.Length == 1 ? [(chunk[0], null, e.Message)] : chunk.SelectMany(input => EmbedBatch([input], embed, cancellationToken)).ToArray();
-        }
-
-        return chunk.Select((input, i) => Check(input, vectors[i])).ToArray();
-    }
-
-    private (string Input, float[]? Vector, string? Error) Check(string input, float[] vector)
-    {
-        if (vector.All(float.IsFinite))
-        {
-            return (input, vector, null);
-        }
-
-        string error = $"the model gave NaN or infinite values for '{input}' (are its weights damaged?)";
-        return _skipErrors
-            ? (input, null, error)
-            : throw new InvalidDataException($"{error}; nothing was written for it. Add --skip-errors to record it in '{Errors.Path}' and go on.");
     }
 }
