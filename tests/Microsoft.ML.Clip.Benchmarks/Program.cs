@@ -5,7 +5,8 @@ namespace Microsoft.ML.Clip.Benchmarks;
 /// <summary>
 /// Runs the BenchmarkDotNet suites: <c>dotnet run -c Release --project tests/Microsoft.ML.Clip.Benchmarks -- --filter '*'</c>,
 /// or the quick GEMM table: <c>… -- gemm [--runs N]</c>,
-/// or full-size model timings and memory: <c>… -- models [xclip|altclip-memory|all]</c>.
+/// or full-size model timings and memory: <c>… -- models [xclip|altclip-memory|all]</c>,
+/// or the ONNX Runtime side-by-side: <c>… -- ort checkpoints|compare|peak DIR …</c> (tests/perf/README.md).
 /// </summary>
 public static class Program
 {
@@ -14,6 +15,12 @@ public static class Program
         if (args.Length > 0 && args[0] == "gemm")
         {
             GemmQuickRun.Run(args);
+            return;
+        }
+
+        if (args.Length > 0 && args[0] == "ort")
+        {
+            Environment.ExitCode = Onnx.OrtSideBySide.Run(args);
             return;
         }
 
