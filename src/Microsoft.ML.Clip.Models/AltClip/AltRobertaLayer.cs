@@ -70,7 +70,7 @@ internal sealed class AltRobertaLayer : IEncoderLayer
         _attentionLayerNorm.Forward(attended.Span, attended.Span, rows);
 
         // intermediate + output: LayerNorm(dense(gelu(dense(attended))) + attended)
-        var output = new Tensor(batch, length, d);
+        Tensor output = Tensor.Uninitialized(batch, length, d); // written whole by the output dense layer
         using (var intermediate = ScratchTensor.Rent(rows, _intermediate.OutFeatures))
         {
             _intermediate.Forward(attended.Span, intermediate.Span, rows, _activation);

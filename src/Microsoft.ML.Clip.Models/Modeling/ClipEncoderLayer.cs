@@ -37,7 +37,7 @@ internal sealed class ClipEncoderLayer : IEncoderLayer
 
         LayerNorm1.Forward(hidden.Span, normalized.Span, rows);
         SelfAttention.Forward(normalized.Tensor, update.Span, mask, attentions);
-        var h = new Tensor(shape);
+        Tensor h = Tensor.Uninitialized(shape); // written whole by the residual add below
         TensorPrimitives.Add(hidden.Span, update.Span, h.Span); // h = hidden + attention
 
         LayerNorm2.Forward(h.Span, normalized.Span, rows);

@@ -55,12 +55,23 @@ internal sealed class XClipVisionEncoderLayer : IEncoderLayer
         }
 
         // Drop the message token before the MLP; it never persists across layers.                  [B·T, L, D]
-        Tensor h = TensorOps.TakeTokens(x.Tensor, 0, length);
+        // h = x[:, :L] + mlp(layer_norm2(x[:, :L])), reading each frame's first L rows of x in place (rows are
+        // independent in the norm and the MLP) so the L tokens are copied once, by the residual add, not twice.
         using var normalized2 = ScratchTensor.Rent(frames, length, d);
         using var update = ScratchTensor.Rent(frames, length, d);
-        _layerNorm2.Forward(h.Span, normalized2.Span, frames * length);
+        int tokens = length * d;
+        for (int f = 0; f < frames; f++)
+        {
+            _layerNorm2.Forward(x.Span.Slice(f * (tokens + d), tokens), normalized2.Span.Slice(f * tokens, tokens), length);
+        }
+
         _mlp.Forward(normalized2.Span, update.Span, frames * length);
-        TensorPrimitives.Add(h.Span, update.Span, h.Span);
+        Tensor h = Tensor.Uninitialized(frames, length, d); // written whole by the residual add
+        for (int f = 0; f < frames; f++)
+        {
+            TensorPrimitives.Add(x.Span.Slice(f * (tokens + d), tokens), update.Span.Slice(f * tokens, tokens), h.Span.Slice(f * tokens, tokens));
+        }
+
         return h;
     }
 }
