@@ -1,6 +1,5 @@
 using Microsoft.ML.Clip.Modeling;
 using Microsoft.ML.Clip.Numerics;
-using TensorPrimitives = System.Numerics.Tensors.TensorPrimitives;
 
 namespace Microsoft.ML.Clip.AltClip;
 
@@ -66,8 +65,8 @@ internal sealed class AltRobertaLayer : IEncoderLayer
             _attentionOutput.Forward(context.Span, attended.Span, rows);
         }
 
-        TensorPrimitives.Add(attended.Span, hidden.Span, attended.Span);
-        _attentionLayerNorm.Forward(attended.Span, attended.Span, rows);
+        // attended = LayerNorm(attended + hidden), one pass over the rows, in place.
+        _attentionLayerNorm.AddAndForward(attended.Span, hidden.Span, attended.Span, attended.Span, rows, rows, rows, NumericsOptions.MaxDegreeOfParallelism);
 
         // intermediate + output: LayerNorm(dense(gelu(dense(attended))) + attended)
         Tensor output = Tensor.Uninitialized(batch, length, d); // written whole by the output dense layer
@@ -77,8 +76,7 @@ internal sealed class AltRobertaLayer : IEncoderLayer
             _output.Forward(intermediate.Span, output.Span, rows);
         }
 
-        TensorPrimitives.Add(output.Span, attended.Span, output.Span);
-        _outputLayerNorm.Forward(output.Span, output.Span, rows);
+        _outputLayerNorm.AddAndForward(output.Span, attended.Span, output.Span, output.Span, rows, rows, rows, NumericsOptions.MaxDegreeOfParallelism);
         return output;
     }
 }

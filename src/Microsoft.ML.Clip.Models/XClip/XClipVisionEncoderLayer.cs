@@ -1,6 +1,6 @@
 using Microsoft.ML.Clip.Modeling;
 using Microsoft.ML.Clip.Numerics;
-using TensorPrimitives = System.Numerics.Tensors.TensorPrimitives;
+using Microsoft.ML.Clip.Numerics.Kernels;
 
 namespace Microsoft.ML.Clip.XClip;
 
@@ -46,32 +46,21 @@ internal sealed class XClipVisionEncoderLayer : IEncoderLayer
         // Append the message token last and attend over L + 1 tokens.                                [B·T, L+1, D]
         using var x = ScratchTensor.Rent(frames, length + 1, d);
         TensorOps.AppendToken(hidden, message.Reshape(frames, d), x.Tensor);
-        using (var normalized = ScratchTensor.Rent(frames, length + 1, d))
-        using (var attended = ScratchTensor.Rent(frames, length + 1, d))
-        {
-            _layerNorm1.Forward(x.Span, normalized.Span, frames * (length + 1));
-            _selfAttention.Forward(normalized.Tensor, attended.Span, EncoderMask.None, attentions);
-            TensorPrimitives.Add(x.Span, attended.Span, x.Span);
-        }
+        using var normalized = ScratchTensor.Rent(frames, length + 1, d);
+        using var attended = ScratchTensor.Rent(frames, length + 1, d);
+        _layerNorm1.Forward(x.Span, normalized.Span, frames * (length + 1));
+        _selfAttention.Forward(normalized.Tensor, attended.Span, EncoderMask.None, attentions);
 
         // Drop the message token before the MLP; it never persists across layers.                  [B·T, L, D]
-        // h = x[:, :L] + mlp(layer_norm2(x[:, :L])), reading each frame's first L rows of x in place (rows are
-        // independent in the norm and the MLP) so the L tokens are copied once, by the residual add, not twice.
+        // h = x[:, :L] + attended[:, :L] and normalized2 = layer_norm2(h) in one pass that skips each frame's last
+        // row (rows are independent in the add and the norm, so the message rows are simply never computed).
         using var normalized2 = ScratchTensor.Rent(frames, length, d);
         using var update = ScratchTensor.Rent(frames, length, d);
-        int tokens = length * d;
-        for (int f = 0; f < frames; f++)
-        {
-            _layerNorm2.Forward(x.Span.Slice(f * (tokens + d), tokens), normalized2.Span.Slice(f * tokens, tokens), length);
-        }
-
-        _mlp.Forward(normalized2.Span, update.Span, frames * length);
         Tensor h = Tensor.Uninitialized(frames, length, d); // written whole by the residual add
-        for (int f = 0; f < frames; f++)
-        {
-            TensorPrimitives.Add(x.Span.Slice(f * (tokens + d), tokens), update.Span.Slice(f * tokens, tokens), h.Span.Slice(f * tokens, tokens));
-        }
-
+        int threads = NumericsOptions.MaxDegreeOfParallelism;
+        _layerNorm2.AddAndForward(x.Span, attended.Span, h.Span, normalized2.Span, frames * length, length, length + 1, threads);
+        _mlp.Forward(normalized2.Span, update.Span, frames * length);
+        RowJob.Add(h.Span, update.Span, h.Span, d, threads); // h = h + mlp
         return h;
     }
 }

@@ -90,11 +90,13 @@ internal static class OrtSideBySide
         }
 
         Console.WriteLine();
-        Console.WriteLine($"{"benchmark",-24} {"GFLOP",7} {"ours s",8} {"ORT s",8} {"ours/ORT",8}  {"per round",-30} {"ours GF/s",9} {"ORT GF/s",9} {"ours %pk",8} {"ours MiB",8} {"ORT MiB",8} {"max|Δ| ORT-ours",15} {"ORT-eager",9}");
+        Console.WriteLine($"{"benchmark",-24} {"GFLOP",7} {"ours s",8} {"ORT s",8} {"ours/ORT",8}  {"per round",-22} {"ours CPU",8} {"ORT CPU",8} {"CPU o/O",7}  {"per round",-22} "
+            + $"{"ours GF/s",9} {"ORT GF/s",9} {"ours %pk",8} {"ours MiB",8} {"ORT MiB",8} {"|ORT-ours|",10} {"|ORT-eager|",11}");
+        string Join(List<double> values) => string.Join(", ", values.Select(x => x.ToString("F2", CultureInfo.InvariantCulture)));
         foreach (Result r in results)
         {
-            Console.WriteLine($"{r.Name,-24} {r.Gflop,7:F1} {r.Ours,8:F3} {r.Ort,8:F3} {r.Ours / r.Ort,8:F2}  {string.Join(", ", r.Ratios.Select(x => x.ToString("F2", CultureInfo.InvariantCulture))),-30} "
-                + $"{r.Gflop / r.Ours,9:F0} {r.Gflop / r.Ort,9:F0} {100 * r.Gflop / r.Ours / r.Peak,7:F0}% {r.OursMib,8} {r.OrtMib,8} {r.OursVsOrt,15:E1} {r.OrtVsEager,9:E1}");
+            Console.WriteLine($"{r.Name,-24} {r.Gflop,7:F1} {r.Ours,8:F3} {r.Ort,8:F3} {r.Ours / r.Ort,8:F2}  {Join(r.Ratios),-22} {r.OursCpu,8:F3} {r.OrtCpu,8:F3} {r.OursCpu / r.OrtCpu,7:F2}  {Join(r.CpuRatios),-22} "
+                + $"{r.Gflop / r.Ours,9:F0} {r.Gflop / r.Ort,9:F0} {100 * r.Gflop / r.Ours / r.Peak,7:F0}% {r.OursMib,8} {r.OrtMib,8} {r.OursVsOrt,10:E1} {r.OrtVsEager,11:E1}");
         }
 
         if (jsonPath is not null)
@@ -120,12 +122,15 @@ internal static class OrtSideBySide
 
         Action ort = () => RunOrt(session, inputs);
         var ratios = new List<double>();
+        var cpuRatios = new List<double>();
         var oursMedians = new List<double>();
         var ortMedians = new List<double>();
+        var oursCpu = new List<double>();
+        var ortCpu = new List<double>();
         for (int r = 1; r <= rounds; r++)
         {
             string load = LoadAverage();
-            double o, x;
+            (double Wall, double Cpu) o, x;
             if (r % 2 == 1)
             {
                 o = Median(ours, runs);
@@ -137,16 +142,21 @@ internal static class OrtSideBySide
                 o = Median(ours, runs);
             }
 
-            oursMedians.Add(o);
-            ortMedians.Add(x);
-            ratios.Add(o / x);
-            Console.WriteLine($"  round {r} (load {load}): ours {o:F3} s, ORT {x:F3} s, ours/ORT {o / x:F2}");
+            oursMedians.Add(o.Wall);
+            ortMedians.Add(x.Wall);
+            oursCpu.Add(o.Cpu);
+            ortCpu.Add(x.Cpu);
+            ratios.Add(o.Wall / x.Wall);
+            cpuRatios.Add(o.Cpu / x.Cpu);
+            Console.WriteLine($"  round {r} (load {load}): ours {o.Wall:F3} s ({o.Cpu:F3} CPU s), ORT {x.Wall:F3} s ({x.Cpu:F3} CPU s), "
+                + $"ours/ORT {o.Wall / x.Wall:F2} wall, {o.Cpu / x.Cpu:F2} CPU");
         }
 
         // Peak resident memory: each side alone in a fresh process (load, warm-up, runs), so neither counts the other.
         long oursMib = ChildPeak(root, c.Name, "ours", threads), ortMib = ChildPeak(root, c.Name, "ort", threads);
         double gflop = flops / 1e9;
-        return new Result(c.Name, gflop, Median(oursMedians), Median(ortMedians), ratios, peak, oursMib, ortMib, vsOurs, vsEager);
+        return new Result(
+            c.Name, gflop, Median(oursMedians), Median(ortMedians), ratios, Median(oursCpu), Median(ortCpu), cpuRatios, peak, oursMib, ortMib, vsOurs, vsEager, load: LoadAverage());
     }
 
     /// <summary>Loads one side alone, warms it up, runs it <paramref name="runs"/> times; the process's peak resident bytes.</summary>
@@ -271,7 +281,23 @@ internal static class OrtSideBySide
     private static OrtCase Find(string name) =>
         OrtCase.All.SingleOrDefault(c => c.Name == name) ?? throw new ArgumentException($"No model benchmark '{name}'; the names are {string.Join(", ", OrtCase.All.Select(c => c.Name))}.");
 
-    private static double Median(Action action, int runs) => Median(Enumerable.Range(0, runs).Select(_ => Time(action)).ToList());
+    /// <summary>Medians of the wall time and of the process's CPU time (all threads) of <paramref name="runs"/> calls.</summary>
+    private static (double Wall, double Cpu) Median(Action action, int runs)
+    {
+        var wall = new List<double>();
+        var cpu = new List<double>();
+        using var process = Process.GetCurrentProcess();
+        for (int i = 0; i < runs; i++)
+        {
+            process.Refresh();
+            TimeSpan before = process.TotalProcessorTime;
+            wall.Add(Time(action));
+            process.Refresh();
+            cpu.Add((process.TotalProcessorTime - before).TotalSeconds);
+        }
+
+        return (Median(wall), Median(cpu));
+    }
 
     private static double Median(List<double> values)
     {
@@ -297,6 +323,9 @@ internal static class OrtSideBySide
         args.SkipWhile(a => a != name).Skip(1).Select(a => int.Parse(a, CultureInfo.InvariantCulture)).FirstOrDefault(fallback);
 
     /// <summary>One benchmark's figures (medians over rounds of each round's median).</summary>
+    /// <remarks>CPU seconds (user + system of all threads of the process) per call are the load-robust figure on a shared
+    /// machine: other processes stretch wall time, not the cycles a call needs. Spin-waiting counts on both sides.</remarks>
     private sealed record Result(
-        string Name, double Gflop, double Ours, double Ort, List<double> Ratios, double Peak, long OursMib, long OrtMib, double OursVsOrt, double OrtVsEager);
+        string Name, double Gflop, double Ours, double Ort, List<double> Ratios, double OursCpu, double OrtCpu, List<double> CpuRatios,
+        double Peak, long OursMib, long OrtMib, double OursVsOrt, double OrtVsEager, string load);
 }
