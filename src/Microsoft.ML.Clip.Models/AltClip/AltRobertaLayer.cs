@@ -37,7 +37,7 @@ internal sealed class AltRobertaLayer : IEncoderLayer
     }
 
     /// <inheritdoc />
-    public Tensor Forward(Tensor hidden, EncoderMask mask, List<Tensor>? attentions)
+    public Tensor Forward(Tensor hidden, EncoderMask mask, List<Tensor>? attentions, Tensor? output = null)
     {
         // hidden: [batch, length, d]; only the returned output is allocated, the temporaries are pooled.
         int batch = hidden.Dim(0), length = hidden.Dim(1), d = hidden.Dim(2), rows = batch * length;
@@ -69,14 +69,14 @@ internal sealed class AltRobertaLayer : IEncoderLayer
         _attentionLayerNorm.AddAndForward(attended.Span, hidden.Span, attended.Span, attended.Span, rows, rows, rows, NumericsOptions.MaxDegreeOfParallelism);
 
         // intermediate + output: LayerNorm(dense(gelu(dense(attended))) + attended)
-        Tensor output = Tensor.Uninitialized(batch, length, d); // written whole by the output dense layer
+        Tensor result = EncoderOutputBuffer.For(output, batch, length, d); // written whole by the output dense layer
         using (var intermediate = ScratchTensor.Rent(rows, _intermediate.OutFeatures))
         {
             _intermediate.Forward(attended.Span, intermediate.Span, rows, _activation);
-            _output.Forward(intermediate.Span, output.Span, rows);
+            _output.Forward(intermediate.Span, result.Span, rows);
         }
 
-        _outputLayerNorm.AddAndForward(output.Span, attended.Span, output.Span, output.Span, rows, rows, rows, NumericsOptions.MaxDegreeOfParallelism);
-        return output;
+        _outputLayerNorm.AddAndForward(result.Span, attended.Span, result.Span, result.Span, rows, rows, rows, NumericsOptions.MaxDegreeOfParallelism);
+        return result;
     }
 }

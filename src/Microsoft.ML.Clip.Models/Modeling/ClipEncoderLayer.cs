@@ -27,7 +27,7 @@ internal sealed class ClipEncoderLayer : IEncoderLayer
     public LayerNorm LayerNorm2 { get; }
 
     /// <inheritdoc />
-    public Tensor Forward(Tensor hidden, EncoderMask mask, List<Tensor>? attentions)
+    public Tensor Forward(Tensor hidden, EncoderMask mask, List<Tensor>? attentions, Tensor? output = null)
     {
         // hidden: [batch, length, width]; only the returned h is allocated, the temporaries are pooled.
         int[] shape = hidden.Shape.ToArray();
@@ -37,7 +37,7 @@ internal sealed class ClipEncoderLayer : IEncoderLayer
 
         LayerNorm1.Forward(hidden.Span, normalized.Span, rows);
         SelfAttention.Forward(normalized.Tensor, update.Span, mask, attentions);
-        Tensor h = Tensor.Uninitialized(shape); // written whole by the residual add below
+        Tensor h = EncoderOutputBuffer.For(output, shape); // written whole by the residual add below
 
         // h = hidden + attention; normalized = layer_norm2(h), in one pass over the rows.
         LayerNorm2.AddAndForward(hidden.Span, update.Span, h.Span, normalized.Span, rows, rows, rows, NumericsOptions.MaxDegreeOfParallelism);

@@ -33,7 +33,7 @@ internal sealed class XClipVisionEncoderLayer : IEncoderLayer
     }
 
     /// <inheritdoc />
-    public Tensor Forward(Tensor hidden, EncoderMask mask, List<Tensor>? attentions)
+    public Tensor Forward(Tensor hidden, EncoderMask mask, List<Tensor>? attentions, Tensor? output = null)
     {
         // hidden: [B·T, L, D] with L = patches + 1 (class token first); frame index = b·T + t.
         int frames = hidden.Dim(0), length = hidden.Dim(1), d = hidden.Dim(2);
@@ -56,7 +56,7 @@ internal sealed class XClipVisionEncoderLayer : IEncoderLayer
         // row (rows are independent in the add and the norm, so the message rows are simply never computed).
         using var normalized2 = ScratchTensor.Rent(frames, length, d);
         using var update = ScratchTensor.Rent(frames, length, d);
-        Tensor h = Tensor.Uninitialized(frames, length, d); // written whole by the residual add
+        Tensor h = EncoderOutputBuffer.For(output, frames, length, d); // written whole by the residual add
         int threads = NumericsOptions.MaxDegreeOfParallelism;
         _layerNorm2.AddAndForward(x.Span, attended.Span, h.Span, normalized2.Span, frames * length, length, length + 1, threads);
         _mlp.Forward(normalized2.Span, update.Span, frames * length);
