@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Side-by-side speed comparison with ONNX Runtime 1.32 on this machine: the same weights (clip bench's random
 # checkpoints), the same inputs, the same thread count, rounds alternating between the two sides in one process.
-# NOT part of CI (it takes tens of minutes, ~12 GB of disk and the whole machine). See tests/perf/README.md.
+# NOT part of CI (it takes tens of minutes, ~11 GB of disk and the whole machine). See tests/perf/README.md.
 #
 # Usage: tests/perf/ort-side-by-side.sh [--dir DIR] [--filter NAME[,NAME]] [--rounds R] [--runs N] [--threads N]
 #   --dir DIR   where checkpoints and graphs are kept between runs (default /tmp/clip-ort); both are written once
