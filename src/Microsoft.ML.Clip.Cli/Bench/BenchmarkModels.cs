@@ -26,16 +26,28 @@ internal sealed class BenchmarkModels : IDisposable
     };
 
     /// <summary>How each family's temporary checkpoint is written, by the family name that starts its benchmarks' names.</summary>
-    private static readonly Dictionary<string, Func<CheckpointFolder>> Writers = new(StringComparer.Ordinal)
+    /// <remarks>The argument is the folder to keep the checkpoint in, or null for a temporary one.</remarks>
+    private static readonly Dictionary<string, Func<string?, CheckpointFolder>> Writers = new(StringComparer.Ordinal)
     {
-        ["xclip"] = () => CheckpointFolder.Write(new XClipConfig(), XClipModel.FromWeightSource, seed: 1),
-        ["altclip"] = () => CheckpointFolder.Write(new AltClipConfig(), AltClipModel.FromWeightSource, seed: 2),
-        ["altclip-vitl14"] = () => CheckpointFolder.Write(VitL14Config, AltClipModel.FromWeightSource, seed: 3),
+        ["xclip"] = folder => Checkpoint(folder, new XClipConfig(), XClipModel.FromWeightSource, seed: 1),
+        ["altclip"] = folder => Checkpoint(folder, new AltClipConfig(), AltClipModel.FromWeightSource, seed: 2),
+        ["altclip-vitl14"] = folder => Checkpoint(folder, VitL14Config, AltClipModel.FromWeightSource, seed: 3),
     };
+
+    private readonly string? _checkpointRoot;
 
     private readonly Dictionary<string, IDisposable> _models = new(StringComparer.Ordinal);
     private readonly Dictionary<string, CheckpointFolder> _checkpoints = new(StringComparer.Ordinal);
     private BenchmarkVideo? _video;
+
+    /// <summary>Models whose checkpoints are temporary (deleted on dispose).</summary>
+    public BenchmarkModels()
+    {
+    }
+
+    /// <summary>Models whose checkpoints are kept in <c><paramref name="checkpointRoot"/>/family</c> (written once, reused after).</summary>
+    /// <param name="checkpointRoot">The folder of the kept checkpoints.</param>
+    public BenchmarkModels(string checkpointRoot) => _checkpointRoot = checkpointRoot;
 
     /// <summary>The default <c>XCLIPConfig</c> (= microsoft/xclip-base-patch32 shape).</summary>
     public XClipModel XClip => Model("xclip", XClipModel.FromPretrained);
@@ -61,7 +73,7 @@ internal sealed class BenchmarkModels : IDisposable
     {
         if (!_checkpoints.TryGetValue(family, out CheckpointFolder? folder))
         {
-            folder = Writers[family]();
+            folder = Writers[family](_checkpointRoot is null ? null : System.IO.Path.Combine(_checkpointRoot, family));
             _checkpoints[family] = folder;
             PeakMemory.Reset();
         }
@@ -129,6 +141,10 @@ internal sealed class BenchmarkModels : IDisposable
         _video?.Dispose();
         _video = null;
     }
+
+    private static CheckpointFolder Checkpoint<TConfig>(string? folder, TConfig config, Func<TConfig, IWeightSource, IDisposable> build, int seed)
+        where TConfig : PretrainedConfig =>
+        folder is null ? CheckpointFolder.Write(config, build, seed) : CheckpointFolder.WriteOrReuse(folder, config, build, seed);
 
     private T Model<T>(string family, Func<string, Hub.HubOptions?, T> load)
         where T : IDisposable

@@ -1,6 +1,5 @@
 using Microsoft.ML.Clip.Modeling;
 using Microsoft.ML.Clip.Numerics;
-using TensorPrimitives = System.Numerics.Tensors.TensorPrimitives;
 
 namespace Microsoft.ML.Clip.AltClip;
 
@@ -38,7 +37,7 @@ internal sealed class AltRobertaLayer : IEncoderLayer
     }
 
     /// <inheritdoc />
-    public Tensor Forward(Tensor hidden, EncoderMask mask, List<Tensor>? attentions)
+    public Tensor Forward(Tensor hidden, EncoderMask mask, List<Tensor>? attentions, Tensor? output = null)
     {
         // hidden: [batch, length, d]; only the returned output is allocated, the temporaries are pooled.
         int batch = hidden.Dim(0), length = hidden.Dim(1), d = hidden.Dim(2), rows = batch * length;
@@ -66,19 +65,18 @@ internal sealed class AltRobertaLayer : IEncoderLayer
             _attentionOutput.Forward(context.Span, attended.Span, rows);
         }
 
-        TensorPrimitives.Add(attended.Span, hidden.Span, attended.Span);
-        _attentionLayerNorm.Forward(attended.Span, attended.Span, rows);
+        // attended = LayerNorm(attended + hidden), one pass over the rows, in place.
+        _attentionLayerNorm.AddAndForward(attended.Span, hidden.Span, attended.Span, attended.Span, rows, rows, rows, NumericsOptions.MaxDegreeOfParallelism);
 
         // intermediate + output: LayerNorm(dense(gelu(dense(attended))) + attended)
-        var output = new Tensor(batch, length, d);
+        Tensor result = EncoderOutputBuffer.For(output, batch, length, d); // written whole by the output dense layer
         using (var intermediate = ScratchTensor.Rent(rows, _intermediate.OutFeatures))
         {
             _intermediate.Forward(attended.Span, intermediate.Span, rows, _activation);
-            _output.Forward(intermediate.Span, output.Span, rows);
+            _output.Forward(intermediate.Span, result.Span, rows);
         }
 
-        TensorPrimitives.Add(output.Span, attended.Span, output.Span);
-        _outputLayerNorm.Forward(output.Span, output.Span, rows);
-        return output;
+        _outputLayerNorm.AddAndForward(result.Span, attended.Span, result.Span, result.Span, rows, rows, rows, NumericsOptions.MaxDegreeOfParallelism);
+        return result;
     }
 }

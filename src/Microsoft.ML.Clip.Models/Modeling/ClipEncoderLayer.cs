@@ -1,5 +1,5 @@
 using Microsoft.ML.Clip.Numerics;
-using TensorPrimitives = System.Numerics.Tensors.TensorPrimitives;
+using Microsoft.ML.Clip.Numerics.Kernels;
 
 namespace Microsoft.ML.Clip.Modeling;
 
@@ -27,7 +27,7 @@ internal sealed class ClipEncoderLayer : IEncoderLayer
     public LayerNorm LayerNorm2 { get; }
 
     /// <inheritdoc />
-    public Tensor Forward(Tensor hidden, EncoderMask mask, List<Tensor>? attentions)
+    public Tensor Forward(Tensor hidden, EncoderMask mask, List<Tensor>? attentions, Tensor? output = null)
     {
         // hidden: [batch, length, width]; only the returned h is allocated, the temporaries are pooled.
         int[] shape = hidden.Shape.ToArray();
@@ -37,12 +37,12 @@ internal sealed class ClipEncoderLayer : IEncoderLayer
 
         LayerNorm1.Forward(hidden.Span, normalized.Span, rows);
         SelfAttention.Forward(normalized.Tensor, update.Span, mask, attentions);
-        var h = new Tensor(shape);
-        TensorPrimitives.Add(hidden.Span, update.Span, h.Span); // h = hidden + attention
+        Tensor h = EncoderOutputBuffer.For(output, shape); // written whole by the residual add below
 
-        LayerNorm2.Forward(h.Span, normalized.Span, rows);
+        // h = hidden + attention; normalized = layer_norm2(h), in one pass over the rows.
+        LayerNorm2.AddAndForward(hidden.Span, update.Span, h.Span, normalized.Span, rows, rows, rows, NumericsOptions.MaxDegreeOfParallelism);
         Mlp.Forward(normalized.Span, update.Span, rows);
-        TensorPrimitives.Add(h.Span, update.Span, h.Span); // h = h + mlp
+        RowJob.Add(h.Span, update.Span, h.Span, LayerNorm1.Width, NumericsOptions.MaxDegreeOfParallelism); // h = h + mlp
         return h;
     }
 }

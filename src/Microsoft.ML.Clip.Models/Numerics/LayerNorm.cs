@@ -41,8 +41,11 @@ public sealed class LayerNorm
     /// <param name="input">The input rows.</param>
     /// <param name="output">The output rows.</param>
     /// <param name="rows">The number of rows.</param>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public void Forward(ReadOnlySpan<float> input, Span<float> output, int rows)
+    public void Forward(ReadOnlySpan<float> input, Span<float> output, int rows) =>
+        Forward(input, output, rows, NumericsOptions.MaxDegreeOfParallelism);
+
+    /// <summary>The forward pass on up to <paramref name="maxThreads"/> threads (rows are split; results do not depend on the split).</summary>
+    internal unsafe void Forward(ReadOnlySpan<float> input, Span<float> output, int rows, int maxThreads)
     {
         int width = Width;
         if (rows < 0 || input.Length < (long)rows * width || output.Length < (long)rows * width)
@@ -51,22 +54,65 @@ public sealed class LayerNorm
                 $"LayerNorm of width {width} on {rows} rows needs input and output of {(long)rows * width} values; got {input.Length} and {output.Length}.");
         }
 
-        ReadOnlySpan<float> gamma = Weight.Span;
-        ReadOnlySpan<float> beta = Bias.Span;
-        for (int r = 0; r < rows; r++)
+        fixed (float* x = input)
+        fixed (float* y = output)
         {
-            ReadOnlySpan<float> x = input.Slice(r * width, width);
-            Span<float> y = output.Slice(r * width, width);
-
-            // Mean and biased variance with double accumulators (two passes: no E[x²]-E[x]² cancellation).
-            float mean = (float)(RowStatistics.Sum(x) / width);
-            double variance = RowStatistics.SumOfSquaredDeviations(x, mean) / width;
-            float inverseStd = (float)(1.0 / Math.Sqrt(variance + Epsilon));
-            Normalize(x, y, mean, inverseStd, gamma, beta);
+            RowJob.Run(x, null, null, y, this, width, rows, rows, rows, maxThreads);
         }
     }
 
-    /// <summary><c>y = (x - mean)·inverseStd·γ + β</c>, vectorised; <paramref name="y"/> may be <paramref name="x"/>.</summary>
+    /// <summary>
+    /// A residual connection and the norm that follows it, in one pass over the rows: <c>sum = residual + update</c>
+    /// (as <c>torch</c>'s element-wise add rounds), then <c>output = LayerNorm(sum)</c>.
+    /// </summary>
+    /// <param name="residual">The residual rows; with <paramref name="inputGroupRows"/> &gt; <paramref name="groupRows"/>,
+    /// groups of <paramref name="inputGroupRows"/> rows of which the first <paramref name="groupRows"/> are used.</param>
+    /// <param name="update">The rows added to <paramref name="residual"/>, laid out like it.</param>
+    /// <param name="sum">The sums, <c>[rows, width]</c>.</param>
+    /// <param name="output">The normalized sums, <c>[rows, width]</c>.</param>
+    /// <param name="rows">Output rows.</param>
+    /// <param name="groupRows">Output rows per group (<paramref name="rows"/> for one group).</param>
+    /// <param name="inputGroupRows">Input rows per group (≥ <paramref name="groupRows"/>; the extra rows are skipped).</param>
+    /// <param name="maxThreads">Threads to split the rows over.</param>
+    internal unsafe void AddAndForward(
+        ReadOnlySpan<float> residual, ReadOnlySpan<float> update, Span<float> sum, Span<float> output, int rows, int groupRows, int inputGroupRows, int maxThreads)
+    {
+        int width = Width;
+        if (rows < 0 || groupRows < 1 || inputGroupRows < groupRows || rows % groupRows != 0)
+        {
+            throw new ArgumentException($"LayerNorm residual: {rows} rows in groups of {groupRows} taken from groups of {inputGroupRows} rows do not fit.");
+        }
+
+        long inputValues = (long)(rows / groupRows) * inputGroupRows * width;
+        if (residual.Length < inputValues || update.Length < inputValues || sum.Length < (long)rows * width || output.Length < (long)rows * width)
+        {
+            throw new ArgumentException(
+                $"LayerNorm residual of width {width}: inputs need {inputValues} values and outputs {(long)rows * width}; "
+                + $"got {residual.Length}, {update.Length}, {sum.Length} and {output.Length}.");
+        }
+
+        fixed (float* x = residual)
+        fixed (float* u = update)
+        fixed (float* h = sum)
+        fixed (float* y = output)
+        {
+            RowJob.Run(x, u, h, y, this, width, rows, groupRows, inputGroupRows, maxThreads);
+        }
+    }
+
+    /// <summary>Normalizes one row of <see cref="Width"/> values (<paramref name="y"/> may be <paramref name="x"/>).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    internal void NormalizeRow(ReadOnlySpan<float> x, Span<float> y)
+    {
+        int width = x.Length;
+
+        // Mean and biased variance with double accumulators (two passes: no E[x²]-E[x]² cancellation).
+        float mean = (float)(RowStatistics.Sum(x) / width);
+        double variance = RowStatistics.SumOfSquaredDeviations(x, mean) / width;
+        float inverseStd = (float)(1.0 / Math.Sqrt(variance + Epsilon));
+        Normalize(x, y, mean, inverseStd, Weight.Span, Bias.Span);
+    }
+
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Normalize(ReadOnlySpan<float> x, Span<float> y, float mean, float inverseStd, ReadOnlySpan<float> gamma, ReadOnlySpan<float> beta)
     {

@@ -141,7 +141,7 @@ public sealed class Linear
 
         int[] shape = input.Shape.ToArray();
         shape[^1] = OutFeatures;
-        var output = new Tensor(shape);
+        Tensor output = Tensor.Uninitialized(shape); // the product writes every value (k = 0 clears)
         Forward(input.Span, output.Span, input.Length / InFeatures, activation);
         return output;
     }

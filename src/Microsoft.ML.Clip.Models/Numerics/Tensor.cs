@@ -42,6 +42,13 @@ public sealed class Tensor
     /// <summary>The dimensions, outermost first.</summary>
     public ReadOnlySpan<int> Shape => _shape;
 
+    /// <summary>
+    /// A tensor whose values are unspecified (not zeroed), for an output that the caller overwrites completely: a layer's
+    /// fresh activation of megabytes is then neither cleared nor, on a new heap segment, touched twice.
+    /// </summary>
+    /// <param name="shape">The dimensions, outermost first.</param>
+    internal static Tensor Uninitialized(params int[] shape) => new(GC.AllocateUninitializedArray<float>(CheckedLength(shape)), shape);
+
     /// <summary>The number of dimensions.</summary>
     public int Rank => _shape.Length;
 

@@ -1,6 +1,6 @@
 using Microsoft.ML.Clip.Modeling;
 using Microsoft.ML.Clip.Numerics;
-using TensorPrimitives = System.Numerics.Tensors.TensorPrimitives;
+using Microsoft.ML.Clip.Numerics.Kernels;
 
 namespace Microsoft.ML.Clip.XClip;
 
@@ -33,7 +33,7 @@ internal sealed class XClipVisionEncoderLayer : IEncoderLayer
     }
 
     /// <inheritdoc />
-    public Tensor Forward(Tensor hidden, EncoderMask mask, List<Tensor>? attentions)
+    public Tensor Forward(Tensor hidden, EncoderMask mask, List<Tensor>? attentions, Tensor? output = null)
     {
         // hidden: [B·T, L, D] with L = patches + 1 (class token first); frame index = b·T + t.
         int frames = hidden.Dim(0), length = hidden.Dim(1), d = hidden.Dim(2);
@@ -46,21 +46,21 @@ internal sealed class XClipVisionEncoderLayer : IEncoderLayer
         // Append the message token last and attend over L + 1 tokens.                                [B·T, L+1, D]
         using var x = ScratchTensor.Rent(frames, length + 1, d);
         TensorOps.AppendToken(hidden, message.Reshape(frames, d), x.Tensor);
-        using (var normalized = ScratchTensor.Rent(frames, length + 1, d))
-        using (var attended = ScratchTensor.Rent(frames, length + 1, d))
-        {
-            _layerNorm1.Forward(x.Span, normalized.Span, frames * (length + 1));
-            _selfAttention.Forward(normalized.Tensor, attended.Span, EncoderMask.None, attentions);
-            TensorPrimitives.Add(x.Span, attended.Span, x.Span);
-        }
+        using var normalized = ScratchTensor.Rent(frames, length + 1, d);
+        using var attended = ScratchTensor.Rent(frames, length + 1, d);
+        _layerNorm1.Forward(x.Span, normalized.Span, frames * (length + 1));
+        _selfAttention.Forward(normalized.Tensor, attended.Span, EncoderMask.None, attentions);
 
         // Drop the message token before the MLP; it never persists across layers.                  [B·T, L, D]
-        Tensor h = TensorOps.TakeTokens(x.Tensor, 0, length);
+        // h = x[:, :L] + attended[:, :L] and normalized2 = layer_norm2(h) in one pass that skips each frame's last
+        // row (rows are independent in the add and the norm, so the message rows are simply never computed).
         using var normalized2 = ScratchTensor.Rent(frames, length, d);
         using var update = ScratchTensor.Rent(frames, length, d);
-        _layerNorm2.Forward(h.Span, normalized2.Span, frames * length);
+        Tensor h = EncoderOutputBuffer.For(output, frames, length, d); // written whole by the residual add
+        int threads = NumericsOptions.MaxDegreeOfParallelism;
+        _layerNorm2.AddAndForward(x.Span, attended.Span, h.Span, normalized2.Span, frames * length, length, length + 1, threads);
         _mlp.Forward(normalized2.Span, update.Span, frames * length);
-        TensorPrimitives.Add(h.Span, update.Span, h.Span);
+        RowJob.Add(h.Span, update.Span, h.Span, d, threads); // h = h + mlp
         return h;
     }
 }

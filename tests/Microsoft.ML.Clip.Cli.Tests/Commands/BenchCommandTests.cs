@@ -92,6 +92,40 @@ public sealed class BenchCommandTests
     }
 
     [TestMethod]
+    public void CheckpointKeptInANamedFolderIsWrittenOnceReusedAndNotDeleted()
+    {
+        var config = XClipConfig.FromFile(TestFixtures.Path("models/xclip-tiny/config.json"));
+        string folder = Path.Combine(Path.GetTempPath(), "clip-bench-kept-" + Guid.NewGuid().ToString("N"));
+        try
+        {
+            string weights = Path.Combine(folder, "model.safetensors");
+            using (CheckpointFolder.WriteOrReuse(folder, config, XClipModel.FromWeightSource, seed: 1))
+            {
+            }
+
+            Assert.IsTrue(File.Exists(weights), "disposing a kept checkpoint must not delete it");
+            byte[] first = File.ReadAllBytes(weights);
+            DateTime written = File.GetLastWriteTimeUtc(weights);
+            using (CheckpointFolder again = CheckpointFolder.WriteOrReuse(folder, config, XClipModel.FromWeightSource, seed: 1))
+            {
+                Assert.AreEqual(Path.GetFullPath(folder), again.Path);
+                Assert.AreEqual(written, File.GetLastWriteTimeUtc(weights), "an existing checkpoint is reused, not written again");
+            }
+
+            // The same seed gives the same weights as the temporary checkpoint clip bench writes.
+            using CheckpointFolder temporary = CheckpointFolder.Write(config, XClipModel.FromWeightSource, seed: 1);
+            CollectionAssert.AreEqual(first, File.ReadAllBytes(Path.Combine(temporary.Path, "model.safetensors")));
+        }
+        finally
+        {
+            if (Directory.Exists(folder))
+            {
+                Directory.Delete(folder, recursive: true);
+            }
+        }
+    }
+
+    [TestMethod]
     public void FlopCountsAgreeWithThePyTorchReferenceTable()
     {
         // The project's PyTorch side-by-side notes list ≈ GFLOP per call for the default configs: 72, 288, 85, 39 (X-CLIP), 8.8, 35, 309 (AltCLIP).
