@@ -103,7 +103,7 @@ internal sealed class CliModel : ICliModel
     {
         cancellationToken.ThrowIfCancellationRequested();
         float[] logits = _scoreFiles([path], prompts.Select(p => (IReadOnlyList<string>)[p]).ToArray())[0];
-        return ModelInputs.Softmax(logits);
+        return EmbeddingMath.Softmax(logits); // the same softmax as the ML.NET classifier and ClassPrediction
     }
 
     /// <inheritdoc />

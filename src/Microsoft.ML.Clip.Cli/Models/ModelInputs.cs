@@ -59,13 +59,4 @@ internal static class ModelInputs
 
         return result;
     }
-
-    /// <summary>Softmax over one row of logits.</summary>
-    /// <param name="logits">The logits.</param>
-    public static float[] Softmax(ReadOnlySpan<float> logits)
-    {
-        var result = new float[logits.Length];
-        System.Numerics.Tensors.TensorPrimitives.SoftMax(logits, result);
-        return result;
-    }
 }
