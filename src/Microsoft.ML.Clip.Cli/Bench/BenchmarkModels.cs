@@ -38,18 +38,39 @@ internal sealed class BenchmarkModels : IDisposable
     private readonly ModelOptions _options;
 
     private readonly Dictionary<string, IDisposable> _models = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, CheckpointFolder> _checkpoints = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, CheckpointFolder> _checkpoints;
+    private readonly bool _ownsCheckpoints = true;
     private BenchmarkVideo? _video;
 
     /// <summary>Models whose checkpoints are temporary (deleted on dispose).</summary>
     /// <param name="precision">The precision the models are loaded in (the checkpoints are float32 either way).</param>
-    public BenchmarkModels(ComputePrecision precision = ComputePrecision.Float32) => _options = new ModelOptions { Precision = precision };
+    public BenchmarkModels(ComputePrecision precision = ComputePrecision.Float32)
+    {
+        _options = new ModelOptions { Precision = precision };
+        _checkpoints = new(StringComparer.Ordinal);
+    }
 
     /// <summary>Models whose checkpoints are kept in <c><paramref name="checkpointRoot"/>/family</c> (written once, reused after).</summary>
     /// <param name="checkpointRoot">The folder of the kept checkpoints.</param>
     /// <param name="precision">The precision the models are loaded in (the checkpoints are float32 either way).</param>
     public BenchmarkModels(string checkpointRoot, ComputePrecision precision = ComputePrecision.Float32)
         : this(precision) => _checkpointRoot = checkpointRoot;
+
+    /// <summary>
+    /// Models loaded in <paramref name="precision"/> from the checkpoints of <paramref name="checkpoints"/> (written by it,
+    /// deleted by it; this instance's <see cref="Dispose"/> releases only its own models). <c>clip bench --precision int8</c>
+    /// compares its outputs with a float32 twin this way, without writing the checkpoints twice.
+    /// </summary>
+    /// <param name="checkpoints">The instance that owns the checkpoints.</param>
+    /// <param name="precision">The precision the models are loaded in.</param>
+    public BenchmarkModels(BenchmarkModels checkpoints, ComputePrecision precision)
+    {
+        ArgumentNullException.ThrowIfNull(checkpoints);
+        _options = new ModelOptions { Precision = precision };
+        _checkpointRoot = checkpoints._checkpointRoot;
+        _checkpoints = checkpoints._checkpoints;
+        _ownsCheckpoints = false;
+    }
 
     /// <summary>The precision the models are loaded in.</summary>
     public ComputePrecision Precision => _options.Precision;
@@ -133,6 +154,11 @@ internal sealed class BenchmarkModels : IDisposable
         }
 
         _models.Clear();
+
+        if (!_ownsCheckpoints)
+        {
+            return;
+        }
 
         // A disposed model's mapping lives until its tensors are garbage (see MappedFile); unmap before deleting the file.
         GC.Collect();
