@@ -67,7 +67,8 @@ internal static class BenchCommand
             {
                 context.Error.WriteLine(
                     $"clip: bench on {Environment.ProcessorCount} core(s), {NumericsOptions.MaxDegreeOfParallelism} thread(s), {NumericsOptions.InstructionSet}, "
-                    + $"{count} run(s) after 1 warm-up, {CommonOptions.PrecisionName(precision)} linear layers");
+                    + $"{count} run(s) after 1 warm-up, {CommonOptions.PrecisionName(precision)} linear layers"
+                    + (compare ? $" (int8 kernels: {NumericsOptions.Int8InstructionSet})" : string.Empty));
                 if (!asJson)
                 {
                     context.Out.WriteLine(

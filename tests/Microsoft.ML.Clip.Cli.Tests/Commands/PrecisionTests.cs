@@ -35,6 +35,18 @@ public sealed class PrecisionTests
     }
 
     [TestMethod]
+    public void BenchSaysWhichPrecisionAndKernelsItRuns()
+    {
+        CliResult result = CliRunner.Run("bench", "--filter", "gemm.peak", "--runs", "1", "--precision", "int8");
+        Assert.AreEqual(0, result.ExitCode, result.ToString());
+        StringAssert.Contains(result.Error, $"int8 linear layers (int8 kernels: {Microsoft.ML.Clip.Numerics.NumericsOptions.Int8InstructionSet})");
+        StringAssert.Contains(result.Out, "cos f32", "the cosine column is shown in int8");
+        CliResult float32 = CliRunner.Run("bench", "--filter", "gemm.peak", "--runs", "1");
+        StringAssert.Contains(float32.Error, "float32 linear layers");
+        Assert.IsFalse(float32.Out.Contains("cos f32", StringComparison.Ordinal), "no cosine column in float32");
+    }
+
+    [TestMethod]
     [DataRow("e.csv")]
     [DataRow("e.jsonl")]
     [DataRow("e.safetensors")]

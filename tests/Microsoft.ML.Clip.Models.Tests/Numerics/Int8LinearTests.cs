@@ -182,6 +182,14 @@ public sealed class Int8LinearTests
     }
 
     [TestMethod]
+    public void TheReportedInstructionSetIsTheBestSupportedPath()
+    {
+        Assert.AreEqual(Int8LevelInfo.Best.ToString(), NumericsOptions.Int8InstructionSet);
+        Assert.IsTrue(Int8LevelInfo.IsSupported(Int8LevelInfo.Best));
+        Assert.IsTrue(Levels.All(level => level <= Int8LevelInfo.Best), "no supported path is better than the one chosen");
+    }
+
+    [TestMethod]
     public void UnknownPrecisionIsRejected()
     {
         var error = Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => new Linear(new Tensor(2, 2), null, (ComputePrecision)7));
