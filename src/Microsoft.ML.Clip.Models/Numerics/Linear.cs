@@ -9,6 +9,11 @@ namespace Microsoft.ML.Clip.Numerics;
 /// A fully connected layer as <c>torch.nn.Linear</c> computes it: <c>y = x·Wᵀ + b</c>, with <c>W</c> stored
 /// <c>[out, in]</c> row-major, optionally followed by a fused activation.
 /// </summary>
+/// <remarks>
+/// A layer built with <see cref="ComputePrecision.Int8"/> computes the same function on int8-quantized weights and inputs
+/// (see <see cref="Linear(Tensor, Tensor?, ComputePrecision)"/>); its outputs differ from float32 by the quantization
+/// error, and are bit-identical whatever the instruction set or thread count.
+/// </remarks>
 public sealed class Linear
 {
     /// <summary>Creates a float32 layer from its weight <c>[out, in]</c> and optional bias <c>[out]</c>.</summary>
@@ -196,10 +201,8 @@ public sealed class Linear
     /// <remarks>
     /// The packed copy takes <c>⌈out/64⌉·64·in</c> floats of native memory. A weight in managed memory is released once
     /// packed; the pages of a memory-mapped one are handed back to the OS (<see cref="Weight"/> then reads them from the
-    /// file again, so values written in place into a mapped weight before it was packed do not survive there).
-    /// </remarks>
-    /// <remarks>
-    /// An int8 layer quantizes instead: <c>⌈out/16⌉·16·⌈in/4⌉·4</c> bytes plus three values per output, about a quarter of
+    /// file again, so values written in place into a mapped weight before it was packed do not survive there). An int8
+    /// layer quantizes instead, into <c>⌈out/16⌉·16·⌈in/4⌉·4</c> bytes plus three values per output: about a quarter of
     /// the float32 weight.
     /// </remarks>
     /// <exception cref="ArgumentException">An int8 layer's weight holds a NaN or an infinity (it has no int8 scale).</exception>
