@@ -30,7 +30,7 @@ public sealed class AltClipImageFeaturizer : ClipTransformerBase
 
     private static ClipFunction CreateFunction(AltClipImageFeaturizerEstimator.Options options)
     {
-        IClipModelLoader loader = options.ModelLoader ?? ClipModelLoader.Default;
+        IClipModelLoader loader = ClipModelLoader.For(options);
         string model = options.ModelPath;
         return new ImageEmbeddingFunction(new(() => loader.LoadImageEmbedder(model), LazyThreadSafetyMode.ExecutionAndPublication));
     }

@@ -30,7 +30,7 @@ public sealed class AltClipTextFeaturizer : ClipTransformerBase
 
     private static ClipFunction CreateFunction(AltClipTextFeaturizerEstimator.Options options)
     {
-        IClipModelLoader loader = options.ModelLoader ?? ClipModelLoader.Default;
+        IClipModelLoader loader = ClipModelLoader.For(options);
         string model = options.ModelPath;
         return new TextEmbeddingFunction(new(() => loader.LoadTextEmbedder(ClipModelFamily.AltClip, model), LazyThreadSafetyMode.ExecutionAndPublication));
     }

@@ -1,4 +1,5 @@
 using Microsoft.ML.Clip.Hub;
+using Microsoft.ML.Clip.Modeling;
 using Microsoft.ML.Clip.Tasks;
 using Microsoft.ML.Clip.Vision;
 
@@ -13,6 +14,7 @@ public sealed class ClipModelLoader : IClipModelLoader
 {
     private readonly VisionPreprocessorOptions? _videoOptions;
     private readonly HubOptions? _hubOptions;
+    private readonly ModelOptions? _modelOptions;
 
     /// <summary>Creates a loader.</summary>
     /// <param name="videoOptions">Frame sampling and ffmpeg location for X-CLIP video files; <see langword="null"/> for the model's defaults.</param>
@@ -25,6 +27,27 @@ public sealed class ClipModelLoader : IClipModelLoader
 
     /// <summary>A loader with default options.</summary>
     public static ClipModelLoader Default { get; } = new();
+
+    /// <summary>The precision this loader loads models in.</summary>
+    public ComputePrecision Precision => _modelOptions?.Precision ?? ComputePrecision.Float32;
+
+    /// <summary>
+    /// The loader a transform uses: its <see cref="ClipTransformOptions.ModelLoader"/> (a <see cref="ClipModelLoader"/> is
+    /// given the transform's <see cref="ClipTransformOptions.Precision"/>; another loader decides itself), or the default
+    /// loader in that precision.
+    /// </summary>
+    internal static IClipModelLoader For(ClipTransformOptions options) => options.ModelLoader switch
+    {
+        null => options.Precision == ComputePrecision.Float32 ? Default : Default.WithPrecision(options.Precision),
+        ClipModelLoader loader => loader.Precision == options.Precision ? loader : loader.WithPrecision(options.Precision),
+        IClipModelLoader other => other,
+    };
+
+    /// <summary>This loader's options with another precision.</summary>
+    internal ClipModelLoader WithPrecision(ComputePrecision precision) => new(_videoOptions, _hubOptions, new ModelOptions { Precision = precision });
+
+    private ClipModelLoader(VisionPreprocessorOptions? videoOptions, HubOptions? hubOptions, ModelOptions modelOptions)
+        : this(videoOptions, hubOptions) => _modelOptions = modelOptions;
 
     /// <inheritdoc />
     public ITextEmbedder LoadTextEmbedder(ClipModelFamily family, string model) =>
@@ -42,9 +65,9 @@ public sealed class ClipModelLoader : IClipModelLoader
     /// <inheritdoc />
     public IZeroShotScorer<ImageInput> LoadImageZeroShotScorer(string model) => LoadAltClip(model);
 
-    private XClipEmbedder LoadXClip(string model) => XClipEmbedder.FromPretrained(Resolve(model), _videoOptions);
+    private XClipEmbedder LoadXClip(string model) => XClipEmbedder.FromPretrained(Resolve(model), _videoOptions, _modelOptions);
 
-    private AltClipEmbedder LoadAltClip(string model) => AltClipEmbedder.FromPretrained(Resolve(model));
+    private AltClipEmbedder LoadAltClip(string model) => AltClipEmbedder.FromPretrained(Resolve(model), _modelOptions);
 
     private string Resolve(string model)
     {

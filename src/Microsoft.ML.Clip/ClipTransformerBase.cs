@@ -29,6 +29,7 @@ public abstract class ClipTransformerBase : ITransformer, IDisposable
         InputColumnName = inputColumnName;
         BatchSize = options.BatchSize;
         SkipBadRows = options.SkipBadRows;
+        Precision = options.Precision;
         ModelLoader = options.ModelLoader;
         Function = function;
         _outputColumns = new(() => outputColumns(function), LazyThreadSafetyMode.ExecutionAndPublication);
@@ -45,6 +46,9 @@ public abstract class ClipTransformerBase : ITransformer, IDisposable
 
     /// <summary>Whether unreadable rows give NaN outputs instead of an error.</summary>
     public bool SkipBadRows { get; }
+
+    /// <summary>The arithmetic of the model's linear layers (saved with the transformer).</summary>
+    public Microsoft.ML.Clip.Modeling.ComputePrecision Precision { get; }
 
     /// <summary>The names of the columns this transformer adds.</summary>
     public IReadOnlyList<string> OutputColumnNames => OutputColumns.Select(c => c.Name).ToArray();
@@ -174,6 +178,7 @@ public abstract class ClipTransformerBase : ITransformer, IDisposable
                 InputColumnName = state.InputColumnName,
                 BatchSize = state.BatchSize,
                 SkipBadRows = state.SkipBadRows,
+                Precision = state.Precision ?? Microsoft.ML.Clip.Modeling.ComputePrecision.Float32,
                 ModelLoader = modelLoader,
                 Family = state.Family ?? ClipModelFamily.XClip,
                 Labels = state.Labels ?? [],
@@ -197,6 +202,7 @@ public abstract class ClipTransformerBase : ITransformer, IDisposable
         InputColumnName = InputColumnName,
         BatchSize = BatchSize,
         SkipBadRows = SkipBadRows,
+        Precision = Precision,
     };
 
     /// <summary>Finds and type-checks the input column of a schema.</summary>
@@ -298,6 +304,7 @@ public abstract class ClipTransformerBase : ITransformer, IDisposable
         OutputColumnName = state.OutputColumnName ?? state.InputColumnName,
         BatchSize = state.BatchSize,
         SkipBadRows = state.SkipBadRows,
+        Precision = state.Precision ?? Microsoft.ML.Clip.Modeling.ComputePrecision.Float32,
         ModelLoader = loader,
     };
 }

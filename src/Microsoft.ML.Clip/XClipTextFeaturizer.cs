@@ -30,7 +30,7 @@ public sealed class XClipTextFeaturizer : ClipTransformerBase
 
     private static ClipFunction CreateFunction(XClipTextFeaturizerEstimator.Options options)
     {
-        IClipModelLoader loader = options.ModelLoader ?? ClipModelLoader.Default;
+        IClipModelLoader loader = ClipModelLoader.For(options);
         string model = options.ModelPath;
         return new TextEmbeddingFunction(new(() => loader.LoadTextEmbedder(ClipModelFamily.XClip, model), LazyThreadSafetyMode.ExecutionAndPublication));
     }

@@ -30,7 +30,7 @@ public sealed class XClipVideoFeaturizer : ClipTransformerBase
 
     private static ClipFunction CreateFunction(XClipVideoFeaturizerEstimator.Options options)
     {
-        IClipModelLoader loader = options.ModelLoader ?? ClipModelLoader.Default;
+        IClipModelLoader loader = ClipModelLoader.For(options);
         string model = options.ModelPath;
         return new VideoEmbeddingFunction(new(() => loader.LoadVideoEmbedder(model), LazyThreadSafetyMode.ExecutionAndPublication));
     }

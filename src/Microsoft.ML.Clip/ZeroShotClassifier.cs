@@ -68,9 +68,9 @@ public sealed class ZeroShotClassifier : ClipTransformerBase
 
     private static ClipFunction CreateFunction(ZeroShotClassifierEstimator.Options options)
     {
-        IClipModelLoader? loader = options.ModelLoader;
+        IClipModelLoader loader = ClipModelLoader.For(options);
         var prompts = PromptTemplates.Expand(options.Labels.ToArray(), (options.Templates ?? [DefaultTemplate(options.Family)]).ToArray());
-        return new ZeroShotFunction(options.Family, () => loader ?? ClipModelLoader.Default, options.ModelPath, prompts);
+        return new ZeroShotFunction(options.Family, () => loader, options.ModelPath, prompts);
     }
 }
 

@@ -4,6 +4,7 @@ using System.Globalization;
 using System.Text.Json;
 using Microsoft.ML.Clip.Cli.Bench;
 using Microsoft.ML.Clip.Cli.Infrastructure;
+using Microsoft.ML.Clip.Modeling;
 using Microsoft.ML.Clip.Numerics;
 
 namespace Microsoft.ML.Clip.Cli.Commands;
@@ -34,8 +35,14 @@ internal static class BenchCommand
                 + "or embedded per second)}.",
         };
         var threads = new Option<int?>("--threads", "-t") { Description = "Threads per kernel call (default: all cores).", HelpName = "N" };
+        Option<string> precisionOption = CommonOptions.Precision();
+        precisionOption.Description += " With int8, each model benchmark also reports the smallest cosine between its int8 and float32 outputs "
+            + "(\"cosine_vs_float32\" in --json; the float32 twin is loaded after the timed runs and left out of the peaks).";
 
-        var command = new Command("bench", "Time loading and running the models (random weights, full size, memory-mapped safetensors) and the machine's FMA peak.") { filter, runs, json, threads };
+        var command = new Command("bench", "Time loading and running the models (random weights, full size, memory-mapped safetensors) and the machine's FMA peak.")
+        {
+            filter, runs, json, threads, precisionOption,
+        };
         command.SetAction((parse, cancellationToken) =>
         {
             int count = parse.GetValue(runs);
@@ -50,6 +57,8 @@ internal static class BenchCommand
                 throw new UsageException($"--threads must be at least 1, not {threadCount}.");
             }
 
+            ComputePrecision precision = CommonOptions.ParsePrecision(parse.GetValue(precisionOption));
+            bool compare = precision != ComputePrecision.Float32;
             List<BenchmarkCase> selected = Select(parse.GetValue(filter));
             bool asJson = parse.GetValue(json);
             int previousThreads = NumericsOptions.MaxDegreeOfParallelism;
@@ -57,13 +66,18 @@ internal static class BenchCommand
             try
             {
                 context.Error.WriteLine(
-                    $"clip: bench on {Environment.ProcessorCount} core(s), {NumericsOptions.MaxDegreeOfParallelism} thread(s), {NumericsOptions.InstructionSet}, {count} run(s) after 1 warm-up");
+                    $"clip: bench on {Environment.ProcessorCount} core(s), {NumericsOptions.MaxDegreeOfParallelism} thread(s), {NumericsOptions.InstructionSet}, "
+                    + $"{count} run(s) after 1 warm-up, {CommonOptions.PrecisionName(precision)} linear layers"
+                    + (compare ? $" (int8 kernels: {NumericsOptions.Int8InstructionSet})" : string.Empty));
                 if (!asJson)
                 {
-                    context.Out.WriteLine($"{"name",-24} {"median s",9} {"min s",9} {"max s",9} {"GFLOP",8} {"GFLOP/s",8} {"frames/s",9} {"peak WS",9} {"warm-up peak",12}");
+                    context.Out.WriteLine(
+                        $"{"name",-24} {"median s",9} {"min s",9} {"max s",9} {"GFLOP",8} {"GFLOP/s",8} {"frames/s",9} {"peak WS",9} {"warm-up peak",12}"
+                        + (compare ? $" {"cos f32",9}" : string.Empty));
                 }
 
-                using var models = new BenchmarkModels();
+                using var models = new BenchmarkModels(precision);
+                using BenchmarkModels? reference = compare ? new BenchmarkModels(models, ComputePrecision.Float32) : null;
                 string? family = null;
                 foreach (BenchmarkCase bench in selected)
                 {
@@ -73,18 +87,28 @@ internal static class BenchCommand
                     string current = bench.Name.Split('.')[0];
                     if (family != current)
                     {
+                        reference?.Dispose();
                         models.Dispose();
                         PeakMemory.Reset();
                     }
 
                     var result = Measure(bench, models, count, cancellationToken);
+                    long peakWorkingSet = PeakMemory.Peak();
+                    double? cosine = null;
+                    if (reference is not null && bench.Outputs is not null)
+                    {
+                        cosine = SmallestCosine(bench.Outputs(models), bench.Outputs(reference));
+                        reference.Dispose(); // the float32 twin's memory must not count in the next benchmark's peaks
+                        PeakMemory.Reset();
+                    }
+
                     if (family != current && models.WeightBytes(current) is long weightBytes)
                     {
                         context.Error.WriteLine($"clip: {current}: {weightBytes >> 20} MiB of weights (temporary memory-mapped model.safetensors)");
                     }
 
                     family = current;
-                    Report(context, bench, result, asJson);
+                    Report(context, bench, result, peakWorkingSet, cosine, compare, asJson);
                 }
             }
             finally
@@ -133,13 +157,31 @@ internal static class BenchCommand
         return (seconds, flops, warmUpPeak);
     }
 
-    private static void Report(CliContext context, BenchmarkCase bench, (double[] Seconds, double Flops, long WarmUpPeak) result, bool asJson)
+    /// <summary>The smallest cosine between corresponding rows (last axis) of two sets of outputs.</summary>
+    private static double SmallestCosine(Tensor[] actual, Tensor[] expected)
+    {
+        double smallest = 1;
+        for (int t = 0; t < actual.Length; t++)
+        {
+            int width = expected[t].Dim(-1);
+            for (int row = 0; row < expected[t].Length / width; row++)
+            {
+                double cosine = System.Numerics.Tensors.TensorPrimitives.CosineSimilarity(
+                    actual[t].Span.Slice(row * width, width), expected[t].Span.Slice(row * width, width));
+                smallest = Math.Min(smallest, cosine);
+            }
+        }
+
+        return smallest;
+    }
+
+    private static void Report(
+        CliContext context, BenchmarkCase bench, (double[] Seconds, double Flops, long WarmUpPeak) result, long peakWorkingSet, double? cosine, bool compare, bool asJson)
     {
         double[] s = result.Seconds;
         double median = s.Length % 2 == 1 ? s[s.Length / 2] : (s[(s.Length / 2) - 1] + s[s.Length / 2]) / 2;
         double gflop = result.Flops / 1e9;
         double rate = gflop / (bench.BestIsPeak ? s[0] : median);
-        long peakWorkingSet = PeakMemory.Peak();
         double? framesPerSecond = bench.Frames > 0 ? bench.Frames / median : null;
         if (asJson)
         {
@@ -159,11 +201,17 @@ internal static class BenchCommand
                 fields["frames_per_s"] = Math.Round(fps, 2);
             }
 
+            if (cosine is double c)
+            {
+                fields["cosine_vs_float32"] = Math.Round(c, 6);
+            }
+
             context.Out.WriteLine(JsonSerializer.Serialize(fields));
             return;
         }
 
         string F(double v, string format) => v.ToString(format, CultureInfo.InvariantCulture);
-        context.Out.WriteLine($"{bench.Name,-24} {F(median, "F4"),9} {F(s[0], "F4"),9} {F(s[^1], "F4"),9} {F(gflop, "F1"),8} {F(rate, "F1"),8} {(framesPerSecond is double f ? F(f, "F1") : ""),9} {(peakWorkingSet >> 20) + " MiB",9} {(result.WarmUpPeak >> 20) + " MiB",12}");
+        context.Out.WriteLine($"{bench.Name,-24} {F(median, "F4"),9} {F(s[0], "F4"),9} {F(s[^1], "F4"),9} {F(gflop, "F1"),8} {F(rate, "F1"),8} {(framesPerSecond is double f ? F(f, "F1") : ""),9} {(peakWorkingSet >> 20) + " MiB",9} {(result.WarmUpPeak >> 20) + " MiB",12}"
+            + (compare ? $" {(cosine is double cos ? F(cos, "F6") : ""),9}" : string.Empty));
     }
 }

@@ -51,13 +51,15 @@ internal static class ClassifyCommand
         Option<string?> model = CommonOptions.Model();
         Option<int?> frames = CommonOptions.Frames();
         Option<string> sampling = CommonOptions.Sampling("each clip's label probabilities are averaged, as X-CLIP's multi-view test does");
+        Option<string> precision = CommonOptions.Precision();
 
         var command = new Command("classify", "Zero-shot classification: rank labels for each video (X-CLIP) or image (AltCLIP).")
         {
-            inputs, labels, label, labelsFile, template, top, json, model, frames, sampling,
+            inputs, labels, label, labelsFile, template, top, json, model, frames, sampling, precision,
         };
         command.SetAction((parse, cancellationToken) =>
         {
+            Modeling.ComputePrecision computePrecision = CommonOptions.ParsePrecision(parse.GetValue(precision));
             string[] names = CollectLabels(parse.GetValue(labels), parse.GetValue(label), parse.GetValue(labelsFile));
             string pattern = parse.GetValue(template) ?? "{}";
             if (!pattern.Contains("{}", StringComparison.Ordinal))
@@ -81,7 +83,7 @@ internal static class ClassifyCommand
             string[] prompts = names.Select(n => pattern.Replace("{}", n, StringComparison.Ordinal)).ToArray();
             using ICliModel loaded = ModelLoader.Load(
                 context, parse.GetValue(model), MediaFiles.DefaultModelFor(files), cancellationToken,
-                CommonOptions.ParseSampling(parse.GetValue(sampling) ?? "uniform"), parse.GetValue(frames));
+                CommonOptions.ParseSampling(parse.GetValue(sampling) ?? "uniform"), parse.GetValue(frames), computePrecision);
             foreach (string file in files)
             {
                 float[] probabilities = loaded.ZeroShotProbabilities(file, prompts, cancellationToken);

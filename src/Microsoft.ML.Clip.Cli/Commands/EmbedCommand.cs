@@ -32,7 +32,7 @@ internal static class EmbedCommand
         var output = new Option<string>("--out", "-o")
         {
             Description = "The embeddings file: .csv, .jsonl or .safetensors (chosen by extension), or with --format parquet a dataset folder. If it exists, its inputs are kept and skipped; "
-                + "it must have been made by the same model and settings (--frames, --sampling, --template).",
+                + "it must have been made by the same model and settings (--frames, --sampling, --template, --precision).",
             Required = true,
             HelpName = "file",
         };
@@ -82,13 +82,16 @@ internal static class EmbedCommand
 
         Option<int?> frames = CommonOptions.Frames();
         Option<string> sampling = CommonOptions.Sampling("the video's embedding is the mean of its clips' embeddings, one row per video");
+        Option<string> precision = CommonOptions.Precision();
 
         var command = new Command("embed", "Embed videos, images or lines of text into a CSV, JSON lines or safetensors file (resumable).")
         {
-            inputs, model, output, batchSize, frames, sampling, template, skipErrors, retryErrors, format, shard, shardFromEnv, shardCount,
+            inputs, model, output, batchSize, frames, sampling, template, skipErrors, retryErrors, format, shard, shardFromEnv, shardCount, precision,
         };
         command.SetAction((parse, cancellationToken) =>
         {
+            Modeling.ComputePrecision computePrecision = CommonOptions.ParsePrecision(parse.GetValue(precision));
+            string precisionName = CommonOptions.PrecisionName(computePrecision);
             int batch = parse.GetValue(batchSize);
             if (batch < 1)
             {
@@ -147,16 +150,17 @@ internal static class EmbedCommand
                     Frames = media.Count == 0 ? null : parse.GetValue(frames) ?? existing.Provenance.Frames,
                     Sampling = media.Count == 0 ? null : frameSampling.ToString(),
                     Template = media.Count == 0 ? pattern ?? "{}" : null,
+                    Precision = precisionName,
                 };
                 RefuseIfDifferent(outPath, existing, known);
             }
 
-            using ICliModel loaded = ModelLoader.Load(context, modelName, modelName, cancellationToken, frameSampling, parse.GetValue(frames));
+            using ICliModel loaded = ModelLoader.Load(context, modelName, modelName, cancellationToken, frameSampling, parse.GetValue(frames), computePrecision);
             EmbeddingProvenance provenance = media.Count > 0
                 ? new EmbeddingProvenance(
                     loaded.Name, ModelFingerprint.Compute(loaded.Source.Folder), loaded.IsVideoModel ? EmbeddingProvenance.VideoKind : EmbeddingProvenance.ImageKind,
-                    loaded.Frames, loaded.Sampling.ToString(), Template: null)
-                : new EmbeddingProvenance(loaded.Name, ModelFingerprint.Compute(loaded.Source.Folder), EmbeddingProvenance.TextKind, null, null, pattern ?? "{}");
+                    loaded.Frames, loaded.Sampling.ToString(), Template: null, precisionName)
+                : new EmbeddingProvenance(loaded.Name, ModelFingerprint.Compute(loaded.Source.Folder), EmbeddingProvenance.TextKind, null, null, pattern ?? "{}", precisionName);
             if (existing is not null)
             {
                 RefuseIfDifferent(outPath, existing, provenance);

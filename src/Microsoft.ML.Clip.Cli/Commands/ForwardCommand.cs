@@ -40,12 +40,14 @@ internal static class ForwardCommand
         var interpolate = new Option<bool>("--interpolate-pos-encoding") { Description = "Interpolate the position embeddings for inputs of another resolution." };
         var loss = new Option<bool>("--return-loss") { Description = "Also write the symmetric contrastive loss 'loss' (needs as many texts as videos/images)." };
 
+        Option<string> precision = CommonOptions.Precision();
         var command = new Command("forward", "Run the full model on raw input tensors and write every output under transformers' names.")
         {
-            model, inputs, output, hiddenStates, attentions, interpolate, loss,
+            model, inputs, output, hiddenStates, attentions, interpolate, loss, precision,
         };
         command.SetAction((parse, cancellationToken) =>
         {
+            Modeling.ComputePrecision computePrecision = CommonOptions.ParsePrecision(parse.GetValue(precision));
             string inPath = parse.GetRequiredValue(inputs);
             string outPath = CommonOptions.CheckOutputFile("--output", parse.GetRequiredValue(output), "outputs.safetensors", CommonOptions.SafeTensorsName("--output"));
             var (pixels, tokens) = ReadInputs(inPath);
@@ -58,9 +60,10 @@ internal static class ForwardCommand
             };
             string defaultModel = pixels.Rank == 5 ? ModelDefaults.Video : ModelDefaults.Image;
             var (id, folder) = ModelLocator.Resolve(context, parse.GetValue(model), defaultModel, cancellationToken: cancellationToken);
-            IReadOnlyDictionary<string, Tensor> outputs = ModelLoader.Forward(folder, tokens, pixels, options);
+            IReadOnlyDictionary<string, Tensor> outputs = ModelLoader.Forward(folder, tokens, pixels, options, computePrecision);
 
-            var writer = new SafeTensorsWriter().SetMetadata("format", "pt").SetMetadata("model", id);
+            var writer = new SafeTensorsWriter().SetMetadata("format", "pt").SetMetadata("model", id)
+                .SetMetadata("precision", CommonOptions.PrecisionName(computePrecision));
             foreach (var (name, tensor) in outputs)
             {
                 writer.Add(name, tensor);

@@ -126,10 +126,13 @@ internal static class SearchCommand
     private static ICliModel LoadQueryModel(
         CliContext context, string path, string? modelArgument, EmbeddingProvenance recorded, int dimension, CancellationToken cancellationToken)
     {
-        ICliModel loaded = ModelLoader.Load(context, modelArgument, recorded.Model, cancellationToken);
+        // The query is embedded in the precision the embeddings were made in (float32 for files that do not record it).
+        Modeling.ComputePrecision precision = recorded.EffectivePrecision == EmbeddingProvenance.Int8 ? Modeling.ComputePrecision.Int8 : Modeling.ComputePrecision.Float32;
+        ICliModel loaded = ModelLoader.Load(context, modelArgument, recorded.Model, cancellationToken, precision: precision);
         try
         {
-            var queryModel = new EmbeddingProvenance(loaded.Name, ModelFingerprint.Compute(loaded.Source.Folder), EmbeddingProvenance.TextKind, null, null, null);
+            var queryModel = new EmbeddingProvenance(
+                loaded.Name, ModelFingerprint.Compute(loaded.Source.Folder), EmbeddingProvenance.TextKind, null, null, null, CommonOptions.PrecisionName(precision));
             if (recorded.Fingerprint is null)
             {
                 context.Error.WriteLine($"clip: '{path}' does not record a fingerprint of its model (written by an older clip): it cannot be checked against '{loaded.Name}'.");

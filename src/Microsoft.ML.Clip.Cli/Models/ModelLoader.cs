@@ -20,8 +20,12 @@ internal static class ModelLoader
     /// <param name="cancellationToken">Cancels downloads.</param>
     /// <param name="sampling">How frames are chosen from videos (uniform when null).</param>
     /// <param name="frames">Frames per clip (the checkpoint's when null).</param>
-    public static ICliModel Load(CliContext context, string? model, string defaultModel, CancellationToken cancellationToken, FrameSampling? sampling = null, int? frames = null)
+    /// <param name="precision">The arithmetic of the linear layers (<c>--precision</c>).</param>
+    public static ICliModel Load(
+        CliContext context, string? model, string defaultModel, CancellationToken cancellationToken, FrameSampling? sampling = null, int? frames = null,
+        ComputePrecision precision = ComputePrecision.Float32)
     {
+        var options = new ModelOptions { Precision = precision };
         var (id, folder) = ModelLocator.Resolve(context, model, defaultModel, cancellationToken: cancellationToken);
         ConfigSummary summary = ConfigSummary.Load(Path.Combine(folder, "config.json"));
         TextTokenizer tokenizer = TokenizerLoader.Load(folder);
@@ -30,8 +34,8 @@ internal static class ModelLoader
         try
         {
             return summary.XClip is XClipConfig xclip
-                ? CliModel.ForXClip(new ModelSource(id, folder), XClipModel.FromWeights(xclip, store), tokenizer, preprocessor, store)
-                : CliModel.ForAltClip(new ModelSource(id, folder), AltClipModel.FromWeights(summary.AltClip!, store), tokenizer, preprocessor, store);
+                ? CliModel.ForXClip(new ModelSource(id, folder), XClipModel.FromWeights(xclip, store, options), tokenizer, preprocessor, store)
+                : CliModel.ForAltClip(new ModelSource(id, folder), AltClipModel.FromWeights(summary.AltClip!, store, options), tokenizer, preprocessor, store);
         }
         catch
         {
@@ -46,18 +50,21 @@ internal static class ModelLoader
     /// <param name="tokens">input_ids and attention_mask.</param>
     /// <param name="pixels">pixel_values.</param>
     /// <param name="options">Hidden states, attentions, interpolation, loss.</param>
-    public static IReadOnlyDictionary<string, Tensor> Forward(string folder, TokenBatch tokens, Tensor pixels, ForwardOptions options)
+    /// <param name="precision">The arithmetic of the linear layers (<c>--precision</c>).</param>
+    public static IReadOnlyDictionary<string, Tensor> Forward(
+        string folder, TokenBatch tokens, Tensor pixels, ForwardOptions options, ComputePrecision precision = ComputePrecision.Float32)
     {
+        var modelOptions = new ModelOptions { Precision = precision };
         string configPath = Path.Combine(folder, "config.json");
         ConfigSummary summary = ConfigSummary.Load(configPath);
         using ITensorStore store = CheckpointLoader.Open(folder);
         if (summary.XClip is XClipConfig xclip)
         {
-            using XClipModel model = XClipModel.FromWeights(xclip, store);
+            using XClipModel model = XClipModel.FromWeights(xclip, store, modelOptions);
             return model.Forward(tokens, pixels, options).ToNamedTensors();
         }
 
-        using AltClipModel altClip = AltClipModel.FromWeights(summary.AltClip!, store);
+        using AltClipModel altClip = AltClipModel.FromWeights(summary.AltClip!, store, modelOptions);
         return altClip.Forward(tokens, pixels, options).ToNamedTensors();
     }
 }

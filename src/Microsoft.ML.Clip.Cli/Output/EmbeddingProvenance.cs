@@ -14,8 +14,18 @@ namespace Microsoft.ML.Clip.Cli.Output;
 /// <param name="Frames">Frames per clip for media embeddings (the processor's num_frames), else null.</param>
 /// <param name="Sampling">The frame sampling for media embeddings (<c>uniform</c>, <c>stride:K</c>, <c>clips:N</c>), else null.</param>
 /// <param name="Template">The prompt template for text embeddings (<c>{}</c> is the text itself), else null.</param>
-internal sealed record EmbeddingProvenance(string Model, string? Fingerprint, string? Kind, int? Frames, string? Sampling, string? Template)
+/// <param name="Precision">
+/// The arithmetic of the model's linear layers, <c>float32</c> or <c>int8</c> (<c>clip embed --precision</c>); null in a file
+/// written before it was recorded, which means float32 (the only precision then).
+/// </param>
+internal sealed record EmbeddingProvenance(string Model, string? Fingerprint, string? Kind, int? Frames, string? Sampling, string? Template, string? Precision = null)
 {
+    /// <summary>The value of <see cref="Precision"/> for float32 models.</summary>
+    public const string Float32 = "float32";
+
+    /// <summary>The value of <see cref="Precision"/> for int8 models.</summary>
+    public const string Int8 = "int8";
+
     /// <summary>X-CLIP video features (<c>get_video_features</c>) of videos or images.</summary>
     public const string VideoKind = "video";
 
@@ -26,7 +36,10 @@ internal sealed record EmbeddingProvenance(string Model, string? Fingerprint, st
     public const string TextKind = "text";
 
     /// <summary>The names of the provenance fields, in the order files write them (CSV columns after <c>input</c>).</summary>
-    public static IReadOnlyList<string> FieldNames { get; } = ["model", "fingerprint", "kind", "frames", "sampling", "template"];
+    public static IReadOnlyList<string> FieldNames { get; } = ["model", "fingerprint", "kind", "frames", "sampling", "template", "precision"];
+
+    /// <summary>The precision the embeddings were made in: <see cref="Precision"/>, or float32 for a file that does not record it.</summary>
+    public string EffectivePrecision => Precision ?? Float32;
 
     /// <summary>True when the record says how the embeddings were made (not only which model): written by this version.</summary>
     public bool IsComplete => Fingerprint is not null && Kind is not null;
@@ -40,6 +53,7 @@ internal sealed record EmbeddingProvenance(string Model, string? Fingerprint, st
         ("frames", Frames?.ToString(CultureInfo.InvariantCulture)),
         ("sampling", Sampling),
         ("template", Template),
+        ("precision", Precision),
     ];
 
     /// <summary>Reads the fields written by <see cref="Fields"/>.</summary>
@@ -57,7 +71,13 @@ internal sealed record EmbeddingProvenance(string Model, string? Fingerprint, st
                 : throw new InvalidDataException($"{where}: 'frames' is '{framesText}', expected a positive whole number.");
         }
 
-        return new EmbeddingProvenance(Get("model") ?? string.Empty, Get("fingerprint"), Get("kind"), frames, Get("sampling"), Get("template"));
+        string? precision = Get("precision");
+        if (precision is not (null or Float32 or Int8))
+        {
+            throw new InvalidDataException($"{where}: 'precision' is '{precision}', expected '{Float32}' or '{Int8}'.");
+        }
+
+        return new EmbeddingProvenance(Get("model") ?? string.Empty, Get("fingerprint"), Get("kind"), frames, Get("sampling"), Get("template"), precision);
     }
 
     /// <summary>
@@ -66,7 +86,10 @@ internal sealed record EmbeddingProvenance(string Model, string? Fingerprint, st
     /// under another path or id make the same embeddings).
     /// </summary>
     /// <param name="other">The other record.</param>
-    /// <param name="compareSettings">False to compare only the model (search embeds a query with the text tower, whatever the frames).</param>
+    /// <param name="compareSettings">
+    /// False to compare only the model and its precision (search embeds a query with the text tower, whatever the frames,
+    /// in the precision the file records).
+    /// </param>
     public string? Difference(EmbeddingProvenance other, bool compareSettings = true)
     {
         var differences = new List<string>();
@@ -80,6 +103,11 @@ internal sealed record EmbeddingProvenance(string Model, string? Fingerprint, st
         else if (Model != other.Model)
         {
             differences.Add($"the model ('{Model}' vs '{other.Model}')");
+        }
+
+        if (EffectivePrecision != other.EffectivePrecision)
+        {
+            differences.Add($"--precision ('{EffectivePrecision}' vs '{other.EffectivePrecision}')");
         }
 
         if (compareSettings)

@@ -125,7 +125,7 @@ internal sealed class DatasetEmbedRun
     /// <summary>The provenance a row records.</summary>
     /// <param name="row">A dataset row.</param>
     public static EmbeddingProvenance ProvenanceOf(DatasetRow row) =>
-        new(row.Model, row.Fingerprint, row.Kind, row.Frames, row.Sampling, row.Template);
+        new(row.Model, row.Fingerprint, row.Kind, row.Frames, row.Sampling, row.Template, row.Precision);
 
     /// <summary>A dataset row of this run.</summary>
     /// <param name="input">The input's canonical path or text.</param>
@@ -135,5 +135,5 @@ internal sealed class DatasetEmbedRun
     public static DatasetRow RowOf(string input, float[]? vector, string? error, EmbeddingProvenance provenance) =>
         new(input, vector, provenance.Model,
             provenance.Fingerprint ?? throw new ArgumentException("A dataset row needs the model's fingerprint.", nameof(provenance)),
-            provenance.Kind, provenance.Frames, provenance.Sampling, provenance.Template, error);
+            provenance.Kind, provenance.Frames, provenance.Sampling, provenance.Template, error, provenance.Precision);
 }

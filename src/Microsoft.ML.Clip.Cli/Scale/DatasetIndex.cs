@@ -45,7 +45,7 @@ internal sealed class DatasetIndex
     /// <summary>Rows left out: failed inputs (null embedding) and embeddings with NaN or infinite values.</summary>
     public int Skipped { get; }
 
-    /// <summary>One row (embedding dropped) per distinct provenance (model, fingerprint, kind, frames, sampling, template) found.</summary>
+    /// <summary>One row (embedding dropped) per distinct provenance (model, fingerprint, kind, frames, sampling, template, precision) found.</summary>
     public IReadOnlyList<DatasetRow> Provenances { get; }
 
     /// <summary>Reads the embeddings of <paramref name="files"/> (in parallel, kept in the given order).</summary>
@@ -99,7 +99,7 @@ internal sealed class DatasetIndex
             for (int i = 0; i < block.Count; i++)
             {
                 // Provenance columns are dictionary-encoded by Parquet: few distinct values, so a linear scan is short.
-                var row = new DatasetRow(block.Paths[i], null, block.Models[i], block.Fingerprints[i], block.Kinds[i], block.Frames[i], block.Samplings[i], block.Templates[i], null);
+                var row = new DatasetRow(block.Paths[i], null, block.Models[i], block.Fingerprints[i], block.Kinds[i], block.Frames[i], block.Samplings[i], block.Templates[i], null, block.Precisions?[i]);
                 if (!provenances.Exists(p => p.SameProvenance(row)))
                 {
                     provenances.Add(row);

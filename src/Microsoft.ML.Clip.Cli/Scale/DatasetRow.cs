@@ -12,12 +12,15 @@ namespace Microsoft.ML.Clip.Cli.Scale;
 /// <param name="Sampling">The frame sampling (videos), or null (images, texts).</param>
 /// <param name="Template">The prompt template (texts), or null.</param>
 /// <param name="Error">Why the input has no embedding, or null.</param>
+/// <param name="Precision">The model's precision, <c>float32</c> or <c>int8</c>; null (float32) in a dataset written before it was recorded.</param>
 internal sealed record DatasetRow(
-    string Path, float[]? Embedding, string Model, string Fingerprint, string? Kind, int? Frames, string? Sampling, string? Template, string? Error)
+    string Path, float[]? Embedding, string Model, string Fingerprint, string? Kind, int? Frames, string? Sampling, string? Template, string? Error,
+    string? Precision = null)
 {
-    /// <summary>True when the row records the same provenance (model, fingerprint, kind, frames, sampling, template) as <paramref name="other"/>.</summary>
+    /// <summary>True when the row records the same provenance (model, fingerprint, kind, frames, sampling, template, precision) as <paramref name="other"/>.</summary>
     /// <param name="other">Another row.</param>
     public bool SameProvenance(DatasetRow other) =>
         Model == other.Model && Fingerprint == other.Fingerprint && Kind == other.Kind && Frames == other.Frames
-        && Sampling == other.Sampling && Template == other.Template;
+        && Sampling == other.Sampling && Template == other.Template
+        && (Precision ?? Output.EmbeddingProvenance.Float32) == (other.Precision ?? Output.EmbeddingProvenance.Float32);
 }

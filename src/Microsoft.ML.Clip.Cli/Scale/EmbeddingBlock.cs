@@ -15,9 +15,11 @@ namespace Microsoft.ML.Clip.Cli.Scale;
 /// <param name="Samplings">The <c>sampling</c> column.</param>
 /// <param name="Templates">The <c>template</c> column.</param>
 /// <param name="Errors">The <c>error</c> column.</param>
+/// <param name="Precisions">The <c>precision</c> column, or null for a file written before it existed (float32).</param>
 internal sealed record EmbeddingBlock(
     string[] Paths, float[] Matrix, int[] EmbeddingOfRow, int Dimension,
-    string[] Models, string[] Fingerprints, string?[] Kinds, int?[] Frames, string?[] Samplings, string?[] Templates, string?[] Errors)
+    string[] Models, string[] Fingerprints, string?[] Kinds, int?[] Frames, string?[] Samplings, string?[] Templates, string?[] Errors,
+    string?[]? Precisions = null)
 {
     /// <summary>The number of rows.</summary>
     public int Count => Paths.Length;
@@ -28,6 +30,6 @@ internal sealed record EmbeddingBlock(
     {
         int e = EmbeddingOfRow[i];
         float[]? embedding = e < 0 ? null : Matrix.AsSpan(e * Dimension, Dimension).ToArray();
-        return new DatasetRow(Paths[i], embedding, Models[i], Fingerprints[i], Kinds[i], Frames[i], Samplings[i], Templates[i], Errors[i]);
+        return new DatasetRow(Paths[i], embedding, Models[i], Fingerprints[i], Kinds[i], Frames[i], Samplings[i], Templates[i], Errors[i], Precisions?[i]);
     }
 }

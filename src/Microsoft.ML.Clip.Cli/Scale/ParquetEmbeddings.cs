@@ -8,7 +8,8 @@ namespace Microsoft.ML.Clip.Cli.Scale;
 /// Reads and writes <see cref="DatasetRow"/>s as a Parquet file that Spark, DuckDB and pandas/pyarrow read as they
 /// are: columns <c>path</c> (string), <c>embedding</c> (list of float: Parquet's standard three-level LIST, null when
 /// the input failed), <c>model</c>, <c>fingerprint</c> (strings), <c>kind</c> (string: video, image or text),
-/// <c>frames</c> (int32, null for images and texts), <c>sampling</c>, <c>template</c> and <c>error</c> (strings, nullable).
+/// <c>frames</c> (int32, null for images and texts), <c>sampling</c>, <c>template</c>, <c>error</c> and <c>precision</c>
+/// (strings, nullable; <c>precision</c> is <c>float32</c> or <c>int8</c>, and absent from files written before it was recorded).
 /// </summary>
 /// <remarks>
 /// Parquet has no fixed-size list type (Arrow's <c>FixedSizeList</c> is stored as a LIST too), so every non-null
@@ -39,10 +40,11 @@ internal static class ParquetEmbeddings
     private static readonly DataField<string> SamplingField = new("sampling", nullable: true);
     private static readonly DataField<string> TemplateField = new("template", nullable: true);
     private static readonly DataField<string> ErrorField = new("error", nullable: true);
+    private static readonly DataField<string> PrecisionField = new("precision", nullable: true);
 
     /// <summary>The schema of every file.</summary>
     public static ParquetSchema Schema { get; } = new(
-        PathField, EmbeddingField, ModelField, FingerprintField, KindField, FramesField, SamplingField, TemplateField, ErrorField);
+        PathField, EmbeddingField, ModelField, FingerprintField, KindField, FramesField, SamplingField, TemplateField, ErrorField, PrecisionField);
 
     /// <summary>Writes <paramref name="rows"/> as one Parquet file to <paramref name="stream"/>.</summary>
     /// <param name="stream">A writable, seekable stream (left open).</param>
@@ -155,6 +157,7 @@ internal static class ParquetEmbeddings
             await rowGroup.WriteAsync(SamplingField, group.Select(r => r.Sampling!).ToArray());
             await rowGroup.WriteAsync(TemplateField, group.Select(r => r.Template!).ToArray());
             await rowGroup.WriteAsync(ErrorField, group.Select(r => r.Error!).ToArray());
+            await rowGroup.WriteAsync(PrecisionField, group.Select(r => r.Precision!).ToArray());
             rowGroup.CompleteValidate();
             if (rows.Count == 0)
             {
@@ -217,6 +220,7 @@ internal static class ParquetEmbeddings
         DataField sampling = Field("sampling");
         DataField template = Field("template");
         DataField error = Field("error");
+        DataField? precision = fields.FirstOrDefault(f => f.Name == "precision"); // absent before precision was recorded
         // The size recorded by clip, or (a file rewritten by another tool, e.g. DuckDB's COPY of merged parts) the length
         // of the first embedding; every embedding must have it.
         int dimension = reader.CustomMetadata.TryGetValue(DimensionKey, out string? d)
@@ -237,6 +241,7 @@ internal static class ParquetEmbeddings
             string?[] samplings = await ReadStrings(rowGroup, sampling, count);
             string?[] templates = await ReadStrings(rowGroup, template, count);
             string?[] errors = await ReadStrings(rowGroup, error, count);
+            string?[]? precisions = precision is null ? null : await ReadStrings(rowGroup, precision, count);
             var frameValues = new int?[count];
             await rowGroup.ReadAsync<int>(frames, frameValues);
 
@@ -258,7 +263,7 @@ internal static class ParquetEmbeddings
             }
 
             (float[] matrix, int[] rowOfSlot) = Embeddings(path, g, values, definitions.AsSpan(0, slots), repetitions.AsSpan(0, slots), count, dimension, element.MaxDefinitionLevel);
-            onBlock(new EmbeddingBlock(paths!, matrix, rowOfSlot, dimension, models!, fingerprints!, kinds, frameValues, samplings, templates, errors));
+            onBlock(new EmbeddingBlock(paths!, matrix, rowOfSlot, dimension, models!, fingerprints!, kinds, frameValues, samplings, templates, errors, precisions));
         }
 
         return dimension;

@@ -23,4 +23,10 @@ public static class NumericsOptions
 
     /// <summary>The instruction set the GEMM kernels use on this machine: <c>Avx512</c>, <c>Avx2</c>, <c>Vector</c> or <c>Scalar</c>.</summary>
     public static string InstructionSet => Kernels.SimdLevelInfo.Best.ToString();
+
+    /// <summary>
+    /// The instruction set the int8 GEMM kernels (<see cref="Modeling.ComputePrecision.Int8"/>) use on this machine:
+    /// <c>AvxVnni</c> (.NET 9 and later), <c>Avx512</c> (AVX-512BW), <c>Avx2</c> or <c>Scalar</c>.
+    /// </summary>
+    public static string Int8InstructionSet => Kernels.Int8LevelInfo.Best.ToString();
 }

@@ -62,10 +62,11 @@ public sealed class AltClipEmbedder : ITextEmbedder, IImageEmbedder, IZeroShotSc
 
     /// <summary>Loads the model, tokenizer and (if present) preprocessor of a model folder.</summary>
     /// <param name="folder">A folder with config.json, model.safetensors, tokenizer files and preprocessor_config.json.</param>
+    /// <param name="modelOptions">The model's precision; null for float32.</param>
     /// <returns>The embedder (disposes the model when disposed).</returns>
-    public static AltClipEmbedder FromPretrained(string folder)
+    public static AltClipEmbedder FromPretrained(string folder, ModelOptions? modelOptions = null)
     {
-        AltClipModel model = AltClipModel.FromPretrained(folder);
+        AltClipModel model = AltClipModel.FromPretrained(folder, null, modelOptions);
         try
         {
             TextTokenizer tokenizer = TokenizerLoader.Load(folder);

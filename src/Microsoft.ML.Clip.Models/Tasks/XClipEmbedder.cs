@@ -62,10 +62,11 @@ public sealed class XClipEmbedder : ITextEmbedder, IVideoEmbedder, IZeroShotScor
     /// <summary>Loads the model, tokenizer and (if present) preprocessor of a model folder.</summary>
     /// <param name="folder">A folder with config.json, model.safetensors, tokenizer files and preprocessor_config.json.</param>
     /// <param name="options">Frame sampling and ffmpeg location for video files.</param>
+    /// <param name="modelOptions">The model's precision; null for float32.</param>
     /// <returns>The embedder (disposes the model when disposed).</returns>
-    public static XClipEmbedder FromPretrained(string folder, VisionPreprocessorOptions? options = null)
+    public static XClipEmbedder FromPretrained(string folder, VisionPreprocessorOptions? options = null, ModelOptions? modelOptions = null)
     {
-        XClipModel model = XClipModel.FromPretrained(folder);
+        XClipModel model = XClipModel.FromPretrained(folder, null, modelOptions);
         try
         {
             TextTokenizer tokenizer = TokenizerLoader.Load(folder);

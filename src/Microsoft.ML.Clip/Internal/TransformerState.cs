@@ -46,6 +46,9 @@ internal sealed class TransformerState
 
     public bool SkipBadRows { get; set; }
 
+    /// <summary>The model's precision (null in files saved before it was recorded: float32).</summary>
+    public Microsoft.ML.Clip.Modeling.ComputePrecision? Precision { get; set; }
+
     public ClipModelFamily? Family { get; set; }
 
     public string[]? Labels { get; set; }
