@@ -1,0 +1,166 @@
+#!/usr/bin/python3
+"""ONNX Runtime's dynamic int8 quantization of the exported float graphs, and the same arithmetic in PyTorch eager.
+
+ONNX Runtime quantizes a float graph with `onnxruntime.quantization.quantize_dynamic`, a Python tool; the `onnxruntime`
+Python package cannot be installed here (no PyPI, not in Debian), but Debian's `python3-onnx` can. So this file does,
+with the `onnx` package, what
+
+    quantize_dynamic(float_graph, int8_graph, weight_type=QuantType.QInt8, per_channel=True,
+                     op_types_to_quantize=["MatMul"])          # reduce_range=False, MatMulConstBOnly=True (defaults)
+
+writes, following ONNX Runtime's quantizer source (onnxruntime/python/tools/quantization: onnx_quantizer.py,
+base_quantizer.py, quant_utils.py, operators/matmul.py `MatMulInteger`):
+
+  every MatMul whose B is a float initializer [K, N] becomes
+      A ──DynamicQuantizeLinear──> A_q (uint8, one scale and zero point for the whole tensor), A_scale, A_zero_point
+      MatMulInteger(A_q, B_q, A_zero_point, B_zero_point) ── Cast(float) ── Mul(·, Mul(A_scale, B_scale)) ──> output
+  with B_q int8 per column (axis −1, symmetric: scale = 2·max|B[:, n]| / 254 computed in float64 then stored as
+  float32, zero point 0, q = clip(round_half_even(B / scale), −128, 127)). One DynamicQuantizeLinear per activation
+  tensor (q, k and v projections share theirs), named as ONNX Runtime names them. The Add of the bias that
+  torch.onnx.export writes after the MatMul stays as it is.
+
+Not quantized, as in quantize_dynamic: Gemm (not in its IntegerOps registry: torch exports nn.Linear on a 2-D input
+with a bias, X-CLIP's message_fc, as Gemm) and MatMuls of two activations (attention; MatMulConstBOnly). Left out on
+purpose (quantize_dynamic's default op list would also take them): Conv (the patch embedding) and Gather (embedding
+tables) — our int8 mode keeps both in float32, and the comparison is about the linear layers.
+
+ONNX Runtime's graph optimizer then fuses MatMulInteger + Cast + Mul + Mul (+ the bias Add when the bias is the Add's
+second input) into MatMulIntegerToFloat, and DynamicQuantizeLinear + MatMulIntegerToFloat into DynamicQuantizeMatMul
+when the DynamicQuantizeLinear feeds that one node only (onnxruntime/core/optimizer/matmul_integer_to_float.cc,
+dynamic_quantize_matmul_fusion.cc).
+
+`int8_like_ort(model)` swaps torch_reference's nn.Linear modules (and X-CLIP's `@ prompts_visual_projection`) for
+modules that compute exactly that arithmetic in eager PyTorch (integer products summed exactly in float64), so the
+eager output on the check inputs is what the int8 graph should return.
+"""
+import numpy as np
+import onnx
+import torch
+import torch.nn.functional as F
+from onnx import TensorProto, helper, numpy_helper
+from torch import nn
+
+
+# ------------------------------------------------------------------------------------------------------ weights
+def quantize_per_column(w):
+    """ONNX Runtime's per-channel QInt8 weight quantization of a MatMul B [K, N] along axis −1 (quant_utils.quantize_data,
+    symmetric, reduce_range=False). Returns (q int8 [K, N], scale float32 [N]); the zero points are 0."""
+    w = np.asarray(w, dtype=np.float32)
+    if w.ndim != 2:
+        raise ValueError(f"weight of shape {w.shape}: expected a matrix [K, N]")
+    rmin = np.minimum(w.min(axis=0), np.float32(0))
+    rmax = np.maximum(w.max(axis=0), np.float32(0))
+    absmax = np.maximum(np.abs(rmin), np.abs(rmax))
+    scale = (absmax - (-absmax)).astype(np.float64) / 254.0  # (rmax − rmin) / (qmax − qmin), qmin = −127, qmax = 127
+    scale = np.where(scale < np.finfo(np.float32).tiny, 1.0, scale).astype(np.float32)
+    q = np.clip(np.round(w / scale), -128, 127).astype(np.int8)  # float32 division, round half to even
+    return q, scale
+
+
+# -------------------------------------------------------------------------------------------------------- graph
+def quantize_matmuls(model):
+    """Rewrites, in place, every MatMul of `model` (onnx.ModelProto) whose B is a float matrix initializer into
+    quantize_dynamic's DynamicQuantizeLinear / MatMulInteger / Cast / Mul / Mul. Returns the number of MatMuls rewritten."""
+    graph = model.graph
+    initializers = {i.name: i for i in graph.initializer}
+    activations = set()  # tensors that already have their DynamicQuantizeLinear
+    weights = {}  # float initializer name -> its int8 initializer names
+    nodes, rewritten = [], 0
+    for node in graph.node:
+        b = initializers.get(node.input[1]) if node.op_type == "MatMul" else None
+        if b is None or b.data_type != TensorProto.FLOAT or len(b.dims) != 2:
+            nodes.append(node)
+            continue
+        a = node.input[0]
+        a_q, a_scale, a_zero = a + "_quantized", a + "_scale", a + "_zero_point"
+        if a not in activations:
+            nodes.append(helper.make_node("DynamicQuantizeLinear", [a], [a_q, a_scale, a_zero], a + "_QuantizeLinear"))
+            activations.add(a)
+        if b.name not in weights:
+            q, scale = quantize_per_column(numpy_helper.to_array(b))
+            names = (b.name + "_quantized", b.name + "_scale", b.name + "_zero_point")
+            graph.initializer.extend([numpy_helper.from_array(q, names[0]), numpy_helper.from_array(scale, names[1]),
+                                      numpy_helper.from_array(np.zeros(q.shape[1], dtype=np.int8), names[2])])
+            weights[b.name] = names
+        b_q, b_scale, b_zero = weights[b.name]
+        name = node.name + "_quant"
+        product = node.output[0] + "_output_quantized"
+        nodes += [
+            helper.make_node("MatMulInteger", [a_q, b_q, a_zero, b_zero], [product], name),
+            helper.make_node("Cast", [product], [product + "_cast_output"], product + "_cast", to=TensorProto.FLOAT),
+            helper.make_node("Mul", [a_scale, b_scale], [name + "_scales_mul:0"], name + "_scales_mul"),
+            helper.make_node("Mul", [product + "_cast_output", name + "_scales_mul:0"], [node.output[0]], name + "_output_scale_mul"),
+        ]
+        rewritten += 1
+    del graph.node[:]
+    graph.node.extend(nodes)
+    used = {i for n in graph.node for i in n.input}
+    kept = [i for i in graph.initializer if i.name in used]  # the float weights go, as quantize_dynamic drops them
+    del graph.initializer[:]
+    graph.initializer.extend(kept)
+    if not any(o.domain == "com.microsoft" for o in model.opset_import):
+        model.opset_import.append(helper.make_opsetid("com.microsoft", 1))  # quantize_dynamic adds it too
+    model.producer_name = "onnx.quantize (tests/perf/ort_dynamic_int8.py)"
+    return rewritten
+
+
+# ------------------------------------------------------------------------------------------------- eager emulation
+def dynamic_int8_matmul(x, q, scale):
+    """x [..., K] float32 @ B as the int8 graph computes it: DynamicQuantizeLinear(x) (uint8, per tensor: ONNX Runtime's
+    kernel), MatMulInteger with the int8 B `q` [K, N] (summed exactly: |sum| < 2^53), Cast, × (x_scale · scale[n])."""
+    lo = torch.clamp(x.min(), max=0.0)
+    hi = torch.clamp(x.max(), min=0.0)
+    x_scale = (hi - lo) / 255.0 if bool(hi != lo) else torch.tensor(1.0)
+    zero = torch.round(torch.clamp(0.0 - lo / x_scale, 0.0, 255.0))  # RoundHalfToEven(clamp(qmin − min / scale))
+    x_q = torch.clamp(torch.round(x / x_scale) + zero, 0.0, 255.0)
+    products = torch.matmul((x_q - zero).double(), q.double()).float()
+    return products * (x_scale * scale)
+
+
+class DynamicInt8Linear(nn.Module):
+    """An nn.Linear as quantize_dynamic leaves it: int8 when torch.onnx.export writes it as MatMul (input of rank > 2,
+    or no bias), float32 when it writes Gemm (a 2-D input with a bias)."""
+
+    def __init__(self, linear):
+        super().__init__()
+        q, scale = quantize_per_column(linear.weight.detach().t().numpy())  # the graph's B is weightᵀ [in, out]
+        self.register_buffer("q", torch.from_numpy(q.astype(np.float32)))
+        self.register_buffer("scale", torch.from_numpy(scale))
+        self.weight, self.bias = linear.weight, linear.bias
+        self.quantized_calls = 0
+
+    def forward(self, x):
+        if x.dim() == 2 and self.bias is not None:
+            return F.linear(x, self.weight, self.bias)
+        self.quantized_calls += 1
+        y = dynamic_int8_matmul(x, self.q, self.scale)
+        return y if self.bias is None else self.bias + y
+
+
+class DynamicInt8MatMulWeight:
+    """A parameter P used as `x @ P` (X-CLIP's prompts_visual_projection, a MatMul with a constant B in the graph)."""
+
+    def __init__(self, parameter):
+        q, scale = quantize_per_column(parameter.detach().numpy())
+        self.q, self.scale = torch.from_numpy(q.astype(np.float32)), torch.from_numpy(scale)
+        self.quantized_calls = 0
+
+    def __rmatmul__(self, x):  # torch.Tensor.__matmul__ returns NotImplemented for this type, so Python calls this
+        self.quantized_calls += 1
+        return dynamic_int8_matmul(x, self.q, self.scale)
+
+
+def int8_like_ort(model):
+    """Swaps, in place, every nn.Linear of a torch_reference model (and X-CLIP's prompts_visual_projection) for the
+    int8 emulation above. Returns a function giving the number of quantized products computed so far."""
+    swapped = []
+    for parent in list(model.modules()):
+        for name, child in list(parent.named_children()):
+            if isinstance(child, nn.Linear):
+                setattr(parent, name, DynamicInt8Linear(child))
+                swapped.append(getattr(parent, name))
+    if "prompts_visual_projection" in model._parameters:
+        weight = DynamicInt8MatMulWeight(model._parameters.pop("prompts_visual_projection"))
+        object.__setattr__(model, "prompts_visual_projection", weight)
+        swapped.append(weight)
+    return lambda: sum(s.quantized_calls for s in swapped)
