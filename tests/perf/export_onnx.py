@@ -15,8 +15,8 @@ and our side compute with the same numbers. For each benchmark it writes DIR/onn
 With `--precision int8` it then writes DIR/onnx-int8/NAME/ (exporting the float graph first when it is missing):
 
   model.onnx          the float graph as ONNX Runtime's `quantize_dynamic(..., weight_type=QInt8, per_channel=True,
-                      op_types_to_quantize=["MatMul"])` rewrites it (ort_dynamic_int8.py: the onnxruntime Python
-                      package cannot be installed here, Debian's python3-onnx can)
+                      op_types_to_quantize=["MatMul"], nodes_to_exclude=[the final projections])` rewrites it
+                      (ort_dynamic_int8.py: the onnxruntime Python package cannot be installed here, python3-onnx can)
   check.safetensors   the float check's inputs, `output`: the same int8 arithmetic in eager PyTorch on them, and
                       `float_output`: the float32 eager output (from DIR/onnx/NAME/check.safetensors)
 

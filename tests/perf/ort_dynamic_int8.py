@@ -6,7 +6,8 @@ Python package cannot be installed here (no PyPI, not in Debian), but Debian's `
 with the `onnx` package, what
 
     quantize_dynamic(float_graph, int8_graph, weight_type=QuantType.QInt8, per_channel=True,
-                     op_types_to_quantize=["MatMul"])          # reduce_range=False, MatMulConstBOnly=True (defaults)
+                     op_types_to_quantize=["MatMul"],          # reduce_range=False, MatMulConstBOnly=True (defaults)
+                     nodes_to_exclude=[the final projections])
 
 writes, following ONNX Runtime's quantizer source (onnxruntime/python/tools/quantization: onnx_quantizer.py,
 base_quantizer.py, quant_utils.py, operators/matmul.py `MatMulInteger`):
@@ -21,17 +22,19 @@ base_quantizer.py, quant_utils.py, operators/matmul.py `MatMulInteger`):
 
 Not quantized, as in quantize_dynamic: Gemm (not in its IntegerOps registry: torch exports nn.Linear on a 2-D input
 with a bias, X-CLIP's message_fc, as Gemm) and MatMuls of two activations (attention; MatMulConstBOnly). Left out on
-purpose (quantize_dynamic's default op list would also take them): Conv (the patch embedding) and Gather (embedding
-tables) — our int8 mode keeps both in float32, and the comparison is about the linear layers.
+purpose, to quantize what our int8 mode (ComputePrecision.Int8) quantizes: Conv (the patch embedding) and Gather
+(embedding tables), which quantize_dynamic's default op list would also take, and the final projections
+(visual_projection, text_projection, AltCLIP's text `transformation`, X-CLIP's `@ prompts_visual_projection`), which
+our int8 mode keeps in float32 (`FLOAT32_MODULES`, `FLOAT32_PARAMETERS`).
 
 ONNX Runtime's graph optimizer then fuses MatMulInteger + Cast + Mul + Mul (+ the bias Add when the bias is the Add's
 second input) into MatMulIntegerToFloat, and DynamicQuantizeLinear + MatMulIntegerToFloat into DynamicQuantizeMatMul
 when the DynamicQuantizeLinear feeds that one node only (onnxruntime/core/optimizer/matmul_integer_to_float.cc,
 dynamic_quantize_matmul_fusion.cc).
 
-`int8_like_ort(model)` swaps torch_reference's nn.Linear modules (and X-CLIP's `@ prompts_visual_projection`) for
-modules that compute exactly that arithmetic in eager PyTorch (integer products summed exactly in float64), so the
-eager output on the check inputs is what the int8 graph should return.
+`int8_like_ort(model)` swaps torch_reference's nn.Linear modules (but the final projections) for modules that compute
+exactly that arithmetic in eager PyTorch (integer products summed exactly in float64), so the eager output on the check
+inputs is what the int8 graph should return, up to rounding flips (see the C# runner's Int8Accuracy).
 """
 import numpy as np
 import onnx
@@ -39,6 +42,11 @@ import torch
 import torch.nn.functional as F
 from onnx import TensorProto, helper, numpy_helper
 from torch import nn
+
+# Kept in float32, as our int8 mode keeps them: the modules (torch.onnx.export names their MatMul `/…/NAME/MatMul`) and
+# the parameters used as `x @ P` (the MatMul's B is the parameter itself).
+FLOAT32_MODULES = ("visual_projection", "text_projection", "transformation")
+FLOAT32_PARAMETERS = ("prompts_visual_projection",)
 
 
 # ------------------------------------------------------------------------------------------------------ weights
@@ -58,9 +66,15 @@ def quantize_per_column(w):
 
 
 # -------------------------------------------------------------------------------------------------------- graph
+def _excluded(node):
+    """The final projections (quantize_dynamic's nodes_to_exclude)."""
+    return node.name.split("/")[-2:-1] in [[m] for m in FLOAT32_MODULES] or node.input[1].split(".")[-1] in FLOAT32_PARAMETERS
+
+
 def quantize_matmuls(model):
-    """Rewrites, in place, every MatMul of `model` (onnx.ModelProto) whose B is a float matrix initializer into
-    quantize_dynamic's DynamicQuantizeLinear / MatMulInteger / Cast / Mul / Mul. Returns the number of MatMuls rewritten."""
+    """Rewrites, in place, every MatMul of `model` (onnx.ModelProto) whose B is a float matrix initializer, but the final
+    projections, into quantize_dynamic's DynamicQuantizeLinear / MatMulInteger / Cast / Mul / Mul. Returns the number of
+    MatMuls rewritten."""
     graph = model.graph
     initializers = {i.name: i for i in graph.initializer}
     activations = set()  # tensors that already have their DynamicQuantizeLinear
@@ -68,7 +82,7 @@ def quantize_matmuls(model):
     nodes, rewritten = [], 0
     for node in graph.node:
         b = initializers.get(node.input[1]) if node.op_type == "MatMul" else None
-        if b is None or b.data_type != TensorProto.FLOAT or len(b.dims) != 2:
+        if b is None or b.data_type != TensorProto.FLOAT or len(b.dims) != 2 or _excluded(node):
             nodes.append(node)
             continue
         a = node.input[0]
@@ -137,30 +151,14 @@ class DynamicInt8Linear(nn.Module):
         return y if self.bias is None else self.bias + y
 
 
-class DynamicInt8MatMulWeight:
-    """A parameter P used as `x @ P` (X-CLIP's prompts_visual_projection, a MatMul with a constant B in the graph)."""
-
-    def __init__(self, parameter):
-        q, scale = quantize_per_column(parameter.detach().numpy())
-        self.q, self.scale = torch.from_numpy(q.astype(np.float32)), torch.from_numpy(scale)
-        self.quantized_calls = 0
-
-    def __rmatmul__(self, x):  # torch.Tensor.__matmul__ returns NotImplemented for this type, so Python calls this
-        self.quantized_calls += 1
-        return dynamic_int8_matmul(x, self.q, self.scale)
-
-
 def int8_like_ort(model):
-    """Swaps, in place, every nn.Linear of a torch_reference model (and X-CLIP's prompts_visual_projection) for the
-    int8 emulation above. Returns a function giving the number of quantized products computed so far."""
+    """Swaps, in place, every nn.Linear of a torch_reference model but the final projections for the int8 emulation
+    above (the parameters in FLOAT32_PARAMETERS are used as they are). Returns a function giving the number of
+    quantized products computed so far."""
     swapped = []
     for parent in list(model.modules()):
         for name, child in list(parent.named_children()):
-            if isinstance(child, nn.Linear):
+            if isinstance(child, nn.Linear) and name not in FLOAT32_MODULES:
                 setattr(parent, name, DynamicInt8Linear(child))
                 swapped.append(getattr(parent, name))
-    if "prompts_visual_projection" in model._parameters:
-        weight = DynamicInt8MatMulWeight(model._parameters.pop("prompts_visual_projection"))
-        object.__setattr__(model, "prompts_visual_projection", weight)
-        swapped.append(weight)
     return lambda: sum(s.quantized_calls for s in swapped)
