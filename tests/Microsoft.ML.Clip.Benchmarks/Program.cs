@@ -4,7 +4,7 @@ namespace Microsoft.ML.Clip.Benchmarks;
 
 /// <summary>
 /// Runs the BenchmarkDotNet suites: <c>dotnet run -c Release --project tests/Microsoft.ML.Clip.Benchmarks -- --filter '*'</c>,
-/// or the quick GEMM table: <c>… -- gemm [--runs N]</c>,
+/// or the quick GEMM table: <c>… -- gemm [--runs N]</c>, float32 against int8 at the same shapes: <c>… -- int8 [--rounds N]</c>,
 /// or full-size model timings and memory: <c>… -- models [xclip|altclip-memory|all]</c>,
 /// or top-k search over a Parquet dataset of 1 M random rows: <c>… -- search --engine ours|duckdb|duckdb-table</c>,
 /// or the ONNX Runtime side-by-side: <c>… -- ort checkpoints|compare|peak DIR …</c> (tests/perf/README.md).
@@ -16,6 +16,12 @@ public static class Program
         if (args.Length > 0 && args[0] == "gemm")
         {
             GemmQuickRun.Run(args);
+            return;
+        }
+
+        if (args.Length > 0 && args[0] == "int8")
+        {
+            Int8QuickRun.Run(args);
             return;
         }
 

@@ -29,34 +29,39 @@ internal sealed class BenchmarkModels : IDisposable
     /// <remarks>The argument is the folder to keep the checkpoint in, or null for a temporary one.</remarks>
     private static readonly Dictionary<string, Func<string?, CheckpointFolder>> Writers = new(StringComparer.Ordinal)
     {
-        ["xclip"] = folder => Checkpoint(folder, new XClipConfig(), XClipModel.FromWeightSource, seed: 1),
-        ["altclip"] = folder => Checkpoint(folder, new AltClipConfig(), AltClipModel.FromWeightSource, seed: 2),
-        ["altclip-vitl14"] = folder => Checkpoint(folder, VitL14Config, AltClipModel.FromWeightSource, seed: 3),
+        ["xclip"] = folder => Checkpoint(folder, new XClipConfig(), (config, weights) => XClipModel.FromWeightSource(config, weights), seed: 1),
+        ["altclip"] = folder => Checkpoint(folder, new AltClipConfig(), (config, weights) => AltClipModel.FromWeightSource(config, weights), seed: 2),
+        ["altclip-vitl14"] = folder => Checkpoint(folder, VitL14Config, (config, weights) => AltClipModel.FromWeightSource(config, weights), seed: 3),
     };
 
     private readonly string? _checkpointRoot;
+    private readonly ModelOptions _options;
 
     private readonly Dictionary<string, IDisposable> _models = new(StringComparer.Ordinal);
     private readonly Dictionary<string, CheckpointFolder> _checkpoints = new(StringComparer.Ordinal);
     private BenchmarkVideo? _video;
 
     /// <summary>Models whose checkpoints are temporary (deleted on dispose).</summary>
-    public BenchmarkModels()
-    {
-    }
+    /// <param name="precision">The precision the models are loaded in (the checkpoints are float32 either way).</param>
+    public BenchmarkModels(ComputePrecision precision = ComputePrecision.Float32) => _options = new ModelOptions { Precision = precision };
 
     /// <summary>Models whose checkpoints are kept in <c><paramref name="checkpointRoot"/>/family</c> (written once, reused after).</summary>
     /// <param name="checkpointRoot">The folder of the kept checkpoints.</param>
-    public BenchmarkModels(string checkpointRoot) => _checkpointRoot = checkpointRoot;
+    /// <param name="precision">The precision the models are loaded in (the checkpoints are float32 either way).</param>
+    public BenchmarkModels(string checkpointRoot, ComputePrecision precision = ComputePrecision.Float32)
+        : this(precision) => _checkpointRoot = checkpointRoot;
+
+    /// <summary>The precision the models are loaded in.</summary>
+    public ComputePrecision Precision => _options.Precision;
 
     /// <summary>The default <c>XCLIPConfig</c> (= microsoft/xclip-base-patch32 shape).</summary>
-    public XClipModel XClip => Model("xclip", XClipModel.FromPretrained);
+    public XClipModel XClip => Model("xclip", path => XClipModel.FromPretrained(path, null, _options));
 
     /// <summary>The default <c>AltCLIPConfig</c> (XLM-R-large-like text, ViT-B/32 vision).</summary>
-    public AltClipModel AltClip => Model("altclip", AltClipModel.FromPretrained);
+    public AltClipModel AltClip => Model("altclip", path => AltClipModel.FromPretrained(path, null, _options));
 
     /// <summary>The released BAAI/AltCLIP vision tower (ViT-L/14, 224²) with a one-layer text tower.</summary>
-    public AltClipModel AltClipVitL14 => Model("altclip-vitl14", AltClipModel.FromPretrained);
+    public AltClipModel AltClipVitL14 => Model("altclip-vitl14", path => AltClipModel.FromPretrained(path, null, _options));
 
     /// <summary>The 10 s 1080p H.264 video of the pre-processing benchmarks, encoded by ffmpeg on first use.</summary>
     public BenchmarkVideo Video => _video ??= BenchmarkVideo.Create(FfmpegTools.Default);
@@ -146,12 +151,12 @@ internal sealed class BenchmarkModels : IDisposable
         where TConfig : PretrainedConfig =>
         folder is null ? CheckpointFolder.Write(config, build, seed) : CheckpointFolder.WriteOrReuse(folder, config, build, seed);
 
-    private T Model<T>(string family, Func<string, Hub.HubOptions?, T> load)
+    private T Model<T>(string family, Func<string, T> load)
         where T : IDisposable
     {
         if (!_models.TryGetValue(family, out IDisposable? model))
         {
-            model = load(Checkpoint(family).Path, null);
+            model = load(Checkpoint(family).Path);
             _models[family] = model;
         }
 

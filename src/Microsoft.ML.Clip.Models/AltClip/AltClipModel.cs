@@ -18,17 +18,20 @@ public sealed class AltClipModel : IDisposable
     private readonly Linear _visualProjection;
     private readonly Linear _textProjection;
 
-    private AltClipModel(AltClipConfig config, IWeightSource source, IDisposable? owned)
+    private AltClipModel(AltClipConfig config, IWeightSource source, ModelOptions? options, IDisposable? owned)
     {
         ArgumentNullException.ThrowIfNull(config);
         config.Validate();
+        options ??= ModelOptions.Default;
+        options.Validate();
         Config = config;
+        Options = options;
         var counted = new CountingWeightSource(source);
-        var weights = new WeightScope(counted);
+        var weights = new WeightScope(counted, options.Precision);
         TextModel = new AltClipTextModel(weights, config.TextConfig);
         VisionModel = new AltClipVisionModel(weights, config.VisionConfig);
-        _visualProjection = weights["visual_projection"].Linear(config.VisionConfig.HiddenSize, config.ProjectionDim, bias: false);
-        _textProjection = weights["text_projection"].Linear(config.TextConfig.ProjectDim, config.ProjectionDim, bias: false);
+        _visualProjection = weights["visual_projection"].Linear(config.VisionConfig.HiddenSize, config.ProjectionDim, false, ComputePrecision.Float32);
+        _textProjection = weights["text_projection"].Linear(config.TextConfig.ProjectDim, config.ProjectionDim, false, ComputePrecision.Float32);
         LogitScale = weights.Tensor("logit_scale", WeightRole.LogitScale).Span[0];
         ParameterCount = counted.Total;
         _owned = owned;
@@ -36,6 +39,9 @@ public sealed class AltClipModel : IDisposable
 
     /// <summary>The configuration.</summary>
     public AltClipConfig Config { get; }
+
+    /// <summary>How the model was built (its <see cref="ModelOptions.Precision"/>).</summary>
+    public ModelOptions Options { get; }
 
     /// <summary>The text tower (<c>text_model</c>).</summary>
     public AltClipTextModel TextModel { get; }
@@ -57,16 +63,17 @@ public sealed class AltClipModel : IDisposable
     /// </summary>
     /// <param name="pathOrId">A folder (or its <c>config.json</c>), or a Hub id.</param>
     /// <param name="hubOptions">Cache folder, token, offline mode; null reads the <c>HF_*</c> environment variables.</param>
+    /// <param name="options">The precision; null for <see cref="ModelOptions.Default"/> (float32).</param>
     /// <exception cref="InvalidDataException">The config is not AltCLIP's, or the weights do not match it.</exception>
     /// <exception cref="FileNotFoundException">The folder or the Hub repository lacks config.json or weights.</exception>
-    public static AltClipModel FromPretrained(string pathOrId, Hub.HubOptions? hubOptions = null)
+    public static AltClipModel FromPretrained(string pathOrId, Hub.HubOptions? hubOptions = null, ModelOptions? options = null)
     {
         string folder = PretrainedFiles.ResolveFolder(pathOrId, hubOptions);
         AltClipConfig config = AltClipConfig.FromFile(PretrainedFiles.ConfigPath(folder));
         ITensorStore store = PretrainedFiles.OpenWeights(folder);
         try
         {
-            return Load(config, store, owned: store);
+            return Load(config, store, options, owned: store);
         }
         catch
         {
@@ -79,17 +86,20 @@ public sealed class AltClipModel : IDisposable
     /// <param name="config">The configuration.</param>
     /// <param name="store">The weights, named as in <c>transformers</c>' state dict.</param>
     /// <exception cref="InvalidDataException">A weight is missing or mis-shaped, or the store holds weights AltCLIP does not use.</exception>
-    public static AltClipModel FromWeights(AltClipConfig config, ITensorStore store) => Load(config, store, owned: null);
+    /// <param name="options">The precision; null for <see cref="ModelOptions.Default"/> (float32).</param>
+    public static AltClipModel FromWeights(AltClipConfig config, ITensorStore store, ModelOptions? options = null) => Load(config, store, options, owned: null);
 
     /// <summary>Builds a model with random weights (for benchmarks and tests; its outputs mean nothing).</summary>
     /// <param name="config">The configuration.</param>
     /// <param name="seed">The seed; equal seeds give equal weights.</param>
-    public static AltClipModel CreateRandom(AltClipConfig config, int seed = 0) => new(config, new RandomWeights(seed), null);
+    /// <param name="options">The precision; null for <see cref="ModelOptions.Default"/> (float32).</param>
+    public static AltClipModel CreateRandom(AltClipConfig config, int seed = 0, ModelOptions? options = null) => new(config, new RandomWeights(seed), options, null);
 
     /// <summary>Builds a model from any weight source (a checkpoint adapter, random weights, a recorder wrapping another source).</summary>
     /// <param name="config">The configuration.</param>
     /// <param name="weights">The weights by <c>transformers</c> state-dict name.</param>
-    public static AltClipModel FromWeightSource(AltClipConfig config, IWeightSource weights) => new(config, weights, null);
+    /// <param name="options">The precision; null for <see cref="ModelOptions.Default"/> (float32).</param>
+    public static AltClipModel FromWeightSource(AltClipConfig config, IWeightSource weights, ModelOptions? options = null) => new(config, weights, options, null);
 
     /// <summary>Text features (<c>get_text_features</c>): <c>text_projection</c> of the pooled <c>&lt;s&gt;</c> state, <c>[texts, projection_dim]</c>, not normalised.</summary>
     /// <param name="tokens">Ids and attention mask, <c>[texts, length]</c>.</param>
@@ -129,11 +139,11 @@ public sealed class AltClipModel : IDisposable
         return new AltClipOutput(logitsPerImage, logitsPerText, textEmbeds, imageEmbeds, text, vision, loss);
     }
 
-    private static AltClipModel Load(AltClipConfig config, ITensorStore store, IDisposable? owned)
+    private static AltClipModel Load(AltClipConfig config, ITensorStore store, ModelOptions? options, IDisposable? owned)
     {
         ArgumentNullException.ThrowIfNull(store);
         var weights = new CheckpointWeights(store);
-        var model = new AltClipModel(config, weights, owned);
+        var model = new AltClipModel(config, weights, options, owned);
         weights.EnsureAllUsed();
         return model;
     }

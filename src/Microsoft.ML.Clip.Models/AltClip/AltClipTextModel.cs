@@ -27,7 +27,7 @@ public sealed class AltClipTextModel
             .Select(i => (IEncoderLayer)new AltRobertaLayer(layers[i], config, activation))
             .ToArray());
         _preLayerNorm = text["pre_LN"].LayerNorm(config.HiddenSize, config.LayerNormEps);
-        _transformation = text["transformation"].Linear(config.HiddenSize, config.ProjectDim);
+        _transformation = text["transformation"].Linear(config.HiddenSize, config.ProjectDim, true, ComputePrecision.Float32); // the text tower's final projection stays float32
     }
 
     /// <summary>The text configuration.</summary>

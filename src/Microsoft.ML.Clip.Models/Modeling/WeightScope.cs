@@ -8,29 +8,41 @@ public readonly struct WeightScope
     private readonly IWeightSource _source;
     private readonly string _prefix;
 
-    /// <summary>Creates a scope at the root of <paramref name="source"/>.</summary>
+    /// <summary>Creates a scope at the root of <paramref name="source"/>; its linear layers are float32.</summary>
     /// <param name="source">The weights.</param>
     public WeightScope(IWeightSource source)
-        : this(source, string.Empty)
+        : this(source, string.Empty, ComputePrecision.Float32)
     {
     }
 
-    private WeightScope(IWeightSource source, string prefix)
+    /// <summary>Creates a scope at the root of <paramref name="source"/> whose <see cref="Linear(int, int, bool)"/> layers use <paramref name="precision"/>.</summary>
+    /// <param name="source">The weights.</param>
+    /// <param name="precision">The arithmetic of the linear layers built from this scope and the scopes below it.</param>
+    public WeightScope(IWeightSource source, ComputePrecision precision)
+        : this(source, string.Empty, precision)
+    {
+    }
+
+    private WeightScope(IWeightSource source, string prefix, ComputePrecision precision)
     {
         _source = source ?? throw new ArgumentNullException(nameof(source));
         _prefix = prefix;
+        Precision = precision;
     }
+
+    /// <summary>The arithmetic of the linear layers this scope builds (inherited by the scopes below it).</summary>
+    public ComputePrecision Precision { get; }
 
     /// <summary>The prefix, e.g. <c>vision_model.encoder.layers.3.</c>.</summary>
     public string Prefix => _prefix;
 
     /// <summary>A scope one level down: <c>prefix + name + "."</c>.</summary>
     /// <param name="name">The child module name.</param>
-    public WeightScope this[string name] => new(_source, _prefix + name + ".");
+    public WeightScope this[string name] => new(_source, _prefix + name + ".", Precision);
 
     /// <summary>A scope one level down for an indexed child (<c>layers.3.</c>).</summary>
     /// <param name="index">The child index.</param>
-    public WeightScope this[int index] => new(_source, _prefix + index.ToString(System.Globalization.CultureInfo.InvariantCulture) + ".");
+    public WeightScope this[int index] => new(_source, _prefix + index.ToString(System.Globalization.CultureInfo.InvariantCulture) + ".", Precision);
 
     /// <summary>Takes the tensor <c>prefix + name</c>.</summary>
     /// <param name="name">The parameter name.</param>
@@ -38,12 +50,25 @@ public readonly struct WeightScope
     /// <param name="shape">The expected shape.</param>
     public Tensor Tensor(string name, WeightRole role, params int[] shape) => _source.Take(_prefix + name, role, shape);
 
-    /// <summary>Builds an <c>nn.Linear(inFeatures, outFeatures, bias)</c> from <c>prefix.weight</c> and <c>prefix.bias</c>.</summary>
+    /// <summary>
+    /// Builds an <c>nn.Linear(inFeatures, outFeatures, bias)</c> from <c>prefix.weight</c> and <c>prefix.bias</c>, in the
+    /// scope's <see cref="Precision"/>.
+    /// </summary>
     /// <param name="inFeatures">The input width.</param>
     /// <param name="outFeatures">The output width.</param>
     /// <param name="bias">Whether the layer has a bias.</param>
-    public Linear Linear(int inFeatures, int outFeatures, bool bias = true) =>
-        new(Tensor("weight", WeightRole.Matrix, outFeatures, inFeatures), bias ? Tensor("bias", WeightRole.Bias, outFeatures) : null);
+    public Linear Linear(int inFeatures, int outFeatures, bool bias = true) => Linear(inFeatures, outFeatures, bias, Precision);
+
+    /// <summary>
+    /// Builds an <c>nn.Linear(inFeatures, outFeatures, bias)</c> in a given precision, whatever the scope's (the final
+    /// projections stay float32 in an int8 model).
+    /// </summary>
+    /// <param name="inFeatures">The input width.</param>
+    /// <param name="outFeatures">The output width.</param>
+    /// <param name="bias">Whether the layer has a bias.</param>
+    /// <param name="precision">The layer's arithmetic.</param>
+    public Linear Linear(int inFeatures, int outFeatures, bool bias, ComputePrecision precision) =>
+        new(Tensor("weight", WeightRole.Matrix, outFeatures, inFeatures), bias ? Tensor("bias", WeightRole.Bias, outFeatures) : null, precision);
 
     /// <summary>Builds an <c>nn.LayerNorm(width, eps)</c> from <c>prefix.weight</c> and <c>prefix.bias</c>.</summary>
     /// <param name="width">The normalised width.</param>

@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Runtime.InteropServices;
+using Microsoft.ML.Clip.Modeling;
 using Microsoft.ML.Clip.Numerics.Kernels;
 
 namespace Microsoft.ML.Clip.Numerics;
@@ -10,12 +11,30 @@ namespace Microsoft.ML.Clip.Numerics;
 /// </summary>
 public sealed class Linear
 {
-    /// <summary>Creates the layer from its weight <c>[out, in]</c> and optional bias <c>[out]</c>.</summary>
+    /// <summary>Creates a float32 layer from its weight <c>[out, in]</c> and optional bias <c>[out]</c>.</summary>
     /// <param name="weight">The weight, shape <c>[out, in]</c>.</param>
     /// <param name="bias">The bias, shape <c>[out]</c>, or null.</param>
     public Linear(Tensor weight, Tensor? bias)
+        : this(weight, bias, ComputePrecision.Float32)
+    {
+    }
+
+    /// <summary>Creates the layer from its weight <c>[out, in]</c> and optional bias <c>[out]</c>, in a given precision.</summary>
+    /// <param name="weight">The weight, shape <c>[out, in]</c>.</param>
+    /// <param name="bias">The bias, shape <c>[out]</c>, or null.</param>
+    /// <param name="precision">
+    /// <see cref="ComputePrecision.Int8"/>: the weight is quantized per output channel (symmetric, <c>scale[j] = max|W[j, :]| / 127</c>)
+    /// when packed, each call quantizes its input rows (<c>scale_x[i] = max|x[i, :]| / 127</c>), the products are summed
+    /// exactly in int32 and the outputs are <c>acc·scale_x[i]·scale[j] + b[j]</c> in float32.
+    /// </param>
+    public Linear(Tensor weight, Tensor? bias, ComputePrecision precision)
     {
         ArgumentNullException.ThrowIfNull(weight);
+        if (precision is not (ComputePrecision.Float32 or ComputePrecision.Int8))
+        {
+            throw new ArgumentOutOfRangeException(nameof(precision), precision, "A linear layer's precision must be Float32 or Int8.");
+        }
+
         if (weight.Rank != 2)
         {
             throw new ArgumentException($"A linear weight must be [out, in]; got {weight}.", nameof(weight));
@@ -30,10 +49,12 @@ public sealed class Linear
         OutFeatures = weight.Dim(0);
         InFeatures = weight.Dim(1);
         Bias = bias;
+        Precision = precision;
     }
 
     private readonly object _packLock = new();
     private volatile PackedWeights? _packed;
+    private volatile Int8Weights? _int8;
 
     // The weight as given, until it is packed: then a weight in managed memory is let go (the packed panels hold the
     // same values), so a model holds one copy of its weights, not two. A memory-mapped weight is kept, but the pages
@@ -44,10 +65,14 @@ public sealed class Linear
     /// <summary>The weight, <c>[out, in]</c>.</summary>
     /// <remarks>
     /// Once the layer has packed its weight (on the first forward pass, or <see cref="PackWeights"/>), a weight held in
-    /// managed memory is released and this property returns a new tensor rebuilt from the packed copy (same values). A
-    /// memory-mapped weight is returned as given; its pages are read from the checkpoint file again when touched.
+    /// managed memory is released and this property returns a new tensor rebuilt from the packed copy (same values; for an
+    /// int8 layer, the dequantized values <c>q·scale</c>). A memory-mapped weight is returned as given; its pages are read
+    /// from the checkpoint file again when touched.
     /// </remarks>
     public Tensor Weight => _weight ?? UnpackWeight();
+
+    /// <summary>The layer's arithmetic: float32, or int8 weights and activations with int32 sums.</summary>
+    public ComputePrecision Precision { get; }
 
     /// <summary>The bias, <c>[out]</c>, or null.</summary>
     public Tensor? Bias { get; }
@@ -104,6 +129,12 @@ public sealed class Linear
             throw new ArgumentOutOfRangeException(nameof(activation), activation, "Unknown activation.");
         }
 
+        if (Precision == ComputePrecision.Int8)
+        {
+            ForwardInt8(input, output, rows, activation, Int8LevelInfo.Best, maxThreads, accumulate);
+            return;
+        }
+
         PackedWeights packed = _packed ?? EnsurePacked();
         fixed (float* x = input)
         fixed (float* y = output)
@@ -125,6 +156,18 @@ public sealed class Linear
                 Level = level,
             };
             GemmDriver.Run(ref problem, maxThreads);
+        }
+    }
+
+    /// <summary>The int8 forward pass on a chosen kernel path and thread count (tests force each path); checks are the caller's.</summary>
+    internal unsafe void ForwardInt8(
+        ReadOnlySpan<float> input, Span<float> output, int rows, Activation activation, Int8Level level, int maxThreads, bool accumulate = false)
+    {
+        Int8Weights weights = _int8 ?? EnsureInt8();
+        fixed (float* x = input)
+        fixed (float* y = output)
+        {
+            Int8Gemm.Run(weights, x, InFeatures, rows, y, OutFeatures, accumulate, activation, level, maxThreads);
         }
     }
 
@@ -155,7 +198,22 @@ public sealed class Linear
     /// packed; the pages of a memory-mapped one are handed back to the OS (<see cref="Weight"/> then reads them from the
     /// file again, so values written in place into a mapped weight before it was packed do not survive there).
     /// </remarks>
-    public void PackWeights() => EnsurePacked();
+    /// <remarks>
+    /// An int8 layer quantizes instead: <c>⌈out/16⌉·16·⌈in/4⌉·4</c> bytes plus three values per output, about a quarter of
+    /// the float32 weight.
+    /// </remarks>
+    /// <exception cref="ArgumentException">An int8 layer's weight holds a NaN or an infinity (it has no int8 scale).</exception>
+    public void PackWeights()
+    {
+        if (Precision == ComputePrecision.Int8)
+        {
+            EnsureInt8();
+        }
+        else
+        {
+            EnsurePacked();
+        }
+    }
 
     private PackedWeights EnsurePacked()
     {
@@ -165,24 +223,51 @@ public sealed class Linear
             {
                 Tensor weight = _weight!;
                 _packed = new PackedWeights(weight, Bias);
-                if (MemoryMarshal.TryGetArray<float>(weight.Memory, out _))
-                {
-                    _weight = null; // managed: the packed panels are now the only copy
-                }
-                else if (MemoryMarshal.TryGetMemoryManager<float, MemoryManager<float>>(weight.Memory, out MemoryManager<float>? manager, out int start, out int length)
-                    && manager is IFileBackedMemory mapped)
-                {
-                    mapped.ReleasePages(start, length); // memory-mapped: the file keeps the values, the process need not
-                }
+                ReleaseSource(weight);
             }
 
             return _packed;
         }
     }
 
+    private Int8Weights EnsureInt8()
+    {
+        lock (_packLock)
+        {
+            if (_int8 is null)
+            {
+                Tensor weight = _weight!;
+                _int8 = new Int8Weights(
+                    weight.Span, Bias is null ? default : Bias.Span, Bias is not null, OutFeatures, InFeatures, NumericsOptions.MaxDegreeOfParallelism);
+                ReleaseSource(weight);
+            }
+
+            return _int8;
+        }
+    }
+
+    /// <summary>After packing: drops a managed weight (the packed copy is now the only one) or hands a mapped one's pages back.</summary>
+    private void ReleaseSource(Tensor weight)
+    {
+        if (MemoryMarshal.TryGetArray<float>(weight.Memory, out _))
+        {
+            _weight = null; // managed: the packed panels are now the only copy
+        }
+        else if (MemoryMarshal.TryGetMemoryManager<float, MemoryManager<float>>(weight.Memory, out MemoryManager<float>? manager, out int start, out int length)
+            && manager is IFileBackedMemory mapped)
+        {
+            mapped.ReleasePages(start, length); // memory-mapped: the file keeps the values, the process need not
+        }
+    }
+
     /// <summary>Rebuilds <c>W [out, in]</c> from the packed panels: <c>packed[panel·k·64 + p·64 + c] = W[panel·64 + c, p]</c>.</summary>
     private unsafe Tensor UnpackWeight()
     {
+        if (Precision == ComputePrecision.Int8)
+        {
+            return new Tensor((_int8 ?? EnsureInt8()).Dequantize(), OutFeatures, InFeatures);
+        }
+
         PackedWeights packed = _packed ?? EnsurePacked();
         int n = OutFeatures, k = InFeatures;
         var weight = new Tensor(n, k);

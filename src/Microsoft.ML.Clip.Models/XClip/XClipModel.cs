@@ -22,20 +22,23 @@ public sealed class XClipModel : IDisposable
     private readonly XClipMultiframeIntegrationTransformer _mit;
     private readonly XClipPromptGenerator _promptsGenerator;
 
-    private XClipModel(XClipConfig config, IWeightSource source, IDisposable? owned)
+    private XClipModel(XClipConfig config, IWeightSource source, ModelOptions? options, IDisposable? owned)
     {
         ArgumentNullException.ThrowIfNull(config);
         config.Validate();
+        options ??= ModelOptions.Default;
+        options.Validate();
         Config = config;
+        Options = options;
         var counted = new CountingWeightSource(source);
-        var weights = new WeightScope(counted);
+        var weights = new WeightScope(counted, options.Precision);
         XClipVisionConfig vision = config.VisionConfig;
         int d = config.ProjectionDim;
 
         TextModel = new XClipTextModel(weights, config.TextConfig);
         VisionModel = new XClipVisionModel(weights, vision);
-        _visualProjection = weights["visual_projection"].Linear(vision.HiddenSize, d, bias: false);
-        _textProjection = weights["text_projection"].Linear(config.TextConfig.HiddenSize, d, bias: false);
+        _visualProjection = weights["visual_projection"].Linear(vision.HiddenSize, d, false, ComputePrecision.Float32);
+        _textProjection = weights["text_projection"].Linear(config.TextConfig.HiddenSize, d, false, ComputePrecision.Float32);
         LogitScale = weights.Tensor("logit_scale", WeightRole.LogitScale).Span[0];
         _promptsVisualLayerNorm = weights["prompts_visual_layernorm"].LayerNorm(vision.HiddenSize, vision.LayerNormEps);
         _promptsVisualProjection = weights.Tensor("prompts_visual_projection", WeightRole.Matrix, vision.HiddenSize, d); // raw [D_v, D], used untransposed
@@ -47,6 +50,9 @@ public sealed class XClipModel : IDisposable
 
     /// <summary>The configuration.</summary>
     public XClipConfig Config { get; }
+
+    /// <summary>How the model was built (its <see cref="ModelOptions.Precision"/>).</summary>
+    public ModelOptions Options { get; }
 
     /// <summary>The text tower (<c>text_model</c>).</summary>
     public XClipTextModel TextModel { get; }
@@ -67,16 +73,17 @@ public sealed class XClipModel : IDisposable
     /// </summary>
     /// <param name="pathOrId">A folder (or its <c>config.json</c>), or a Hub id.</param>
     /// <param name="hubOptions">Cache folder, token, offline mode; null reads the <c>HF_*</c> environment variables.</param>
+    /// <param name="options">The precision; null for <see cref="ModelOptions.Default"/> (float32).</param>
     /// <exception cref="InvalidDataException">The config is not this model's, or the weights do not match it (missing, unexpected or mis-shaped tensors).</exception>
     /// <exception cref="FileNotFoundException">The folder or the Hub repository lacks config.json or weights.</exception>
-    public static XClipModel FromPretrained(string pathOrId, Hub.HubOptions? hubOptions = null)
+    public static XClipModel FromPretrained(string pathOrId, Hub.HubOptions? hubOptions = null, ModelOptions? options = null)
     {
         string folder = PretrainedFiles.ResolveFolder(pathOrId, hubOptions);
         XClipConfig config = XClipConfig.FromFile(PretrainedFiles.ConfigPath(folder));
         ITensorStore store = PretrainedFiles.OpenWeights(folder);
         try
         {
-            return Load(config, store, owned: store);
+            return Load(config, store, options, owned: store);
         }
         catch
         {
@@ -89,17 +96,20 @@ public sealed class XClipModel : IDisposable
     /// <param name="config">The configuration.</param>
     /// <param name="store">The weights, named as in <c>transformers</c>' state dict.</param>
     /// <exception cref="InvalidDataException">A weight is missing or mis-shaped, or the store holds weights X-CLIP does not use.</exception>
-    public static XClipModel FromWeights(XClipConfig config, ITensorStore store) => Load(config, store, owned: null);
+    /// <param name="options">The precision; null for <see cref="ModelOptions.Default"/> (float32).</param>
+    public static XClipModel FromWeights(XClipConfig config, ITensorStore store, ModelOptions? options = null) => Load(config, store, options, owned: null);
 
     /// <summary>Builds a model with random weights (for benchmarks and tests; its outputs mean nothing).</summary>
     /// <param name="config">The configuration, e.g. <c>new XClipConfig()</c> for the base-patch32 shape.</param>
     /// <param name="seed">The seed; equal seeds give equal weights.</param>
-    public static XClipModel CreateRandom(XClipConfig config, int seed = 0) => new(config, new RandomWeights(seed), null);
+    /// <param name="options">The precision; null for <see cref="ModelOptions.Default"/> (float32).</param>
+    public static XClipModel CreateRandom(XClipConfig config, int seed = 0, ModelOptions? options = null) => new(config, new RandomWeights(seed), options, null);
 
     /// <summary>Builds a model from any weight source (a checkpoint adapter, random weights, a recorder wrapping another source).</summary>
     /// <param name="config">The configuration.</param>
     /// <param name="weights">The weights by <c>transformers</c> state-dict name.</param>
-    public static XClipModel FromWeightSource(XClipConfig config, IWeightSource weights) => new(config, weights, null);
+    /// <param name="options">The precision; null for <see cref="ModelOptions.Default"/> (float32).</param>
+    public static XClipModel FromWeightSource(XClipConfig config, IWeightSource weights, ModelOptions? options = null) => new(config, weights, options, null);
 
     /// <summary>
     /// Text features (<c>get_text_features</c>): <c>text_projection</c> of the pooled text state, <c>[texts, projection_dim]</c>,
@@ -197,11 +207,11 @@ public sealed class XClipModel : IDisposable
         return (vision, mit, videos);
     }
 
-    private static XClipModel Load(XClipConfig config, ITensorStore store, IDisposable? owned)
+    private static XClipModel Load(XClipConfig config, ITensorStore store, ModelOptions? options, IDisposable? owned)
     {
         ArgumentNullException.ThrowIfNull(store);
         var weights = new CheckpointWeights(store);
-        var model = new XClipModel(config, weights, owned);
+        var model = new XClipModel(config, weights, options, owned);
         weights.EnsureAllUsed();
         return model;
     }

@@ -69,8 +69,8 @@ public sealed class BenchCommandTests
         var xclipConfig = XClipConfig.FromFile(TestFixtures.Path("models/xclip-tiny/config.json"));
         var altclipConfig = AltClipConfig.FromFile(TestFixtures.Path("models/altclip-tiny/config.json"));
         string xclipPath, altclipPath;
-        using (CheckpointFolder xclip = CheckpointFolder.Write(xclipConfig, XClipModel.FromWeightSource, seed: 1))
-        using (CheckpointFolder altclip = CheckpointFolder.Write(altclipConfig, AltClipModel.FromWeightSource, seed: 2))
+        using (CheckpointFolder xclip = CheckpointFolder.Write(xclipConfig, (c, w) => XClipModel.FromWeightSource(c, w), seed: 1))
+        using (CheckpointFolder altclip = CheckpointFolder.Write(altclipConfig, (c, w) => AltClipModel.FromWeightSource(c, w), seed: 2))
         {
             xclipPath = xclip.Path;
             altclipPath = altclip.Path;
@@ -99,21 +99,21 @@ public sealed class BenchCommandTests
         try
         {
             string weights = Path.Combine(folder, "model.safetensors");
-            using (CheckpointFolder.WriteOrReuse(folder, config, XClipModel.FromWeightSource, seed: 1))
+            using (CheckpointFolder.WriteOrReuse(folder, config, (c, w) => XClipModel.FromWeightSource(c, w), seed: 1))
             {
             }
 
             Assert.IsTrue(File.Exists(weights), "disposing a kept checkpoint must not delete it");
             byte[] first = File.ReadAllBytes(weights);
             DateTime written = File.GetLastWriteTimeUtc(weights);
-            using (CheckpointFolder again = CheckpointFolder.WriteOrReuse(folder, config, XClipModel.FromWeightSource, seed: 1))
+            using (CheckpointFolder again = CheckpointFolder.WriteOrReuse(folder, config, (c, w) => XClipModel.FromWeightSource(c, w), seed: 1))
             {
                 Assert.AreEqual(Path.GetFullPath(folder), again.Path);
                 Assert.AreEqual(written, File.GetLastWriteTimeUtc(weights), "an existing checkpoint is reused, not written again");
             }
 
             // The same seed gives the same weights as the temporary checkpoint clip bench writes.
-            using CheckpointFolder temporary = CheckpointFolder.Write(config, XClipModel.FromWeightSource, seed: 1);
+            using CheckpointFolder temporary = CheckpointFolder.Write(config, (c, w) => XClipModel.FromWeightSource(c, w), seed: 1);
             CollectionAssert.AreEqual(first, File.ReadAllBytes(Path.Combine(temporary.Path, "model.safetensors")));
         }
         finally
