@@ -206,7 +206,13 @@ def main():
     if not names:
         raise SystemExit(f"--filter '{args.filter}' matches none of {', '.join(CASES)}")
     torch.set_num_threads(2)
+    def done(name, kind):
+        return os.path.exists(os.path.join(args.root, kind, name, "check.safetensors")) and not args.force
+
     for family in dict.fromkeys(CASES[n][0] for n in names):  # one full-size model at a time, in CASES' order
+        if all(done(n, "onnx") and (args.precision == "float32" or done(n, "onnx-int8")) for n in names if CASES[n][0] == family):
+            print(f"{family}: every graph exists (--force to export again)", file=sys.stderr)
+            continue
         folder = os.path.join(args.root, family)
         if not os.path.exists(os.path.join(folder, "config.json")):
             raise SystemExit(f"{folder}: no checkpoint; run `Microsoft.ML.Clip.Benchmarks ort checkpoints {args.root}` first")
