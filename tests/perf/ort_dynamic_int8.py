@@ -163,3 +163,79 @@ def int8_like_ort(model):
                 setattr(parent, name, DynamicInt8Linear(child))
                 swapped.append(getattr(parent, name))
     return lambda: sum(s.quantized_calls for s in swapped)
+
+
+# ------------------------------------------------------------------------------------------------------ self-test
+def _ort_quantize_column(column):
+    """ONNX Runtime's compute_scale_zp + quantize_nparray for one channel (QInt8, symmetric), transcribed scalar by
+    scalar: the reference quantize_per_column's vectorised form is checked against."""
+    rmin, rmax = np.minimum(column.min(), np.float32(0)), np.maximum(column.max(), np.float32(0))
+    absmax = np.maximum(np.abs(rmin), np.abs(rmax))
+    rmin, rmax = -absmax, +absmax
+    scale = np.array(np.array(rmax - rmin, dtype=np.float64) / (np.float64(127) - np.float64(-127)))
+    scale = np.array(1.0, dtype=np.float32) if scale < np.finfo(np.float32).tiny else scale.astype(np.float32)
+    return np.clip((column.astype(np.float32) / scale).round() + 0, -128, 127).astype(np.int8), scale
+
+
+def _test_weights():
+    rng = np.random.default_rng(7)
+    w = rng.standard_normal((37, 11)).astype(np.float32) * rng.uniform(0.01, 3, 11).astype(np.float32)
+    w[:, 3] = 0  # an all-zero column: scale 1, all zeros
+    w[:, 5] = np.abs(w[:, 5])  # a column without negative values
+    q, scale = quantize_per_column(w)
+    for n in range(w.shape[1]):
+        expected_q, expected_scale = _ort_quantize_column(w[:, n])
+        assert np.array_equal(q[:, n], expected_q) and scale[n] == expected_scale, f"column {n} differs from ORT's per-channel loop"
+    # By hand: max |·| 127 → scale 1; 2.5 and −3.5 are ties, rounded to even.
+    q, scale = quantize_per_column(np.array([[127.0], [2.5], [-3.5], [0.4]], dtype=np.float32))
+    assert scale.tolist() == [1.0] and q[:, 0].tolist() == [127, 2, -4, 0], (q[:, 0], scale)
+
+
+def _test_graph():
+    f = TensorProto.FLOAT
+    init = [numpy_helper.from_array(np.arange(20, dtype=np.float32).reshape(4, 5) - 7 * k, f"w{k}") for k in range(3)]
+    init.append(numpy_helper.from_array(np.ones(5, dtype=np.float32), "b"))
+    nodes = [
+        helper.make_node("MatMul", ["x", "w0"], ["q"], "/layer/q_proj/MatMul"),
+        helper.make_node("Add", ["b", "q"], ["q_biased"], "/layer/q_proj/Add"),
+        helper.make_node("MatMul", ["x", "w1"], ["k"], "/layer/k_proj/MatMul"),
+        helper.make_node("MatMul", ["x", "w2"], ["projected"], "/model/visual_projection/MatMul"),
+        helper.make_node("Transpose", ["x"], ["xt"], "/layer/Transpose", perm=[0, 2, 1]),
+        helper.make_node("MatMul", ["x", "xt"], ["scores"], "/layer/MatMul"),
+    ]
+    outputs = [helper.make_tensor_value_info(n, f, [2, 3, 3 if n == "scores" else 5]) for n in ("q_biased", "k", "projected", "scores")]
+    graph = helper.make_graph(nodes, "g", [helper.make_tensor_value_info("x", f, [2, 3, 4])], outputs, init)
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
+    assert quantize_matmuls(model) == 2, "q_proj and k_proj only: the projection is excluded, the scores have no constant B"
+    ops = [n.op_type for n in model.graph.node]
+    assert ops.count("DynamicQuantizeLinear") == 1 and ops.count("MatMulInteger") == 2 and ops.count("MatMul") == 2, ops
+    names = {i.name for i in model.graph.initializer}
+    assert {"w0", "w1"}.isdisjoint(names) and {"w2", "w0_quantized", "w0_scale", "w0_zero_point"} <= names, names
+    q = next(n for n in model.graph.node if n.name == "/layer/q_proj/MatMul_quant")
+    assert list(q.input) == ["x_quantized", "w0_quantized", "x_zero_point", "w0_zero_point"], q.input
+    onnx.checker.check_model(model)
+    inferred = onnx.shape_inference.infer_shapes(model, strict_mode=True)
+    types = {v.name: v.type.tensor_type.elem_type for v in inferred.graph.value_info}
+    assert types["x_quantized"] == TensorProto.UINT8 and types["q_output_quantized"] == TensorProto.INT32, types
+
+
+def _test_eager():
+    # x spans [−85, 170]: scale exactly 1, zero point 85; 0.5 and 1.5 are ties, rounded to even (0 and 2).
+    x = torch.tensor([[-85.0, 0.5, 1.5, 170.0]])
+    y = dynamic_int8_matmul(x, torch.ones(4, 1), torch.tensor([2.0]))
+    assert y.tolist() == [[174.0]], y  # (−85 + 0 + 2 + 170) · 1 · 2
+
+
+def self_test():
+    _test_weights()
+    _test_graph()
+    _test_eager()
+    print("ort_dynamic_int8 self-test: OK")
+
+
+if __name__ == "__main__":
+    import sys
+
+    if sys.argv[1:] != ["--self-test"]:
+        raise SystemExit("usage: /usr/bin/python3 tests/perf/ort_dynamic_int8.py --self-test (the export is export_onnx.py --precision int8)")
+    self_test()
