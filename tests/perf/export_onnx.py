@@ -193,6 +193,21 @@ def export_int8(root, name, model, call, count_quantized, force):
           f"vs float32: min cosine {cosine:.6f}, max |Δ| {(output - reference).abs().max().item():.2e}", file=sys.stderr)
 
 
+def export_probe(root, force):
+    """DIR/onnx-int8/probe: ort_dynamic_int8.probe(), a two-layer graph ORT should compute as the eager emulation does."""
+    import onnx
+    import ort_dynamic_int8 as int8
+
+    folder = os.path.join(root, "onnx-int8", "probe")
+    if os.path.exists(os.path.join(folder, "check.safetensors")) and not force:
+        return
+    model, inputs, output = int8.probe()
+    os.makedirs(folder, exist_ok=True)
+    onnx.save_model(model, os.path.join(folder, "model.onnx"))
+    write_safetensors(os.path.join(folder, "check.safetensors"), {**inputs, "output": output})
+    print(f"probe: {folder}", file=sys.stderr)
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("root", help="the folder `ort checkpoints` wrote (DIR/xclip, DIR/altclip, DIR/altclip-vitl14)")
@@ -206,6 +221,9 @@ def main():
     if not names:
         raise SystemExit(f"--filter '{args.filter}' matches none of {', '.join(CASES)}")
     torch.set_num_threads(2)
+    if args.precision == "int8":
+        export_probe(args.root, args.force)
+
     def done(name, kind):
         return os.path.exists(os.path.join(args.root, kind, name, "check.safetensors")) and not args.force
 

@@ -36,6 +36,7 @@ internal static class OrtInt8Comparison
 
         _ = PrintHeader(threads, rounds, runs);
         Console.WriteLine("int8: ours = our int8 mode; ORT int8 = DIR/onnx-int8 (ORT's dynamic quantization of the float graphs); ORT f32 = DIR/onnx");
+        CheckProbe(root, threads);
         var results = new List<Int8Result>();
         string? family = null;
         BenchmarkModels? int8Models = null, floatModels = null;
@@ -128,6 +129,28 @@ internal static class OrtInt8Comparison
             medians.Select(m => m[0].Wall / m[1].Wall).ToList(), medians.Select(m => m[0].Wall / m[2].Wall).ToList(),
             Median(Cpu(0)), Median(Cpu(1)), Median(Cpu(2)), medians.Select(m => m[0].Cpu / m[1].Cpu).ToList(),
             oursMib, ortMib, accuracy, LoadAverage());
+    }
+
+    /// <summary>
+    /// ORT on <c>DIR/onnx-int8/probe</c> (two quantized layers, written by <c>export_onnx.py --precision int8</c>) against
+    /// the eager emulation of the same int8 arithmetic: too shallow for rounding flips to spread, so the two should
+    /// agree but for a few values (a flip in the second layer's quantized input moves a value by ~ a step × a weight).
+    /// </summary>
+    private static void CheckProbe(string root, int threads)
+    {
+        if (!File.Exists(Path.Combine(GraphFolder(root, "probe", int8: true), "check.safetensors")))
+        {
+            Console.WriteLine("probe: none (export_onnx.py DIR --precision int8 writes DIR/onnx-int8/probe)");
+            return;
+        }
+
+        using InferenceSession session = Session(root, "probe", threads, int8: true);
+        float[] ort = RunOrt(session, CheckInputs(root, "probe", session, int8: true));
+        float[] eager = CheckOutput(root, "probe", "output", int8: true);
+        double largest = eager.Max(v => Math.Abs((double)v));
+        int differing = eager.Where((v, i) => Math.Abs((double)v - ort[i]) > 1e-5 * largest).Count();
+        Console.WriteLine($"probe (3 quantized MatMuls, {eager.Length} values, max |eager| {largest:F2}): max |ORT int8 − eager int8| "
+            + $"{MaxAbsDifference(eager, ort, "probe"):E2}, {differing} values differ by more than 1e-5 × that");
     }
 
     private static void PrintTable(List<Int8Result> results)
