@@ -12,7 +12,15 @@ and our side compute with the same numbers. For each benchmark it writes DIR/onn
   check.safetensors   the graph's inputs (random, torch-generated) and the eager output on them (`output`): the C#
                       runner checks ORT on the file against it before timing (the export is right) and ORT against us
 
-Usage: /usr/bin/python3 tests/perf/export_onnx.py DIR [--filter NAME[,NAME]] [--force]
+With `--precision int8` it then writes DIR/onnx-int8/NAME/ (exporting the float graph first when it is missing):
+
+  model.onnx          the float graph as ONNX Runtime's `quantize_dynamic(..., weight_type=QInt8, per_channel=True,
+                      op_types_to_quantize=["MatMul"], nodes_to_exclude=[the final projections])` rewrites it
+                      (ort_dynamic_int8.py: the onnxruntime Python package cannot be installed here, python3-onnx can)
+  check.safetensors   the float check's inputs, `output`: the same int8 arithmetic in eager PyTorch on them, and
+                      `float_output`: the float32 eager output (from DIR/onnx/NAME/check.safetensors)
+
+Usage: /usr/bin/python3 tests/perf/export_onnx.py DIR [--filter NAME[,NAME]] [--force] [--precision float32|int8]
 """
 import argparse
 import json
@@ -24,6 +32,7 @@ import warnings
 
 import numpy as np
 import torch
+import torch.nn.functional as F
 from torch import nn
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -147,27 +156,94 @@ def export(root, name, family, case, model, force):
           f"output {tuple(eager.shape)}", file=sys.stderr)
 
 
+def export_int8(root, name, model, call, count_quantized, force):
+    """DIR/onnx/NAME/model.onnx quantized as quantize_dynamic does, to DIR/onnx-int8/NAME/, with its eager check."""
+    import onnx  # Debian's python3-onnx, needed for this mode only
+    import ort_dynamic_int8 as int8
+
+    source, folder = os.path.join(root, "onnx", name), os.path.join(root, "onnx-int8", name)
+    if os.path.exists(os.path.join(folder, "check.safetensors")) and not force:
+        print(f"{name}: {folder} exists (--force to quantize again)", file=sys.stderr)
+        return
+    start = time.perf_counter()
+    graph = onnx.load(os.path.join(source, "model.onnx"))  # with its external data, if any
+    external = any(f not in ("model.onnx", "check.safetensors") for f in os.listdir(source))
+    rewritten = int8.quantize_matmuls(graph)
+    os.makedirs(folder, exist_ok=True)
+    path = os.path.join(folder, "model.onnx")
+    if external:
+        onnx.save_model(graph, path, save_as_external_data=True, all_tensors_to_one_file=True, location="model.onnx.data")
+    else:
+        onnx.save_model(graph, path)
+    check = mapped_safetensors(os.path.join(source, "check.safetensors"))
+    inputs = {i.name: check[i.name].clone() for i in graph.graph.input}
+    del graph
+    before = count_quantized()
+    with torch.no_grad():
+        output = Call(model, call).eval()(*inputs.values())
+    if count_quantized() - before != rewritten:
+        raise SystemExit(f"{name}: the eager emulation computed {count_quantized() - before} int8 products, the graph has "
+                         f"{rewritten} quantized MatMuls: they do not quantize the same layers")
+    reference = check["output"].clone()
+    rows = output.reshape(-1, output.shape[-1]), reference.reshape(-1, reference.shape[-1])
+    cosine = F.cosine_similarity(rows[0].double(), rows[1].double(), dim=-1).min().item()
+    size = sum(os.path.getsize(os.path.join(folder, f)) for f in os.listdir(folder))
+    write_safetensors(os.path.join(folder, "check.safetensors"), {**inputs, "output": output, "float_output": reference})
+    print(f"{name}: {rewritten} MatMuls quantized in {time.perf_counter() - start:.0f} s, {size / 2**20:.0f} MiB; eager int8 "
+          f"vs float32: min cosine {cosine:.6f}, max |Δ| {(output - reference).abs().max().item():.2e}", file=sys.stderr)
+
+
+def export_probe(root, force):
+    """DIR/onnx-int8/probe: ort_dynamic_int8.probe(), a two-layer graph ORT should compute as the eager emulation does."""
+    import onnx
+    import ort_dynamic_int8 as int8
+
+    folder = os.path.join(root, "onnx-int8", "probe")
+    if os.path.exists(os.path.join(folder, "check.safetensors")) and not force:
+        return
+    model, inputs, output = int8.probe()
+    os.makedirs(folder, exist_ok=True)
+    onnx.save_model(model, os.path.join(folder, "model.onnx"))
+    write_safetensors(os.path.join(folder, "check.safetensors"), {**inputs, "output": output})
+    print(f"probe: {folder}", file=sys.stderr)
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("root", help="the folder `ort checkpoints` wrote (DIR/xclip, DIR/altclip, DIR/altclip-vitl14)")
     parser.add_argument("--filter", help="comma-separated parts of benchmark names")
     parser.add_argument("--force", action="store_true", help="export again even when the graph exists")
+    parser.add_argument("--precision", choices=["float32", "int8"], default="float32",
+                        help="int8: also write DIR/onnx-int8/NAME, the graphs quantize_dynamic makes of DIR/onnx/NAME")
     args = parser.parse_args()
     parts = [p.strip() for p in (args.filter or "").split(",") if p.strip()]
     names = [n for n in CASES if not parts or any(p in n for p in parts)]
     if not names:
         raise SystemExit(f"--filter '{args.filter}' matches none of {', '.join(CASES)}")
     torch.set_num_threads(2)
-    loaded = None
-    for name in names:
-        family, case = CASES[name]
-        if loaded is None or loaded[0] != family:
-            loaded = None  # one full-size model at a time
-            folder = os.path.join(args.root, family)
-            if not os.path.exists(os.path.join(folder, "config.json")):
-                raise SystemExit(f"{folder}: no checkpoint; run `Microsoft.ML.Clip.Benchmarks ort checkpoints {args.root}` first")
-            loaded = (family, load(folder, family))
-        export(args.root, name, family, case, loaded[1], args.force)
+    if args.precision == "int8":
+        export_probe(args.root, args.force)
+
+    def done(name, kind):
+        return os.path.exists(os.path.join(args.root, kind, name, "check.safetensors")) and not args.force
+
+    for family in dict.fromkeys(CASES[n][0] for n in names):  # one full-size model at a time, in CASES' order
+        if all(done(n, "onnx") and (args.precision == "float32" or done(n, "onnx-int8")) for n in names if CASES[n][0] == family):
+            print(f"{family}: every graph exists (--force to export again)", file=sys.stderr)
+            continue
+        folder = os.path.join(args.root, family)
+        if not os.path.exists(os.path.join(folder, "config.json")):
+            raise SystemExit(f"{folder}: no checkpoint; run `Microsoft.ML.Clip.Benchmarks ort checkpoints {args.root}` first")
+        model = load(folder, family)
+        for name in (n for n in names if CASES[n][0] == family):
+            export(args.root, name, family, CASES[name][1], model, args.force and args.precision == "float32")
+        if args.precision == "int8":
+            import ort_dynamic_int8 as int8
+
+            count_quantized = int8.int8_like_ort(model)  # in place: the float graphs are written by now
+            for name in (n for n in names if CASES[n][0] == family):
+                export_int8(args.root, name, model, CASES[name][1]["call"], count_quantized, args.force)
+        del model
     return 0
 
 

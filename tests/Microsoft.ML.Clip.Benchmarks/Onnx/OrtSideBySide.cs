@@ -17,7 +17,10 @@ namespace Microsoft.ML.Clip.Benchmarks.Onnx;
 /// ORT on the exported graph against PyTorch eager (<c>check.safetensors</c>) and against us (max |Δ|), then times both
 /// sides in alternating rounds (ours first in odd rounds, ORT first in even ones), prints ours / ORT per round, the
 /// medians, GFLOP/s, % of the FMA peak, and each side's peak resident memory measured in a process of its own.</item>
-/// <item><c>ort peak DIR NAME ours|ort [--runs N] [--threads T]</c>: that child process (prints the peak in MiB).</item>
+/// <item><c>ort compare DIR --precision int8 …</c>: our int8 mode against ORT on <c>DIR/onnx-int8/NAME/model.onnx</c> (the
+/// graphs ORT's dynamic int8 quantization makes of the float ones) and against ORT float32 (<see cref="OrtInt8Comparison"/>).</item>
+/// <item><c>ort peak DIR NAME ours|ort [--runs N] [--threads T] [--precision float32|int8]</c>: that child process (prints the
+/// peak in MiB).</item>
 /// </list>
 /// </summary>
 internal static class OrtSideBySide
@@ -26,13 +29,14 @@ internal static class OrtSideBySide
     {
         if (args.Length < 3)
         {
-            Console.Error.WriteLine("usage: ort checkpoints DIR | ort compare DIR [--filter A,B] [--rounds R] [--runs N] [--threads T] [--json FILE] | ort peak DIR NAME ours|ort");
+            Console.Error.WriteLine("usage: ort checkpoints DIR | ort compare DIR [--filter A,B] [--rounds R] [--runs N] [--threads T] [--json FILE] [--precision float32|int8] | ort peak DIR NAME ours|ort [--precision float32|int8]");
             return 2;
         }
 
         string root = Path.GetFullPath(args[2]);
         int threads = Option(args, "--threads", 2);
         NumericsOptions.MaxDegreeOfParallelism = threads;
+        bool int8 = Precision(args);
         switch (args[1])
         {
             case "checkpoints":
@@ -45,10 +49,12 @@ internal static class OrtSideBySide
                 }
 
                 return 0;
+            case "compare" when int8:
+                return OrtInt8Comparison.Compare(root, args, threads);
             case "compare":
                 return Compare(root, args, threads);
             case "peak" when args.Length >= 5:
-                Console.WriteLine(Peak(root, Find(args[3]), args[4] == "ort", Option(args, "--runs", 3), threads) >> 20);
+                Console.WriteLine(Peak(root, Find(args[3]), args[4] == "ort", Option(args, "--runs", 3), threads, int8) >> 20);
                 return 0;
             default:
                 Console.Error.WriteLine($"ort: unknown sub-command '{args[1]}' (checkpoints, compare, peak)");
@@ -59,20 +65,14 @@ internal static class OrtSideBySide
     private static int Compare(string root, string[] args, int threads)
     {
         int rounds = Option(args, "--rounds", 3), runs = Option(args, "--runs", 5);
-        string? filter = args.SkipWhile(a => a != "--filter").Skip(1).FirstOrDefault();
         string? jsonPath = args.SkipWhile(a => a != "--json").Skip(1).FirstOrDefault();
-        List<OrtCase> cases = OrtCase.All
-            .Where(c => filter is null || filter.Split(',').Any(p => c.Name.Contains(p, StringComparison.OrdinalIgnoreCase))).ToList();
-        if (cases.Count == 0)
+        List<OrtCase>? cases = Cases(args);
+        if (cases is null)
         {
-            Console.Error.WriteLine($"ort compare: --filter '{filter}' matches none of {string.Join(", ", OrtCase.All.Select(c => c.Name))}");
             return 2;
         }
 
-        // One core's FMA peak (best of 3), times the threads used: the ceiling GFLOP/s are read against.
-        double corePeak = Enumerable.Range(0, 3).Max(_ => Gflops(FmaPeak.Flops(20_000_000), Time(() => FmaPeak.Run(20_000_000))));
-        Console.WriteLine($"{Environment.ProcessorCount} cores, {threads} thread(s) a side, {NumericsOptions.InstructionSet}; ORT {OrtEnv.Instance().GetVersionString()}; "
-            + $"FMA peak {corePeak:F0} GFLOP/s a core, {corePeak * threads:F0} for {threads}; {rounds} rounds × {runs} runs; load {LoadAverage()}");
+        double corePeak = PrintHeader(threads, rounds, runs);
         var results = new List<Result>();
         using (var models = new BenchmarkModels(root))
         {
@@ -107,16 +107,49 @@ internal static class OrtSideBySide
         return 0;
     }
 
+    /// <summary>The benchmarks <c>--filter</c> selects (all without it), or null (after saying why) when it selects none.</summary>
+    internal static List<OrtCase>? Cases(string[] args)
+    {
+        string? filter = args.SkipWhile(a => a != "--filter").Skip(1).FirstOrDefault();
+        List<OrtCase> cases = OrtCase.All
+            .Where(c => filter is null || filter.Split(',').Any(p => c.Name.Contains(p, StringComparison.OrdinalIgnoreCase))).ToList();
+        if (cases.Count == 0)
+        {
+            Console.Error.WriteLine($"ort compare: --filter '{filter}' matches none of {string.Join(", ", OrtCase.All.Select(c => c.Name))}");
+            return null;
+        }
+
+        return cases;
+    }
+
+    /// <summary>Prints the machine, versions and settings; returns one core's FMA peak (best of 3), GFLOP/s.</summary>
+    internal static double PrintHeader(int threads, int rounds, int runs)
+    {
+        double corePeak = Enumerable.Range(0, 3).Max(_ => Gflops(FmaPeak.Flops(20_000_000), Time(() => FmaPeak.Run(20_000_000))));
+        Console.WriteLine($"{Environment.ProcessorCount} cores, {threads} thread(s) a side, {NumericsOptions.InstructionSet}; ORT {OrtEnv.Instance().GetVersionString()}; "
+            + $"FMA peak {corePeak:F0} GFLOP/s a core, {corePeak * threads:F0} for {threads}; {rounds} rounds × {runs} runs; load {LoadAverage()}");
+        return corePeak;
+    }
+
+    /// <summary><c>--precision int8</c> (true) or <c>float32</c> / absent (false).</summary>
+    internal static bool Precision(string[] args) =>
+        args.SkipWhile(a => a != "--precision").Skip(1).FirstOrDefault() switch
+        {
+            null or "float32" => false,
+            "int8" => true,
+            string other => throw new ArgumentException($"--precision '{other}': expected float32 or int8."),
+        };
+
     private static Result CompareOne(string root, OrtCase c, BenchmarkModels models, int rounds, int runs, int threads, double peak)
     {
         var (ours, flops) = c.Bench.Prepare(models);
         ours(); // warm-up: JIT, weight packing
-        using InferenceSession session = Session(root, c.Name, threads);
+        using InferenceSession session = Session(root, c.Name, threads, int8: false);
         IReadOnlyList<(string Name, OrtInput Value)> inputs = c.Inputs();
         float[] ortOutput = RunOrt(session, inputs);
 
         // Once: ORT on the exported graph against PyTorch eager (the export is right), and against us (same weights).
-        double vsEager = CheckAgainstEager(root, c.Name, session);
+        double vsEager = MaxAbsDifference(CheckOutput(root, c.Name, "output", int8: false), RunOrt(session, CheckInputs(root, c.Name, session, int8: false)), c.Name);
         double vsOurs = MaxAbsDifference(c.Ours(models), ortOutput, c.Name);
         Console.WriteLine($"{c.Name}: max |ORT − eager| {vsEager:E2}, max |ORT − ours| {vsOurs:E2} ({ortOutput.Length} values)");
 
@@ -153,18 +186,18 @@ internal static class OrtSideBySide
         }
 
         // Peak resident memory: each side alone in a fresh process (load, warm-up, runs), so neither counts the other.
-        long oursMib = ChildPeak(root, c.Name, "ours", threads), ortMib = ChildPeak(root, c.Name, "ort", threads);
+        long oursMib = ChildPeak(root, c.Name, "ours", threads, int8: false), ortMib = ChildPeak(root, c.Name, "ort", threads, int8: false);
         double gflop = flops / 1e9;
         return new Result(
             c.Name, gflop, Median(oursMedians), Median(ortMedians), ratios, Median(oursCpu), Median(ortCpu), cpuRatios, peak, oursMib, ortMib, vsOurs, vsEager, load: LoadAverage());
     }
 
     /// <summary>Loads one side alone, warms it up, runs it <paramref name="runs"/> times; the process's peak resident bytes.</summary>
-    private static long Peak(string root, OrtCase c, bool ort, int runs, int threads)
+    private static long Peak(string root, OrtCase c, bool ort, int runs, int threads, bool int8)
     {
         if (ort)
         {
-            using InferenceSession session = Session(root, c.Name, threads);
+            using InferenceSession session = Session(root, c.Name, threads, int8);
             IReadOnlyList<(string Name, OrtInput Value)> inputs = c.Inputs();
             for (int i = 0; i <= runs; i++)
             {
@@ -173,7 +206,7 @@ internal static class OrtSideBySide
         }
         else
         {
-            using var models = new BenchmarkModels(root);
+            using BenchmarkModels models = int8 ? OrtInt8Comparison.Int8Models(root) : new BenchmarkModels(root);
             var (run, _) = c.Bench.Prepare(models);
             for (int i = 0; i <= runs; i++)
             {
@@ -184,7 +217,7 @@ internal static class OrtSideBySide
         return PeakMemory.Peak();
     }
 
-    private static long ChildPeak(string root, string name, string side, int threads)
+    internal static long ChildPeak(string root, string name, string side, int threads, bool int8)
     {
         var start = new ProcessStartInfo(Environment.ProcessPath!) { RedirectStandardOutput = true, UseShellExecute = false };
         string entry = typeof(OrtSideBySide).Assembly.Location;
@@ -193,7 +226,7 @@ internal static class OrtSideBySide
             start.ArgumentList.Add(entry); // started as `dotnet X.dll`
         }
 
-        foreach (string a in (string[])["ort", "peak", root, name, side, "--threads", threads.ToString(CultureInfo.InvariantCulture)])
+        foreach (string a in (string[])["ort", "peak", root, name, side, "--threads", threads.ToString(CultureInfo.InvariantCulture), "--precision", int8 ? "int8" : "float32"])
         {
             start.ArgumentList.Add(a);
         }
@@ -207,12 +240,16 @@ internal static class OrtSideBySide
             : throw new InvalidOperationException($"ort peak {name} {side} failed (exit code {process.ExitCode}): {output}");
     }
 
-    private static InferenceSession Session(string root, string name, int threads)
+    /// <summary>The folder of a benchmark's graph: <c>DIR/onnx/NAME</c>, or <c>DIR/onnx-int8/NAME</c> for the quantized one.</summary>
+    internal static string GraphFolder(string root, string name, bool int8) => Path.Combine(root, int8 ? "onnx-int8" : "onnx", name);
+
+    internal static InferenceSession Session(string root, string name, int threads, bool int8)
     {
-        string path = Path.Combine(root, "onnx", name, "model.onnx");
+        string path = Path.Combine(GraphFolder(root, name, int8), "model.onnx");
         if (!File.Exists(path))
         {
-            throw new FileNotFoundException($"No exported graph for {name} at '{path}': run tests/perf/export_onnx.py {root} first.", path);
+            throw new FileNotFoundException(
+                $"No exported graph for {name} at '{path}': run tests/perf/export_onnx.py {root}{(int8 ? " --precision int8" : "")} first.", path);
         }
 
         var options = new SessionOptions
@@ -224,14 +261,16 @@ internal static class OrtSideBySide
         };
         if (Environment.GetEnvironmentVariable("CLIP_ORT_PROFILE") is string prefix && prefix.Length > 0)
         {
-            options.EnableProfiling = true; // ORT writes PREFIX_<date>.json: per-op times (tests/perf/README.md)
-            options.ProfileOutputPathPrefix = prefix + "-" + name;
+            // The prefix first: the EnableProfiling setter hands ORT the prefix set at that moment. ORT writes
+            // PREFIX-NAME[-int8]_<date>.json: per-op times (tests/perf/README.md).
+            options.ProfileOutputPathPrefix = prefix + "-" + name + (int8 ? "-int8" : "");
+            options.EnableProfiling = true;
         }
 
         return new InferenceSession(path, options);
     }
 
-    private static float[] RunOrt(InferenceSession session, IReadOnlyList<(string Name, OrtInput Value)> inputs)
+    internal static float[] RunOrt(InferenceSession session, IReadOnlyList<(string Name, OrtInput Value)> inputs)
     {
         var values = inputs.Select(i => i.Value.ToOrtValue()).ToList();
         try
@@ -245,10 +284,10 @@ internal static class OrtSideBySide
         }
     }
 
-    /// <summary>ORT on <c>check.safetensors</c>' inputs (written by export_onnx.py) against its PyTorch eager <c>output</c>.</summary>
-    private static double CheckAgainstEager(string root, string name, InferenceSession session)
+    /// <summary>The graph inputs stored in the benchmark's <c>check.safetensors</c> (written by export_onnx.py).</summary>
+    internal static List<(string Name, OrtInput Value)> CheckInputs(string root, string name, InferenceSession session, bool int8)
     {
-        using SafeTensorsFile check = SafeTensorsFile.Open(Path.Combine(root, "onnx", name, "check.safetensors"));
+        using SafeTensorsFile check = SafeTensorsFile.Open(Path.Combine(GraphFolder(root, name, int8), "check.safetensors"));
         var inputs = new List<(string, OrtInput)>();
         foreach (string input in session.InputNames)
         {
@@ -259,10 +298,17 @@ internal static class OrtSideBySide
                 : new OrtInput(check.LoadFloat32(input).ToArray(), null, shape)));
         }
 
-        return MaxAbsDifference(check.LoadFloat32("output").ToArray(), RunOrt(session, inputs), name);
+        return inputs;
     }
 
-    private static double MaxAbsDifference(float[] a, float[] b, string name)
+    /// <summary>An eager PyTorch output stored in the benchmark's <c>check.safetensors</c> (<c>output</c>, <c>float_output</c>).</summary>
+    internal static float[] CheckOutput(string root, string name, string output, bool int8)
+    {
+        using SafeTensorsFile check = SafeTensorsFile.Open(Path.Combine(GraphFolder(root, name, int8), "check.safetensors"));
+        return check.LoadFloat32(output).ToArray();
+    }
+
+    internal static double MaxAbsDifference(float[] a, float[] b, string name)
     {
         if (a.Length != b.Length)
         {
@@ -278,11 +324,11 @@ internal static class OrtSideBySide
         return max;
     }
 
-    private static OrtCase Find(string name) =>
+    internal static OrtCase Find(string name) =>
         OrtCase.All.SingleOrDefault(c => c.Name == name) ?? throw new ArgumentException($"No model benchmark '{name}'; the names are {string.Join(", ", OrtCase.All.Select(c => c.Name))}.");
 
     /// <summary>Medians of the wall time and of the process's CPU time (all threads) of <paramref name="runs"/> calls.</summary>
-    private static (double Wall, double Cpu) Median(Action action, int runs)
+    internal static (double Wall, double Cpu) Median(Action action, int runs)
     {
         var wall = new List<double>();
         var cpu = new List<double>();
@@ -299,14 +345,14 @@ internal static class OrtSideBySide
         return (Median(wall), Median(cpu));
     }
 
-    private static double Median(List<double> values)
+    internal static double Median(List<double> values)
     {
         values.Sort();
         int n = values.Count;
         return n % 2 == 1 ? values[n / 2] : (values[(n / 2) - 1] + values[n / 2]) / 2;
     }
 
-    private static double Time(Action action)
+    internal static double Time(Action action)
     {
         long start = Stopwatch.GetTimestamp();
         action();
@@ -315,11 +361,11 @@ internal static class OrtSideBySide
 
     private static double Time(Func<float> action) => Time(() => { action(); });
 
-    private static double Gflops(double flops, double seconds) => flops / seconds / 1e9;
+    internal static double Gflops(double flops, double seconds) => flops / seconds / 1e9;
 
-    private static string LoadAverage() => File.Exists("/proc/loadavg") ? File.ReadAllText("/proc/loadavg").Split(' ')[0] : "?";
+    internal static string LoadAverage() => File.Exists("/proc/loadavg") ? File.ReadAllText("/proc/loadavg").Split(' ')[0] : "?";
 
-    private static int Option(string[] args, string name, int fallback) =>
+    internal static int Option(string[] args, string name, int fallback) =>
         args.SkipWhile(a => a != name).Skip(1).Select(a => int.Parse(a, CultureInfo.InvariantCulture)).FirstOrDefault(fallback);
 
     /// <summary>One benchmark's figures (medians over rounds of each round's median).</summary>
