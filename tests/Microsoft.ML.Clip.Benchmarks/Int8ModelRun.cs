@@ -1,3 +1,4 @@
+using static Microsoft.ML.Clip.Benchmarks.Timing;
 using System.Diagnostics;
 using Microsoft.ML.Clip.Cli.Bench;
 using Microsoft.ML.Clip.Modeling;
@@ -57,7 +58,7 @@ public static class Int8ModelRun
                 }
 
                 double[] ratios = f.Zip(q, (a, b) => a / b).ToArray();
-                double cosine = SmallestCosine(bench.Outputs!(int8!), bench.Outputs!(float32));
+                double cosine = RowCosine.Smallest(bench.Outputs!(float32), bench.Outputs!(int8!));
                 double mf = Median(f), mq = Median(q);
                 Console.WriteLine(
                     $"{bench.Name,-26} {mf,8:F3} {mq,8:F3} {flops / mf / 1e9,9:F1} {flops / mq / 1e9,9:F1} {Median(ratios),8:F2}x "
@@ -74,32 +75,4 @@ public static class Int8ModelRun
 
     private static string Load() => File.Exists("/proc/loadavg") ? File.ReadAllText("/proc/loadavg").Trim() : "n/a";
 
-    private static double Time(Action run)
-    {
-        long start = Stopwatch.GetTimestamp();
-        run();
-        return Stopwatch.GetElapsedTime(start).TotalSeconds;
-    }
-
-    private static double Median(double[] values)
-    {
-        double[] sorted = values.Order().ToArray();
-        return sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[(sorted.Length / 2) - 1] + sorted[sorted.Length / 2]) / 2;
-    }
-
-    private static double SmallestCosine(Tensor[] actual, Tensor[] expected)
-    {
-        double smallest = 1;
-        for (int t = 0; t < actual.Length; t++)
-        {
-            int width = expected[t].Dim(-1);
-            for (int row = 0; row < expected[t].Length / width; row++)
-            {
-                smallest = Math.Min(smallest, System.Numerics.Tensors.TensorPrimitives.CosineSimilarity(
-                    actual[t].Span.Slice(row * width, width), expected[t].Span.Slice(row * width, width)));
-            }
-        }
-
-        return smallest;
-    }
 }

@@ -1,3 +1,4 @@
+using static Microsoft.ML.Clip.Benchmarks.Timing;
 using System.Diagnostics;
 using Microsoft.ML.Clip.Modeling;
 using Microsoft.ML.Clip.Numerics;
@@ -78,12 +79,6 @@ public static class Int8QuickRun
 
         NumericsOptions.MaxDegreeOfParallelism = cores;
         Console.WriteLine($"load after: {File.ReadAllText("/proc/loadavg").Trim()}");
-    }
-
-    private static double Median(double[] values)
-    {
-        double[] sorted = values.Order().ToArray();
-        return sorted[sorted.Length / 2];
     }
 
     private static float[] RandomValues(Random random, int count)

@@ -97,7 +97,7 @@ internal static class BenchCommand
                     double? cosine = null;
                     if (reference is not null && bench.Outputs is not null)
                     {
-                        cosine = SmallestCosine(bench.Outputs(models), bench.Outputs(reference));
+                        cosine = RowCosine.Smallest(bench.Outputs(reference), bench.Outputs(models));
                         reference.Dispose(); // the float32 twin's memory must not count in the next benchmark's peaks
                         PeakMemory.Reset();
                     }
@@ -155,24 +155,6 @@ internal static class BenchCommand
 
         Array.Sort(seconds);
         return (seconds, flops, warmUpPeak);
-    }
-
-    /// <summary>The smallest cosine between corresponding rows (last axis) of two sets of outputs.</summary>
-    private static double SmallestCosine(Tensor[] actual, Tensor[] expected)
-    {
-        double smallest = 1;
-        for (int t = 0; t < actual.Length; t++)
-        {
-            int width = expected[t].Dim(-1);
-            for (int row = 0; row < expected[t].Length / width; row++)
-            {
-                double cosine = System.Numerics.Tensors.TensorPrimitives.CosineSimilarity(
-                    actual[t].Span.Slice(row * width, width), expected[t].Span.Slice(row * width, width));
-                smallest = Math.Min(smallest, cosine);
-            }
-        }
-
-        return smallest;
     }
 
     private static void Report(

@@ -1,3 +1,4 @@
+using static Microsoft.ML.Clip.Benchmarks.Timing;
 using System.Globalization;
 using System.Text.Json;
 using Microsoft.ML.Clip.Cli.Bench;
@@ -87,18 +88,18 @@ internal static class OrtInt8Comparison
         float[] ortInt8OnCheck = RunOrt(ortInt8, checkInputs);
         float[] eagerInt8 = CheckOutput(root, c.Name, "output", int8: true);
         double vsEagerInt8 = MaxAbsDifference(eagerInt8, ortInt8OnCheck, c.Name);
-        double cosineVsEagerInt8 = Accuracy.MinRowCosine(eagerInt8, ortInt8OnCheck, row);
+        double cosineVsEagerInt8 = RowCosine.Smallest(eagerInt8, ortInt8OnCheck, row);
         float[] eagerFloat = CheckOutput(root, c.Name, "float_output", int8: true);
-        double ortCosineOnCheck = Accuracy.MinRowCosine(eagerFloat, ortInt8OnCheck, row);
+        double ortCosineOnCheck = RowCosine.Smallest(eagerFloat, ortInt8OnCheck, row);
 
         // Accuracy on the benchmark's inputs, both int8 sides against our float32 model.
         float[] reference = c.Ours(floatModels);
         float[] oursInt8Output = c.Ours(int8Models);
         var accuracy = new Int8Accuracy(
-            Accuracy.MinRowCosine(reference, oursInt8Output, row), MaxAbsDifference(reference, oursInt8Output, c.Name),
-            Accuracy.MinRowCosine(reference, ortInt8Output, row), MaxAbsDifference(reference, ortInt8Output, c.Name),
+            RowCosine.Smallest(reference, oursInt8Output, row), MaxAbsDifference(reference, oursInt8Output, c.Name),
+            RowCosine.Smallest(reference, ortInt8Output, row), MaxAbsDifference(reference, ortInt8Output, c.Name),
             MaxAbsDifference(reference, ortFloatOutput, c.Name), vsEagerInt8, cosineVsEagerInt8, ortCosineOnCheck,
-            Accuracy.MinRowCosine(eagerFloat, eagerInt8, row));
+            RowCosine.Smallest(eagerFloat, eagerInt8, row));
         Console.WriteLine($"{c.Name}: vs float32 (ours), min cosine / max |Δ|: ours int8 {accuracy.OursCosine:F6} / {accuracy.OursMaxAbs:E2}, "
             + $"ORT int8 {accuracy.OrtCosine:F6} / {accuracy.OrtMaxAbs:E2}; |ORT f32 − ours f32| {accuracy.OrtFloatMaxAbs:E1}; "
             + $"check inputs: ORT int8 vs eager int8 cosine {cosineVsEagerInt8:F6}, max |Δ| {vsEagerInt8:E1}; vs eager f32, cosine ORT int8 {ortCosineOnCheck:F6}, "
@@ -113,7 +114,7 @@ internal static class OrtInt8Comparison
             for (int k = 0; k < 3; k++)
             {
                 int side = (r + k) % 3; // round 1: ours, ORT int8, ORT f32; round 2: ORT int8, ORT f32, ours; …
-                m[side] = Median(sides[side], runs);
+                m[side] = MedianTimes(sides[side], runs);
             }
 
             medians.Add(m);

@@ -1,3 +1,4 @@
+using static Microsoft.ML.Clip.Benchmarks.Timing;
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
@@ -166,13 +167,13 @@ internal static class OrtSideBySide
             (double Wall, double Cpu) o, x;
             if (r % 2 == 1)
             {
-                o = Median(ours, runs);
-                x = Median(ort, runs);
+                o = MedianTimes(ours, runs);
+                x = MedianTimes(ort, runs);
             }
             else
             {
-                x = Median(ort, runs);
-                o = Median(ours, runs);
+                x = MedianTimes(ort, runs);
+                o = MedianTimes(ours, runs);
             }
 
             oursMedians.Add(o.Wall);
@@ -328,7 +329,7 @@ internal static class OrtSideBySide
         OrtCase.All.SingleOrDefault(c => c.Name == name) ?? throw new ArgumentException($"No model benchmark '{name}'; the names are {string.Join(", ", OrtCase.All.Select(c => c.Name))}.");
 
     /// <summary>Medians of the wall time and of the process's CPU time (all threads) of <paramref name="runs"/> calls.</summary>
-    internal static (double Wall, double Cpu) Median(Action action, int runs)
+    internal static (double Wall, double Cpu) MedianTimes(Action action, int runs)
     {
         var wall = new List<double>();
         var cpu = new List<double>();
@@ -344,22 +345,6 @@ internal static class OrtSideBySide
 
         return (Median(wall), Median(cpu));
     }
-
-    internal static double Median(List<double> values)
-    {
-        values.Sort();
-        int n = values.Count;
-        return n % 2 == 1 ? values[n / 2] : (values[(n / 2) - 1] + values[n / 2]) / 2;
-    }
-
-    internal static double Time(Action action)
-    {
-        long start = Stopwatch.GetTimestamp();
-        action();
-        return Stopwatch.GetElapsedTime(start).TotalSeconds;
-    }
-
-    private static double Time(Func<float> action) => Time(() => { action(); });
 
     internal static double Gflops(double flops, double seconds) => flops / seconds / 1e9;
 
