@@ -7,6 +7,7 @@ namespace Microsoft.ML.Clip.Benchmarks;
 /// or the quick GEMM table: <c>… -- gemm [--runs N]</c>,
 /// or full-size model timings and memory: <c>… -- models [xclip|altclip-memory|all]</c>,
 /// or top-k search over a Parquet dataset of 1 M random rows: <c>… -- search --engine ours|duckdb|duckdb-table</c>,
+/// or pre-processing against the ffmpeg decode floor: <c>… -- preprocess-floor VIDEO [--rounds N]</c>,
 /// or the ONNX Runtime side-by-side: <c>… -- ort checkpoints|compare|peak DIR …</c> (tests/perf/README.md).
 /// </summary>
 public static class Program
@@ -28,6 +29,12 @@ public static class Program
         if (args.Length > 0 && args[0] == "models")
         {
             ModelQuickRun.Run(args);
+            return;
+        }
+
+        if (args.Length > 1 && args[0] == "preprocess-floor")
+        {
+            PreprocessFloor.Run(args);
             return;
         }
 
