@@ -41,6 +41,9 @@ internal static class PreprocessFloor
             ("ffmpeg: … + rawvideo rgb24 to a pipe (read by .NET)", () => Ffmpeg([.. input, "-vf", $"{select},{scale}", .. passthrough, "-f", "rawvideo", "-pix_fmt", "rgb24", "pipe:1"])),
             ("library: probe (ffprobe)", () => decoder.Probe(video)),
             ("library: decode 8 frames (probe result given)", () => decoder.ForEachFrameAsync(info, indices, (_, _) => { }).GetAwaiter().GetResult()),
+            ("library: probe, then decode 8 frames (the order before the prestarted run)", () =>
+                decoder.ForEachFrameAsync(decoder.Probe(video), indices, (_, _) => { }).GetAwaiter().GetResult()),
+            ("library: ReadFrames(path) (ffmpeg started while ffprobe probes)", () => decoder.ReadFrames(video, indices)),
             ("library: VisionPreprocessor.Process (probe + decode + resize/crop/normalise)", () => preprocessor.Process([video])),
         };
 
@@ -50,15 +53,18 @@ internal static class PreprocessFloor
         }
 
         var seconds = steps.Select(_ => new List<double>()).ToArray();
+        var cpuSeconds = steps.Select(_ => new List<double>()).ToArray();
         var loads = new List<string>();
         for (int r = 0; r < rounds; r++)
         {
             loads.Add(File.ReadAllText("/proc/loadavg").Split(' ')[0]);
             for (int s = 0; s < steps.Length; s++)
             {
+                double cpuBefore = CpuSeconds();
                 var watch = Stopwatch.StartNew();
                 steps[s].Run();
                 seconds[s].Add(watch.Elapsed.TotalSeconds);
+                cpuSeconds[s].Add(CpuSeconds() - cpuBefore);
             }
         }
 
@@ -69,6 +75,25 @@ internal static class PreprocessFloor
             string ratios = string.Join(" ", seconds[s].Select((t, r) => (t / seconds[0][r]).ToString("F2", CultureInfo.InvariantCulture)));
             Console.WriteLine($"  {Median(seconds[s]),6:F3} s  ×floor per round: {ratios}   {steps[s].Name}");
         }
+
+        Console.WriteLine("CPU time (this process and its children, user + system; 10 ms ticks), median and ×floor of the medians:");
+        for (int s = 0; s < steps.Length; s++)
+        {
+            Console.WriteLine($"  {Median(cpuSeconds[s]),6:F2} s  {Median(cpuSeconds[s]) / Median(cpuSeconds[0]),5:F2}×   {steps[s].Name}");
+        }
+    }
+
+    /// <summary>
+    /// CPU seconds used so far by this process and its reaped children (<c>/proc/self/stat</c> utime, stime, cutime,
+    /// cstime): the work done, which load from other processes does not inflate the way it inflates wall time.
+    /// </summary>
+    private static double CpuSeconds()
+    {
+        string stat = File.ReadAllText("/proc/self/stat");
+        string[] fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');   // fields from the 3rd (state) on
+        long ticks = long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture)
+            + long.Parse(fields[13], CultureInfo.InvariantCulture) + long.Parse(fields[14], CultureInfo.InvariantCulture);
+        return ticks / 100.0;   // USER_HZ
     }
 
     private static double Median(List<double> values)
