@@ -54,17 +54,19 @@ internal static class PreprocessFloor
 
         var seconds = steps.Select(_ => new List<double>()).ToArray();
         var cpuSeconds = steps.Select(_ => new List<double>()).ToArray();
+        var ownCpuSeconds = steps.Select(_ => new List<double>()).ToArray();
         var loads = new List<string>();
         for (int r = 0; r < rounds; r++)
         {
             loads.Add(File.ReadAllText("/proc/loadavg").Split(' ')[0]);
             for (int s = 0; s < steps.Length; s++)
             {
-                double cpuBefore = CpuSeconds();
+                (double cpuBefore, double ownBefore) = (CpuSeconds(), CpuSeconds(withChildren: false));
                 var watch = Stopwatch.StartNew();
                 steps[s].Run();
                 seconds[s].Add(watch.Elapsed.TotalSeconds);
                 cpuSeconds[s].Add(CpuSeconds() - cpuBefore);
+                ownCpuSeconds[s].Add(CpuSeconds(withChildren: false) - ownBefore);
             }
         }
 
@@ -76,23 +78,27 @@ internal static class PreprocessFloor
             Console.WriteLine($"  {Median(seconds[s]),6:F3} s  ×floor per round: {ratios}   {steps[s].Name}");
         }
 
-        Console.WriteLine("CPU time (this process and its children, user + system; 10 ms ticks), median and ×floor of the medians:");
+        Console.WriteLine("CPU time (this process and its children, user + system; 10 ms ticks), median, ×floor of the medians, and this process's own part:");
         for (int s = 0; s < steps.Length; s++)
         {
-            Console.WriteLine($"  {Median(cpuSeconds[s]),6:F2} s  {Median(cpuSeconds[s]) / Median(cpuSeconds[0]),5:F2}×   {steps[s].Name}");
+            Console.WriteLine($"  {Median(cpuSeconds[s]),6:F2} s  {Median(cpuSeconds[s]) / Median(cpuSeconds[0]),5:F2}×  own {Median(ownCpuSeconds[s]),5:F2} s   {steps[s].Name}");
         }
     }
 
     /// <summary>
-    /// CPU seconds used so far by this process and its reaped children (<c>/proc/self/stat</c> utime, stime, cutime,
-    /// cstime): the work done, which load from other processes does not inflate the way it inflates wall time.
+    /// CPU seconds used so far by this process and (<paramref name="withChildren"/>) its reaped children
+    /// (<c>/proc/self/stat</c> utime, stime, cutime, cstime): the work done, which load from other processes does not inflate the way it inflates wall time.
     /// </summary>
-    private static double CpuSeconds()
+    private static double CpuSeconds(bool withChildren = true)
     {
         string stat = File.ReadAllText("/proc/self/stat");
         string[] fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');   // fields from the 3rd (state) on
-        long ticks = long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture)
-            + long.Parse(fields[13], CultureInfo.InvariantCulture) + long.Parse(fields[14], CultureInfo.InvariantCulture);
+        long ticks = long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture);
+        if (withChildren)
+        {
+            ticks += long.Parse(fields[13], CultureInfo.InvariantCulture) + long.Parse(fields[14], CultureInfo.InvariantCulture);
+        }
+
         return ticks / 100.0;   // USER_HZ
     }
 

@@ -34,10 +34,7 @@ internal static partial class FfmpegCapabilities
     }
 
     /// <summary>True when <c>ffmpeg -version</c>'s first line names version 5.1 or later, or a development build (git: N-…).</summary>
-    internal static bool SupportsFpsMode(string versionLine)
-    {
-        return IsAtLeast(versionLine, 5, 1);
-    }
+    internal static bool SupportsFpsMode(string versionLine) => IsAtLeast(versionLine, 5, 1);
 
     /// <summary>True when <c>ffmpeg -version</c>'s first line names version 7.1 or later, or a development build.</summary>
     internal static bool SupportsOptionFromFile(string versionLine) => IsAtLeast(versionLine, 7, 1);
