@@ -382,7 +382,21 @@ public sealed class VideoDecoder
 
         if (sequential.Length > 0 && prestarted is not null && prestarted.CanServe(this, info))
         {
-            await prestarted.DecodeAsync(info, sequential, onFrame, reuseBuffer, cancellationToken).ConfigureAwait(false);
+            int delivered = 0;
+            try
+            {
+                await prestarted.DecodeAsync(info, sequential, (index, frame) =>
+                {
+                    delivered++;
+                    onFrame(index, frame);
+                }, reuseBuffer, cancellationToken).ConfigureAwait(false);
+            }
+            catch (VideoDecodingException) when (delivered == 0)
+            {
+                // Not one frame from the run started before the probe (an ffmpeg that does not read its filter graph
+                // from stdin as expected, say): the run started now decides, and reports a broken file as before.
+                await FfmpegFrameDecoder.DecodeBySelectAsync(this, info, sequential, onFrame, reuseBuffer, cancellationToken).ConfigureAwait(false);
+            }
         }
         else if (sequential.Length > 0)
         {

@@ -102,6 +102,48 @@ public sealed class PrestartedSelectRunTests
     }
 
     [TestMethod]
+    public void AnFfmpegThatRefusesTheFilterFromStdinStillGivesTheFrames()
+    {
+        // A wrapper that behaves like an ffmpeg without the option (as ffmpeg 9 without -filter_script): the run started
+        // before the probe fails before any frame, and the run started after the probe gives the frames.
+        using var temp = new TempMedia();
+        string video = temp.File("own-copy.mp4");
+        File.Copy(VisionFixtures.TestsrcVideo, video);
+        string wrapper = temp.File("ffmpeg");
+        string realFfmpeg = FfmpegTools.Default.FfmpegPath;
+        File.WriteAllText(wrapper, "#!/bin/sh\nfor a in \"$@\"; do case \"$a\" in -filter_script*|-/filter*) echo \"Unrecognized option '$a'.\" >&2; exit 8;; esac; done\n"
+            + $"exec {realFfmpeg} \"$@\"\n");
+        TempMedia.Run("chmod", "+x", wrapper);
+        var decoder = new VideoDecoder(new FfmpegTools(wrapper, FfmpegTools.Default.FfprobePath));
+        int starts = 0;
+        void OnStarted(int id, string file)
+        {
+            if (file == video)
+            {
+                Interlocked.Increment(ref starts);
+            }
+        }
+
+        FfmpegProcess.Started += OnStarted;
+        RgbImage[] frames;
+        try
+        {
+            frames = decoder.ReadFrames(video, [3, 28, 46]);
+        }
+        finally
+        {
+            FfmpegProcess.Started -= OnStarted;
+        }
+
+        RgbImage[] expected = Decoder.ReadFramesAsync(Decoder.Probe(video), [3, 28, 46]).GetAwaiter().GetResult();
+        Assert.AreEqual(3, starts, "the refused run, the probe, and the run after the probe");
+        for (int i = 0; i < frames.Length; i++)
+        {
+            CollectionAssert.AreEqual(expected[i].Pixels, frames[i].Pixels, $"frame {i}");
+        }
+    }
+
+    [TestMethod]
     public async Task AnUnusedRunLeavesNoChildBehind()
     {
         int pid = 0;
