@@ -13,8 +13,11 @@ namespace Microsoft.ML.Clip.Benchmarks;
 /// <remarks>
 /// The floor is <c>ffmpeg -i VIDEO -frames:v K -f null -</c> with K = the last uniformly sampled frame + 1: H.264 must be
 /// decoded up to that frame whatever else is done. The ffmpeg command lines beside it add, one at a time, what our
-/// decoder asks of ffmpeg (the <c>select</c> filter, PyAV's RGB conversion, the raw RGB pipe); the library steps are
-/// the probe alone, the decode alone (probe result given) and the whole <see cref="VisionPreprocessor.Process"/>.
+/// decoder asks of ffmpeg (the <c>select</c> filter, PyAV's RGB conversion, the raw RGB pipe; ffmpeg 5.1+ spellings);
+/// the library steps are the probe alone, the decode alone (probe result given), probe then decode (the order before
+/// <see cref="PrestartedSelectRun"/>), probe with the prestarted run, and the whole <see cref="VisionPreprocessor.Process"/>.
+/// CPU time (this process and its children) is printed beside wall time: load from other processes inflates wall time,
+/// not the work done.
 /// </remarks>
 internal static class PreprocessFloor
 {
