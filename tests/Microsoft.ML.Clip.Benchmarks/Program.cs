@@ -8,6 +8,7 @@ namespace Microsoft.ML.Clip.Benchmarks;
 /// or the model benchmarks in float32 and int8, interleaved: <c>… -- int8-models [--rounds N] [--filter part,…]</c>,
 /// or full-size model timings and memory: <c>… -- models [xclip|altclip-memory|all]</c>,
 /// or top-k search over a Parquet dataset of 1 M random rows: <c>… -- search --engine ours|duckdb|duckdb-table</c>,
+/// or pre-processing against the ffmpeg decode floor: <c>… -- preprocess-floor VIDEO [--rounds N]</c>,
 /// or the ONNX Runtime side-by-side: <c>… -- ort checkpoints|compare|peak DIR …</c> (tests/perf/README.md).
 /// </summary>
 public static class Program
@@ -41,6 +42,12 @@ public static class Program
         if (args.Length > 0 && args[0] == "models")
         {
             ModelQuickRun.Run(args);
+            return;
+        }
+
+        if (args.Length > 1 && args[0] == "preprocess-floor")
+        {
+            PreprocessFloor.Run(args);
             return;
         }
 

@@ -5,12 +5,13 @@ using System.Text.RegularExpressions;
 namespace Microsoft.ML.Clip.Vision;
 
 /// <summary>
-/// What the installed ffmpeg supports, asked once per program: <c>-fps_mode</c> arrived in ffmpeg 5.1 and replaces
-/// <c>-vsync</c> (deprecated then, and meant to go in later versions).
+/// What the installed ffmpeg supports, asked once per program (its <c>-version</c> line): <c>-fps_mode</c> arrived in
+/// ffmpeg 5.1 and replaces <c>-vsync</c> (deprecated then, and meant to go in later versions); <c>-/filter</c> (an
+/// option's value read from a file) arrived in 7.1 and replaces <c>-filter_script</c>, which ffmpeg 9 removed.
 /// </summary>
 internal static partial class FfmpegCapabilities
 {
-    private static readonly ConcurrentDictionary<string, Lazy<Task<bool>>> FpsMode = new(StringComparer.Ordinal);
+    private static readonly ConcurrentDictionary<string, Lazy<Task<string>>> VersionLines = new(StringComparer.Ordinal);
 
     /// <summary>
     /// The output options that pass every decoded frame through unchanged (no frame dropped or duplicated to fit a
@@ -18,13 +19,27 @@ internal static partial class FfmpegCapabilities
     /// </summary>
     public static async Task<string[]> PassthroughArgumentsAsync(string ffmpegPath, CancellationToken cancellationToken)
     {
-        Task<bool> probe = FpsMode.GetOrAdd(ffmpegPath, path => new Lazy<Task<bool>>(() => HasFpsModeAsync(path))).Value;
-        bool fpsMode = await probe.WaitAsync(cancellationToken).ConfigureAwait(false);
-        return fpsMode ? ["-fps_mode", "passthrough"] : ["-vsync", "passthrough"];
+        string versionLine = await VersionLineAsync(ffmpegPath, cancellationToken).ConfigureAwait(false);
+        return SupportsFpsMode(versionLine) ? ["-fps_mode", "passthrough"] : ["-vsync", "passthrough"];
+    }
+
+    /// <summary>
+    /// The output option whose value is the path of a file holding the video filter graph: <c>-/filter:v</c> from
+    /// ffmpeg 7.1 on, <c>-filter_script:v</c> before. The file is read after the inputs are opened and probed.
+    /// </summary>
+    public static async Task<string> FilterFromFileOptionAsync(string ffmpegPath, CancellationToken cancellationToken)
+    {
+        string versionLine = await VersionLineAsync(ffmpegPath, cancellationToken).ConfigureAwait(false);
+        return SupportsOptionFromFile(versionLine) ? "-/filter:v" : "-filter_script:v";
     }
 
     /// <summary>True when <c>ffmpeg -version</c>'s first line names version 5.1 or later, or a development build (git: N-…).</summary>
-    internal static bool SupportsFpsMode(string versionLine)
+    internal static bool SupportsFpsMode(string versionLine) => IsAtLeast(versionLine, 5, 1);
+
+    /// <summary>True when <c>ffmpeg -version</c>'s first line names version 7.1 or later, or a development build.</summary>
+    internal static bool SupportsOptionFromFile(string versionLine) => IsAtLeast(versionLine, 7, 1);
+
+    private static bool IsAtLeast(string versionLine, int wantedMajor, int wantedMinor)
     {
         Match match = VersionPattern().Match(versionLine);
         if (!match.Success)
@@ -34,15 +49,17 @@ internal static partial class FfmpegCapabilities
 
         int major = int.Parse(match.Groups[1].Value, CultureInfo.InvariantCulture);
         int minor = int.Parse(match.Groups[2].Value, CultureInfo.InvariantCulture);
-        return major > 5 || (major == 5 && minor >= 1);
+        return major > wantedMajor || (major == wantedMajor && minor >= wantedMinor);
     }
 
-    private static async Task<bool> HasFpsModeAsync(string ffmpegPath)
+    private static Task<string> VersionLineAsync(string ffmpegPath, CancellationToken cancellationToken) =>
+        VersionLines.GetOrAdd(ffmpegPath, path => new Lazy<Task<string>>(() => ReadVersionLineAsync(path))).Value.WaitAsync(cancellationToken);
+
+    private static async Task<string> ReadVersionLineAsync(string ffmpegPath)
     {
         ProcessResult<string> result = await FfmpegProcess.RunForTextAsync(
             ffmpegPath, ["-hide_banner", "-version"], "(ffmpeg -version)", CancellationToken.None).ConfigureAwait(false);
-        string firstLine = result.Value.Split('\n', 2)[0];
-        return SupportsFpsMode(firstLine);
+        return result.Value.Split('\n', 2)[0];
     }
 
     [GeneratedRegex(@"^ffmpeg version n?(\d+)\.(\d+)", RegexOptions.CultureInvariant)]

@@ -18,25 +18,11 @@ internal static class FfmpegFrameDecoder
         CancellationToken cancellationToken)
     {
         List<string> arguments = InputArguments(decoder, info, seekSeconds: null);
-        bool everyFrameFromStart = sortedIndices[^1] == sortedIndices.Length - 1;   // 0, 1, …, k−1
-        string? select = everyFrameFromStart ? null : FrameSelectExpression.For(sortedIndices);
-
-        // Without a select filter, output frame i is frame i; with one, it is the i-th wanted frame.
-        int count = select is null ? sortedIndices[^1] + 1 : sortedIndices.Length;
-        var wanted = select is null && !everyFrameFromStart ? new HashSet<int>(sortedIndices) : null;
-        await AddOutputArgumentsAsync(decoder, info, arguments, select is null ? null : "select=" + select, count, cancellationToken)
+        SelectedFrames selected = SelectedFrames.For(sortedIndices);
+        await AddOutputArgumentsAsync(decoder, info, arguments, selected.SelectFilter, selected.OutputCount, cancellationToken)
             .ConfigureAwait(false);
-        await DecodeAsync(decoder, info, arguments, count, $"frames {FramePlan.Describe(sortedIndices)}", (i, frame) =>
-        {
-            if (select is not null)
-            {
-                onFrame(sortedIndices[i], frame);
-            }
-            else if (wanted is null || wanted.Contains(i))
-            {
-                onFrame(i, frame);
-            }
-        }, reuseBuffer, cancellationToken).ConfigureAwait(false);
+        await DecodeAsync(decoder, info, arguments, selected.OutputCount, selected.Description, selected.Deliver(onFrame), reuseBuffer, cancellationToken)
+            .ConfigureAwait(false);
     }
 
     /// <summary>
@@ -75,7 +61,7 @@ internal static class FfmpegFrameDecoder
     }
 
     /// <summary>Everything up to and including <c>-i</c>: the seek, decoding threads and rotation are input options.</summary>
-    private static List<string> InputArguments(VideoDecoder decoder, VideoInfo info, double? seekSeconds)
+    internal static List<string> InputArguments(VideoDecoder decoder, VideoInfo info, double? seekSeconds)
     {
         var arguments = new List<string> { "-nostdin", "-v", "error" };
         if (seekSeconds is double seconds)
@@ -101,8 +87,7 @@ internal static class FfmpegFrameDecoder
     private static async Task AddOutputArgumentsAsync(
         VideoDecoder decoder, VideoInfo info, List<string> arguments, string? selectFilter, int count, CancellationToken cancellationToken)
     {
-        string?[] filters = [selectFilter, info.IsImage ? null : PyAvRgbConversion.Filter(info.PixelFormat)];
-        string filterGraph = string.Join(",", filters.Where(f => f is not null));
+        string filterGraph = FilterGraph(info, selectFilter);
         if (filterGraph.Length > 0)
         {
             arguments.AddRange(["-vf", filterGraph]);
@@ -112,27 +97,51 @@ internal static class FfmpegFrameDecoder
         arguments.AddRange(["-frames:v", count.ToString(CultureInfo.InvariantCulture)]);
     }
 
+    /// <summary>The filter graph: the frame selection (if any), then the RGB conversion of videos; empty when neither.</summary>
+    internal static string FilterGraph(VideoInfo info, string? selectFilter)
+    {
+        string?[] filters = [selectFilter, info.IsImage ? null : PyAvRgbConversion.Filter(info.PixelFormat)];
+        return string.Join(",", filters.Where(f => f is not null));
+    }
+
+    /// <summary>The output arguments that write raw frames of <paramref name="pixelFormat"/> to stdout.</summary>
+    internal static string[] RawOutputArguments(string pixelFormat) => ["-f", "rawvideo", "-pix_fmt", pixelFormat, "pipe:1"];
+
+    /// <summary>
+    /// Reads the raw frames from ffmpeg's stdout with blocking reads of whole frames on a thread of its own: cheaper than
+    /// asynchronous reads of the pipe's 64 KiB chunks (≈ 10% of a dense 1080p decode), and no thread-pool thread is held.
+    /// </summary>
+    internal static Task<int> ReadFramesAsync(
+        Stream stdout, VideoInfo info, int count, string what, Action<int, RgbImage> onFrame, bool reuseBuffer, CancellationToken cancellationToken)
+    {
+        (string pixelFormat, int bytesPerPixel) = RawFrameReader.OutputFormat(info);
+        int frameBytes = checked((int)RgbImage.CheckedSize(info.Width, info.Height, bytesPerPixel));
+        return Task.Factory.StartNew(
+            () => RawFrameReader.ReadFrames(stdout, info, count, what, pixelFormat, frameBytes, onFrame, reuseBuffer, cancellationToken),
+            cancellationToken, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+    }
+
+    /// <summary>The exception for a run whose frames did not all arrive, with what ffmpeg said.</summary>
+    internal static VideoDecodingException Failure(VideoInfo info, ProcessOutputException e) =>
+        new(info.Path, e.Message + FfmpegProcess.Detail(e.StandardError) + ".", e.InnerException);
+
     /// <summary>Runs ffmpeg and hands each of the <paramref name="count"/> raw frames it writes to <paramref name="onFrame"/>.</summary>
     private static async Task DecodeAsync(
         VideoDecoder decoder, VideoInfo info, List<string> arguments, int count, string what, Action<int, RgbImage> onFrame,
         bool reuseBuffer, CancellationToken cancellationToken)
     {
-        (string pixelFormat, int bytesPerPixel) = RawFrameReader.OutputFormat(info);
-        arguments.AddRange(["-f", "rawvideo", "-pix_fmt", pixelFormat, "pipe:1"]);
-        int frameBytes = checked((int)RgbImage.CheckedSize(info.Width, info.Height, bytesPerPixel));
+        arguments.AddRange(RawOutputArguments(RawFrameReader.OutputFormat(info).Format));
         try
         {
             // Every wanted frame arrives complete or the reader throws, so a complaint ffmpeg makes after them
             // (about a truncated tail, say) does not matter: the exit code is not checked.
-            // Blocking reads of whole frames on a thread of their own: cheaper than asynchronous reads of the pipe's
-            // 64 KiB chunks (≈ 10% of a dense 1080p decode), and no thread-pool thread is held.
-            await FfmpegProcess.RunAsync(decoder.Tools.FfmpegPath, arguments, info.Path, (stdout, ct) => Task.Factory.StartNew(
-                () => RawFrameReader.ReadFrames(stdout, info, count, what, pixelFormat, frameBytes, onFrame, reuseBuffer, ct),
-                ct, TaskCreationOptions.LongRunning, TaskScheduler.Default), cancellationToken, stopWhenRead: true).ConfigureAwait(false);
+            await FfmpegProcess.RunAsync(decoder.Tools.FfmpegPath, arguments, info.Path,
+                (stdout, ct) => ReadFramesAsync(stdout, info, count, what, onFrame, reuseBuffer, ct), cancellationToken, stopWhenRead: true)
+                .ConfigureAwait(false);
         }
         catch (ProcessOutputException e)
         {
-            throw new VideoDecodingException(info.Path, e.Message + FfmpegProcess.Detail(e.StandardError) + ".", e.InnerException);
+            throw Failure(info, e);
         }
     }
 }

@@ -25,6 +25,10 @@ internal static class FfmpegProcess
     /// <param name="readOutput">Consumes stdout; may stop early.</param>
     /// <param name="cancellationToken">Kills the child when cancelled.</param>
     /// <param name="stopWhenRead">Kill the child once the reader has what it needs.</param>
+    /// <param name="standardInput">
+    /// Text for the child's stdin, written (and stdin closed) when the task completes; null closes stdin at once. A
+    /// child that exits before reading it is not an error here (its output and exit code tell what went wrong).
+    /// </param>
     /// <returns>The reader's result, and ffmpeg's exit code and stderr (null exit code when it was killed after the reader finished).</returns>
     public static async Task<ProcessResult<T>> RunAsync<T>(
         string program,
@@ -32,7 +36,8 @@ internal static class FfmpegProcess
         string file,
         Func<Stream, CancellationToken, Task<T>> readOutput,
         CancellationToken cancellationToken,
-        bool stopWhenRead)
+        bool stopWhenRead,
+        Task<string>? standardInput = null)
     {
         cancellationToken.ThrowIfCancellationRequested();
         var startInfo = new ProcessStartInfo(program)
@@ -43,6 +48,7 @@ internal static class FfmpegProcess
             RedirectStandardError = true,
             CreateNoWindow = true,
             StandardErrorEncoding = Encoding.UTF8,
+            StandardInputEncoding = new UTF8Encoding(encoderShouldEmitUTF8Identifier: false),
         };
         foreach (string argument in arguments)
         {
@@ -63,7 +69,12 @@ internal static class FfmpegProcess
         }
 
         Started?.Invoke(process.Id, file);
-        process.StandardInput.Close();   // ffmpeg must never wait for keyboard input
+        Task input = standardInput is null ? Task.CompletedTask : WriteInputAsync(process.StandardInput, standardInput);
+        if (standardInput is null)
+        {
+            process.StandardInput.Close();   // ffmpeg must never wait for keyboard input
+        }
+
         bool readerFinishedFirst = false;
         Task<string> stderr = ReadTailAsync(process.StandardError);
         try
@@ -112,6 +123,33 @@ internal static class FfmpegProcess
             // Reap the child: Process.WaitForExit waits for the OS to release it, so no zombie remains.
             await WaitAsync(process).ConfigureAwait(false);
             _ = stderr.ContinueWith(t => t.Exception, TaskScheduler.Default);
+            _ = input.ContinueWith(t => t.Exception, TaskScheduler.Default);
+        }
+    }
+
+    /// <summary>Writes the text to the child's stdin once it is known, then closes stdin (ffmpeg reads to the end).</summary>
+    private static async Task WriteInputAsync(StreamWriter stdin, Task<string> text)
+    {
+        try
+        {
+            string value = await text.ConfigureAwait(false);
+            await stdin.WriteAsync(value).ConfigureAwait(false);
+            await stdin.FlushAsync().ConfigureAwait(false);
+        }
+        catch (IOException)
+        {
+            // The child exited (or was killed) without reading it.
+        }
+        finally
+        {
+            try
+            {
+                stdin.Close();
+            }
+            catch (IOException)
+            {
+                // Broken pipe on the final flush: the child is gone.
+            }
         }
     }
 

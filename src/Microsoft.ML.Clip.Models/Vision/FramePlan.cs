@@ -18,6 +18,15 @@ internal static class FramePlan
             && (long)sortedIndices.Length * (decoder.SeekThreshold / 8) < sortedIndices[^1]
             && HasSeekIndex(info.ContainerFormat)));
 
+    /// <summary>
+    /// Before the probe: false when <see cref="ShouldSeek"/> cannot choose seeking for these frames in any file (a
+    /// sequential run will decode them), true when it may; <paramref name="sortedIndices"/> null when not known yet
+    /// (then only <see cref="VideoDecoder.AlwaysSeek"/> says it will).
+    /// </summary>
+    public static bool MaySeek(VideoDecoder decoder, int[]? sortedIndices) =>
+        decoder.AlwaysSeek || (sortedIndices is { Length: > 0 } && sortedIndices[^1] >= decoder.SeekThreshold
+            && (long)sortedIndices.Length * (decoder.SeekThreshold / 8) < sortedIndices[^1]);
+
     /// <summary>Containers whose index makes input seeking fast and exact (MP4/MOV, Matroska/WebM, AVI).</summary>
     private static bool HasSeekIndex(string containerFormat) =>
         containerFormat.Contains("mp4", StringComparison.Ordinal)

@@ -19,6 +19,10 @@ namespace Microsoft.ML.Clip.Vision;
 /// <see cref="MaxConcurrentSeeks"/>), which is
 /// frame-exact for constant-frame-rate videos in indexed containers (MP4/MOV, Matroska/WebM, AVI) and does not
 /// decode the whole file; a frame a seek cannot deliver is decoded sequentially instead.</para>
+/// <para>Start-up: loading ffmpeg's libraries costs each ffmpeg/ffprobe run about 0.15 s of CPU. When a file is both
+/// probed and decoded in one call (<see cref="ReadFramesAsync(string, IReadOnlyList{int}, CancellationToken)"/>,
+/// <see cref="VisionPreprocessor"/>), the sequential ffmpeg run is started at the same time as ffprobe and waits for
+/// its filter graph, so the probe overlaps ffmpeg's start instead of preceding it; the pixels are the same.</para>
 /// </remarks>
 public sealed class VideoDecoder
 {
@@ -232,8 +236,59 @@ public sealed class VideoDecoder
     /// <param name="cancellationToken">Cancels decoding (killing ffmpeg).</param>
     public async Task<RgbImage[]> ReadFramesAsync(string path, IReadOnlyList<int> frameIndices, CancellationToken cancellationToken = default)
     {
-        VideoInfo info = await ProbeAsync(path, cancellationToken).ConfigureAwait(false);
-        return await ReadFramesAsync(info, frameIndices, cancellationToken).ConfigureAwait(false);
+        ArgumentNullException.ThrowIfNull(frameIndices);
+        (VideoInfo info, PrestartedSelectRun? run) = await ProbeAndPrestartAsync(path, frameIndices.Distinct().Order().ToArray(), cancellationToken)
+            .ConfigureAwait(false);
+        await using (run)
+        {
+            var decoded = new Dictionary<int, RgbImage>();
+            await DecodeCoreAsync(info, frameIndices, (index, frame) => decoded[index] = frame, reuseBuffer: false, run, cancellationToken)
+                .ConfigureAwait(false);
+            return frameIndices.Select(i => decoded[i]).ToArray();
+        }
+    }
+
+    /// <summary>
+    /// Probes a file and, unless Skia reads it (an image) or the frames may be reached by seeking
+    /// (<see cref="FramePlan.MaySeek"/>), starts meanwhile the ffmpeg run that will decode it
+    /// (<see cref="PrestartedSelectRun"/>): the probe and ffmpeg's start-up overlap. The run is null for images; the
+    /// caller disposes it (which kills it if the probe shows the frames are better reached by seeking).
+    /// </summary>
+    /// <param name="path">The file.</param>
+    /// <param name="sortedIndices">The wanted frames (distinct, ascending), or null when they depend on the probe.</param>
+    /// <param name="cancellationToken">Cancels the probe (killing ffprobe and the prestarted ffmpeg).</param>
+    internal async Task<(VideoInfo Info, PrestartedSelectRun? Run)> ProbeAndPrestartAsync(
+        string path, int[]? sortedIndices, CancellationToken cancellationToken)
+    {
+        CheckExists(path);
+        var source = new VideoInfo { Path = path, Width = 0, Height = 0, FrameCount = 0, FrameCountSource = "" };
+        if (SkiaImageDecoder.TryProbe(source, ApplyExifOrientation) is VideoInfo image)
+        {
+            return (image, null);
+        }
+
+        if (sortedIndices is { Length: 0 } || FramePlan.MaySeek(this, sortedIndices))
+        {
+            return (await FfprobeProbe.ProbeAsync(this, source, cancellationToken).ConfigureAwait(false), null);
+        }
+
+        PrestartedSelectRun run = await PrestartedSelectRun.StartAsync(this, path, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            VideoInfo info = await FfprobeProbe.ProbeAsync(this, source, cancellationToken).ConfigureAwait(false);
+            if (info.IsImage)
+            {
+                await run.DisposeAsync().ConfigureAwait(false);
+                return (info, null);
+            }
+
+            return (info, run);
+        }
+        catch
+        {
+            await run.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
     }
 
     /// <summary>Decodes the frames at the given indices of an already probed file.</summary>
@@ -246,7 +301,7 @@ public sealed class VideoDecoder
     public async Task<RgbImage[]> ReadFramesAsync(VideoInfo info, IReadOnlyList<int> frameIndices, CancellationToken cancellationToken = default)
     {
         var decoded = new Dictionary<int, RgbImage>();
-        await DecodeCoreAsync(info, frameIndices, (index, frame) => decoded[index] = frame, reuseBuffer: false, cancellationToken)
+        await DecodeCoreAsync(info, frameIndices, (index, frame) => decoded[index] = frame, reuseBuffer: false, prestarted: null, cancellationToken)
             .ConfigureAwait(false);
         return frameIndices.Select(i => decoded[i]).ToArray();
     }
@@ -267,11 +322,20 @@ public sealed class VideoDecoder
         VideoInfo info, IReadOnlyList<int> frameIndices, Action<int, RgbImage> onFrame, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(onFrame);
-        return DecodeCoreAsync(info, frameIndices, onFrame, reuseBuffer: true, cancellationToken);
+        return DecodeCoreAsync(info, frameIndices, onFrame, reuseBuffer: true, prestarted: null, cancellationToken);
+    }
+
+    /// <summary><see cref="ForEachFrameAsync(VideoInfo, IReadOnlyList{int}, Action{int, RgbImage}, CancellationToken)"/>, decoding with <paramref name="prestarted"/> when it can serve.</summary>
+    internal Task ForEachFrameAsync(
+        VideoInfo info, IReadOnlyList<int> frameIndices, Action<int, RgbImage> onFrame, PrestartedSelectRun? prestarted, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(onFrame);
+        return DecodeCoreAsync(info, frameIndices, onFrame, reuseBuffer: true, prestarted, cancellationToken);
     }
 
     private async Task DecodeCoreAsync(
-        VideoInfo info, IReadOnlyList<int> frameIndices, Action<int, RgbImage> onFrame, bool reuseBuffer, CancellationToken cancellationToken)
+        VideoInfo info, IReadOnlyList<int> frameIndices, Action<int, RgbImage> onFrame, bool reuseBuffer, PrestartedSelectRun? prestarted,
+        CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(info);
         ArgumentNullException.ThrowIfNull(frameIndices);
@@ -316,7 +380,25 @@ public sealed class VideoDecoder
             sequential = distinct.Where((_, k) => !sought[k]).ToArray();   // frames a seek could not reach: decoded in order below
         }
 
-        if (sequential.Length > 0)
+        if (sequential.Length > 0 && prestarted is not null && prestarted.CanServe(this, info))
+        {
+            int delivered = 0;
+            try
+            {
+                await prestarted.DecodeAsync(info, sequential, (index, frame) =>
+                {
+                    delivered++;
+                    onFrame(index, frame);
+                }, reuseBuffer, cancellationToken).ConfigureAwait(false);
+            }
+            catch (VideoDecodingException) when (delivered == 0)
+            {
+                // Not one frame from the run started before the probe (an ffmpeg that does not read its filter graph
+                // from stdin as expected, say): the run started now decides, and reports a broken file as before.
+                await FfmpegFrameDecoder.DecodeBySelectAsync(this, info, sequential, onFrame, reuseBuffer, cancellationToken).ConfigureAwait(false);
+            }
+        }
+        else if (sequential.Length > 0)
         {
             await FfmpegFrameDecoder.DecodeBySelectAsync(this, info, sequential, onFrame, reuseBuffer, cancellationToken).ConfigureAwait(false);
         }

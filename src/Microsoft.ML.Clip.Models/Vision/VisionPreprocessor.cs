@@ -155,16 +155,55 @@ public sealed class VisionPreprocessor
             }
         }
 
-        // Probe every file of every input, several at a time.
+        // One decode job per file, in file order. With several files in flight, one decoding thread each uses the
+        // cores better than frame threading in each.
         string[] files = inputs.SelectMany(paths => paths).ToArray();
-        VideoInfo[] allInfos = await ConcurrentWork.RunAsync(files.Length, MaxConcurrentFiles,
-            (f, ct) => Decoder.ProbeAsync(files[f], ct), cancellationToken).ConfigureAwait(false);
+        VideoDecoder jobDecoder = Decoder.ForConcurrentRuns(Math.Min(files.Length, MaxConcurrentFiles));
+        var prestarted = new PrestartedSelectRun?[files.Length];
+        try
+        {
+            return await ProcessEachAsync(inputs, files, jobDecoder, prestarted, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            foreach (PrestartedSelectRun? run in prestarted)
+            {
+                if (run is not null)
+                {
+                    await run.DisposeAsync().ConfigureAwait(false);
+                }
+            }
+        }
+    }
+
+    /// <summary>
+    /// <see cref="ProcessEachAsync(IReadOnlyList{IReadOnlyList{string}}, CancellationToken)"/> once the decoder is chosen. The
+    /// files decoded first (one per concurrent job) get their ffmpeg run started while they are probed
+    /// (<see cref="PrestartedSelectRun"/>, kept in <paramref name="prestarted"/> for the caller to dispose). The frames
+    /// depend on the frame count the probe finds, so a long video whose frames turn out to be reached by seeking kills
+    /// its run unused: one ffmpeg start-up (≈ 0.15 s of CPU, beside the probe) wasted on a decode of several seeks.
+    /// </summary>
+    private async Task<Tensor[]> ProcessEachAsync(
+        IReadOnlyList<IReadOnlyList<string>> inputs, string[] files, VideoDecoder jobDecoder, PrestartedSelectRun?[] prestarted,
+        CancellationToken cancellationToken)
+    {
+        // Probe every file of every input, several at a time.
+        VideoInfo[] allInfos = await ConcurrentWork.RunAsync(files.Length, MaxConcurrentFiles, async (f, ct) =>
+        {
+            if (f >= MaxConcurrentFiles)
+            {
+                return await jobDecoder.ProbeAsync(files[f], ct).ConfigureAwait(false);
+            }
+
+            (VideoInfo info, prestarted[f]) = await jobDecoder.ProbeAndPrestartAsync(files[f], sortedIndices: null, ct).ConfigureAwait(false);
+            return info;
+        }, cancellationToken).ConfigureAwait(false);
 
         // Plan: one output tensor per input and one decode job per file, writing into that tensor (or, for a video
         // model's frame images, into an array processed once all of them are decoded).
         var outputs = new Tensor?[inputs.Count];
         var frameImages = new RgbImage[]?[inputs.Count];
-        var jobs = new List<Func<VideoDecoder, CancellationToken, Task>>();
+        var jobs = new List<Func<VideoDecoder, PrestartedSelectRun?, CancellationToken, Task>>();
         for (int i = 0, first = 0; i < inputs.Count; first += inputs[i].Count, i++)
         {
             VideoInfo[] infos = allInfos[first..(first + inputs[i].Count)];
@@ -183,7 +222,7 @@ public sealed class VisionPreprocessor
                 {
                     VideoInfo image = infos[k];
                     int slot = k;
-                    jobs.Add(async (decoder, ct) => images[slot] = (await decoder.ReadFramesAsync(image, [0], ct).ConfigureAwait(false))[0]);
+                    jobs.Add(async (decoder, _, ct) => images[slot] = (await decoder.ReadFramesAsync(image, [0], ct).ConfigureAwait(false))[0]);
                 }
 
                 continue;
@@ -201,15 +240,13 @@ public sealed class VisionPreprocessor
             {
                 VideoInfo video = infos[v];
                 Memory<float> slots = output.Memory.Slice(v * slotsPerVideo * slotLength, slotsPerVideo * slotLength);
-                jobs.Add((decoder, ct) => ProcessVideoIntoAsync(decoder, video, slots, slotLength, ct));
+                jobs.Add((decoder, run, ct) => ProcessVideoIntoAsync(decoder, video, slots, slotLength, run, ct));
             }
         }
 
-        // With several files in flight, one decoding thread each uses the cores better than frame threading in each.
-        VideoDecoder jobDecoder = Decoder.ForConcurrentRuns(Math.Min(jobs.Count, MaxConcurrentFiles));
         await ConcurrentWork.RunAsync(jobs.Count, MaxConcurrentFiles, async (j, ct) =>
         {
-            await jobs[j](jobDecoder, ct).ConfigureAwait(false);
+            await jobs[j](jobDecoder, prestarted[j], ct).ConfigureAwait(false);
             return true;
         }, cancellationToken).ConfigureAwait(false);
 
@@ -256,7 +293,8 @@ public sealed class VisionPreprocessor
     }
 
     /// <summary>Samples, decodes (streaming) and processes one video into its slots (<c>[clips × frames, 3, H, W]</c> flat).</summary>
-    private async Task ProcessVideoIntoAsync(VideoDecoder decoder, VideoInfo info, Memory<float> slots, int slotLength, CancellationToken cancellationToken)
+    private async Task ProcessVideoIntoAsync(
+        VideoDecoder decoder, VideoInfo info, Memory<float> slots, int slotLength, PrestartedSelectRun? prestarted, CancellationToken cancellationToken)
     {
         ImagePipeline pipeline = _video?.Pipeline ?? _image!.Pipeline;
         try
@@ -295,7 +333,7 @@ public sealed class VisionPreprocessor
                         slots.Span.Slice(first * slotLength, slotLength).CopyTo(slot);
                     }
                 }
-            }, cancellationToken);
+            }, prestarted, cancellationToken);
         }
     }
 

@@ -2,7 +2,10 @@ using Microsoft.ML.Clip.Vision;
 
 namespace Microsoft.ML.Clip.Tests.Vision;
 
-/// <summary>-fps_mode (ffmpeg 5.1+) or -vsync (older), chosen from the first line of <c>ffmpeg -version</c>.</summary>
+/// <summary>
+/// -fps_mode (ffmpeg 5.1+) or -vsync (older), and -/filter (7.1+) or -filter_script (older; removed in 9), chosen from
+/// the first line of <c>ffmpeg -version</c>.
+/// </summary>
 [TestClass]
 public sealed class FfmpegCapabilitiesTests
 {
@@ -16,6 +19,23 @@ public sealed class FfmpegCapabilitiesTests
     [DataRow("ffmpeg version 4.4.2-0ubuntu0.22.04.1 Copyright (c) 2000-2021 the FFmpeg developers", false)]
     public void FpsModeFromVersion5Point1On(string versionLine, bool expected) =>
         Assert.AreEqual(expected, FfmpegCapabilities.SupportsFpsMode(versionLine), versionLine);
+
+    [TestMethod]
+    [DataRow("ffmpeg version 5.1.9-0+deb12u1 Copyright (c) 2000-2026 the FFmpeg developers", false)]
+    [DataRow("ffmpeg version n7.0 Copyright (c) 2000-2024 the FFmpeg developers", false)]
+    [DataRow("ffmpeg version 7.1 Copyright (c) 2000-2024 the FFmpeg developers", true)]
+    [DataRow("ffmpeg version 9.0.1-full_build-www.gyan.dev Copyright (c) 2000-2026 the FFmpeg developers", true)]
+    [DataRow("ffmpeg version N-112345-g0123456789 Copyright (c) 2000-2024 the FFmpeg developers", true)]
+    public void OptionValuesFromFilesFromVersion7Point1On(string versionLine, bool expected) =>
+        Assert.AreEqual(expected, FfmpegCapabilities.SupportsOptionFromFile(versionLine), versionLine);
+
+    [TestMethod]
+    public void TheInstalledFfmpegGetsAFilterFromFileOption()
+    {
+        string option = FfmpegCapabilities.FilterFromFileOptionAsync(FfmpegTools.Default.FfmpegPath, CancellationToken.None).GetAwaiter().GetResult();
+
+        CollectionAssert.Contains(new[] { "-/filter:v", "-filter_script:v" }, option);
+    }
 
     [TestMethod]
     public void TheInstalledFfmpegGetsPassthroughArguments()

@@ -91,6 +91,15 @@ public sealed class PythonDecodingParityTests
     }
 
     [TestMethod]
+    public void FramesFromTheStartDecodeAsPyAvThroughTheRunStartedBeforeTheProbe()
+    {
+        // ReadFrames(path, …) starts ffmpeg while ffprobe runs; frames 0…k−1 need no select filter, only the trim.
+        PythonCorpus corpus = PythonCorpus.Instance;
+        AssertAllEqual(corpus.Videos, entry => Decoder.ReadFrames(corpus.File(entry), Enumerable.Range(0, entry.Frames).ToArray()),
+            entry => corpus.Reference(entry));
+    }
+
+    [TestMethod]
     public void SoughtFramesDecodeAsPyAv()
     {
         // Seeking is frame-exact for constant-frame-rate videos (the variable-frame-rate clip is decoded by select).
