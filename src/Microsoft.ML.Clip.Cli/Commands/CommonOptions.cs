@@ -35,21 +35,22 @@ internal static class CommonOptions
             + "activations with int32 sums in the encoder layers; about 4× less weight memory, faster, embeddings within ~0.999 cosine "
             + "of float32). Embeddings record it: files of different precisions are never mixed.",
         HelpName = "float32|int8",
-        DefaultValueFactory = _ => "float32",
+        DefaultValueFactory = _ => Output.EmbeddingProvenance.Float32,
     };
 
     /// <summary>Parses <c>--precision</c> (<c>float32</c> or <c>int8</c>, case-insensitive), turning anything else into a usage error.</summary>
     /// <param name="text">The option's value.</param>
     public static Modeling.ComputePrecision ParsePrecision(string? text) => text?.Trim().ToLowerInvariant() switch
     {
-        null or "" or "float32" => Modeling.ComputePrecision.Float32,
-        "int8" => Modeling.ComputePrecision.Int8,
+        null or "" or Output.EmbeddingProvenance.Float32 => Modeling.ComputePrecision.Float32,
+        Output.EmbeddingProvenance.Int8 => Modeling.ComputePrecision.Int8,
         _ => throw new UsageException($"--precision '{text}': expected float32 or int8."),
     };
 
     /// <summary>The name of a precision as <c>--precision</c> takes it and embedding files record it.</summary>
     /// <param name="precision">The precision.</param>
-    public static string PrecisionName(Modeling.ComputePrecision precision) => precision == Modeling.ComputePrecision.Int8 ? "int8" : "float32";
+    public static string PrecisionName(Modeling.ComputePrecision precision) =>
+        precision == Modeling.ComputePrecision.Int8 ? Output.EmbeddingProvenance.Int8 : Output.EmbeddingProvenance.Float32;
 
     /// <summary>Parses <c>--sampling</c>, turning a format error into a usage error.</summary>
     /// <param name="text">The option's value.</param>
