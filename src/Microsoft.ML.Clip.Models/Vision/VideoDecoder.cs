@@ -1,3 +1,5 @@
+using Microsoft.ML.Clip.Vision.Mp4;
+
 namespace Microsoft.ML.Clip.Vision;
 
 /// <summary>
@@ -102,6 +104,12 @@ public sealed class VideoDecoder
     public bool ApplyDisplayRotation { get; init; }
 
     /// <summary>
+    /// Probe MP4/MOV files with an H.264 first video track in-process (<see cref="Mp4Probe"/>, the same
+    /// <see cref="VideoInfo"/> without starting ffprobe); false always runs ffprobe (tests, benchmarks). Default true.
+    /// </summary>
+    internal bool InProcessProbe { get; init; } = true;
+
+    /// <summary>
     /// The decoder to use while <paramref name="processes"/> ffmpeg runs go at once (several files, or several seeks):
     /// the cores are shared out as decoding threads, and a file's seeks no longer multiply the processes. This decoder
     /// itself when there is one run, or when <see cref="Threads"/> was set explicitly.
@@ -115,6 +123,7 @@ public sealed class VideoDecoder
             CountingLimit = CountingLimit,
             ApplyExifOrientation = ApplyExifOrientation,
             ApplyDisplayRotation = ApplyDisplayRotation,
+            InProcessProbe = InProcessProbe,
             Threads = Math.Max(1, Environment.ProcessorCount / processes),
             MaxConcurrentSeeks = 1,
         };
@@ -193,8 +202,14 @@ public sealed class VideoDecoder
             return image;
         }
 
-        return await FfprobeProbe.ProbeAsync(this, source, cancellationToken).ConfigureAwait(false);
+        return await ProbeVideoAsync(source, cancellationToken).ConfigureAwait(false);
     }
+
+    /// <summary>Probes a file Skia does not read: in-process when it is an MP4/MOV with H.264 (<see cref="InProcessProbe"/>), else with ffprobe.</summary>
+    private Task<VideoInfo> ProbeVideoAsync(VideoInfo source, CancellationToken cancellationToken) =>
+        InProcessProbe && Mp4Probe.TryProbe(this, source) is VideoInfo info
+            ? Task.FromResult(info)
+            : FfprobeProbe.ProbeAsync(this, source, cancellationToken);
 
     /// <summary>Counts the frames of a file by decoding all of it (exact, slow for long videos).</summary>
     /// <param name="path">The video file.</param>
@@ -265,6 +280,12 @@ public sealed class VideoDecoder
         if (SkiaImageDecoder.TryProbe(source, ApplyExifOrientation) is VideoInfo image)
         {
             return (image, null);
+        }
+
+        // An in-process probe takes a millisecond or so: nothing to overlap, ffmpeg starts later with its filter graph.
+        if (InProcessProbe && Mp4Probe.TryProbe(this, source) is VideoInfo probed)
+        {
+            return (probed, null);
         }
 
         if (sortedIndices is { Length: 0 } || FramePlan.MaySeek(this, sortedIndices))
