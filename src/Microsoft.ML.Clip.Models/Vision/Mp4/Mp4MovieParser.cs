@@ -141,7 +141,9 @@ internal static class Mp4MovieParser
             return null;
         }
 
-        string type = Encoding.ASCII.GetString(moov.Slice(entry.PayloadStart - 4, 4));
+        Span<byte> fourCc = stackalloc byte[4];
+        BinaryPrimitives.WriteUInt32BigEndian(fourCc, entry.Type);
+        string type = Encoding.Latin1.GetString(fourCc);
 
         // VisualSampleEntry: 6 reserved, data_reference_index, 16 pre-defined/reserved, width, height, resolutions,
         // reserved, frame_count, compressorname[32], depth, pre_defined = 78 bytes, then its boxes.
