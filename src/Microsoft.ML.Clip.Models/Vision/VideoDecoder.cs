@@ -24,7 +24,9 @@ namespace Microsoft.ML.Clip.Vision;
 /// <para>Start-up: loading ffmpeg's libraries costs each ffmpeg/ffprobe run about 0.15 s of CPU. When a file is both
 /// probed and decoded in one call (<see cref="ReadFramesAsync(string, IReadOnlyList{int}, CancellationToken)"/>,
 /// <see cref="VisionPreprocessor"/>), the sequential ffmpeg run is started at the same time as ffprobe and waits for
-/// its filter graph, so the probe overlaps ffmpeg's start instead of preceding it; the pixels are the same.</para>
+/// its filter graph, so the probe overlaps ffmpeg's start instead of preceding it; the pixels are the same. An MP4/MOV
+/// whose first video track is H.264 needs no ffprobe at all: its container and SPS are read in-process
+/// (<c>Mp4Probe</c>, the same <see cref="VideoInfo"/>), and ffmpeg is the only program started.</para>
 /// </remarks>
 public sealed class VideoDecoder
 {
@@ -137,7 +139,10 @@ public sealed class VideoDecoder
     /// <summary>Probes a file: size, frame count, frame rate, duration, rotation.</summary>
     /// <param name="path">The video or image file.</param>
     /// <param name="cancellationToken">Cancels the probe (killing ffprobe).</param>
-    /// <remarks>An image Skia reads is probed in-process (its header only); anything else by ffprobe.</remarks>
+    /// <remarks>
+    /// An image Skia reads is probed in-process (its header only), and so is an MP4/MOV whose first video track is H.264
+    /// (its <c>moov</c> box and SPS, giving what ffprobe gives); anything else by ffprobe.
+    /// </remarks>
     /// <exception cref="FileNotFoundException">The file does not exist.</exception>
     /// <exception cref="VideoDecodingException">The file has no decodable video stream.</exception>
     /// <exception cref="FfmpegNotFoundException">ffprobe is not installed.</exception>
@@ -207,7 +212,7 @@ public sealed class VideoDecoder
 
     /// <summary>Probes a file Skia does not read: in-process when it is an MP4/MOV with H.264 (<see cref="InProcessProbe"/>), else with ffprobe.</summary>
     private Task<VideoInfo> ProbeVideoAsync(VideoInfo source, CancellationToken cancellationToken) =>
-        InProcessProbe && Mp4Probe.TryProbe(this, source) is VideoInfo info
+        InProcessProbe && !cancellationToken.IsCancellationRequested && Mp4Probe.TryProbe(this, source) is VideoInfo info
             ? Task.FromResult(info)
             : FfprobeProbe.ProbeAsync(this, source, cancellationToken);
 
@@ -283,7 +288,7 @@ public sealed class VideoDecoder
         }
 
         // An in-process probe takes a millisecond or so: nothing to overlap, ffmpeg starts later with its filter graph.
-        if (InProcessProbe && Mp4Probe.TryProbe(this, source) is VideoInfo probed)
+        if (InProcessProbe && !cancellationToken.IsCancellationRequested && Mp4Probe.TryProbe(this, source) is VideoInfo probed)
         {
             return (probed, null);
         }

@@ -17,9 +17,6 @@ public sealed class Mp4ProbeParityTests
     private static readonly VideoDecoder Ffprobe = new() { InProcessProbe = false };
     private static readonly VideoDecoder FfprobeRotating = new() { InProcessProbe = false, ApplyDisplayRotation = true };
 
-    [ClassCleanup]
-    public static void DeleteCorpus() => PythonCorpus.DeleteIfCreated();
-
     [TestMethod]
     public void CorpusVideosProbeAsFfprobeDoes()
     {
