@@ -271,8 +271,9 @@ public sealed class VideoDecoder
     /// <summary>
     /// Probes a file and, unless Skia reads it (an image) or the frames may be reached by seeking
     /// (<see cref="FramePlan.MaySeek"/>), starts meanwhile the ffmpeg run that will decode it
-    /// (<see cref="PrestartedSelectRun"/>): the probe and ffmpeg's start-up overlap. The run is null for images; the
-    /// caller disposes it (which kills it if the probe shows the frames are better reached by seeking).
+    /// (<see cref="PrestartedSelectRun"/>): the probe and ffmpeg's start-up overlap. The run is null for images and for
+    /// files probed in-process (an H.264 MP4/MOV: nothing to overlap); the caller disposes it (which kills it if the
+    /// probe shows the frames are better reached by seeking).
     /// </summary>
     /// <param name="path">The file.</param>
     /// <param name="sortedIndices">The wanted frames (distinct, ascending), or null when they depend on the probe.</param>
