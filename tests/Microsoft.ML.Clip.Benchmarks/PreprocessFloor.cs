@@ -15,7 +15,8 @@ namespace Microsoft.ML.Clip.Benchmarks;
 /// decoded up to that frame whatever else is done. The ffmpeg command lines beside it add, one at a time, what our
 /// decoder asks of ffmpeg (the <c>select</c> filter, PyAV's RGB conversion, the raw RGB pipe; ffmpeg 5.1+ spellings);
 /// the library steps are the probe alone, the decode alone (probe result given), probe then decode (the order before
-/// <see cref="PrestartedSelectRun"/>), probe with the prestarted run, and the whole <see cref="VisionPreprocessor.Process"/>.
+/// <see cref="PrestartedSelectRun"/>), probe with the prestarted run, and the whole <see cref="VisionPreprocessor.Process"/>
+/// — these with ffprobe forced (<c>VideoDecoder.InProcessProbe = false</c>) — then the same with the in-process MP4 probe.
 /// CPU time (this process and its children) is printed beside wall time: load from other processes inflates wall time,
 /// not the work done.
 /// </remarks>
@@ -25,8 +26,10 @@ internal static class PreprocessFloor
     {
         string video = args[1];
         int rounds = args.SkipWhile(a => a != "--rounds").Skip(1).Select(int.Parse).FirstOrDefault(7);
-        var decoder = new VideoDecoder();
-        var preprocessor = new VisionPreprocessor(ImageProcessorConfig.VideoMaeDefaults, numFrames: 8);
+        var decoder = new VideoDecoder { InProcessProbe = false };   // the rows below that name ffprobe
+        var inProcess = new VideoDecoder();                          // the default: MP4/MOV with H.264 probed in-process
+        var preprocessor = new VisionPreprocessor(ImageProcessorConfig.VideoMaeDefaults, numFrames: 8, decoder: decoder);
+        var inProcessPreprocessor = new VisionPreprocessor(ImageProcessorConfig.VideoMaeDefaults, numFrames: 8, decoder: inProcess);
         VideoInfo info = decoder.Probe(video);
         int[] indices = FrameSampler.UniformSegments(info.FrameCount, 8);
         string last = (indices[^1] + 1).ToString(CultureInfo.InvariantCulture);
@@ -46,8 +49,11 @@ internal static class PreprocessFloor
             ("library: decode 8 frames (probe result given)", () => decoder.ForEachFrameAsync(info, indices, (_, _) => { }).GetAwaiter().GetResult()),
             ("library: probe, then decode 8 frames (the order before the prestarted run)", () =>
                 decoder.ForEachFrameAsync(decoder.Probe(video), indices, (_, _) => { }).GetAwaiter().GetResult()),
-            ("library: probe with ffmpeg started meanwhile, then decode 8 frames (what Process does now)", () => ProbeAndDecode(decoder, video, indices)),
-            ("library: VisionPreprocessor.Process (probe + decode + resize/crop/normalise)", () => preprocessor.Process([video])),
+            ("library: probe with ffmpeg started meanwhile, then decode 8 frames (what Process does with ffprobe)", () => ProbeAndDecode(decoder, video, indices)),
+            ("library: VisionPreprocessor.Process (probe + decode + resize/crop/normalise), ffprobe forced", () => preprocessor.Process([video])),
+            ("library: probe in-process (Mp4Probe, no ffprobe)", () => inProcess.Probe(video)),
+            ("library: in-process probe, then decode 8 frames (what Process does now for H.264 MP4)", () => ProbeAndDecode(inProcess, video, indices)),
+            ("library: VisionPreprocessor.Process, in-process probe (the default)", () => inProcessPreprocessor.Process([video])),
         };
 
         foreach ((_, Action run) in steps)

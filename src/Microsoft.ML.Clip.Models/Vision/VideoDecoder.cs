@@ -1,3 +1,5 @@
+using Microsoft.ML.Clip.Vision.Mp4;
+
 namespace Microsoft.ML.Clip.Vision;
 
 /// <summary>
@@ -22,7 +24,9 @@ namespace Microsoft.ML.Clip.Vision;
 /// <para>Start-up: loading ffmpeg's libraries costs each ffmpeg/ffprobe run about 0.15 s of CPU. When a file is both
 /// probed and decoded in one call (<see cref="ReadFramesAsync(string, IReadOnlyList{int}, CancellationToken)"/>,
 /// <see cref="VisionPreprocessor"/>), the sequential ffmpeg run is started at the same time as ffprobe and waits for
-/// its filter graph, so the probe overlaps ffmpeg's start instead of preceding it; the pixels are the same.</para>
+/// its filter graph, so the probe overlaps ffmpeg's start instead of preceding it; the pixels are the same. An MP4/MOV
+/// whose first video track is H.264 needs no ffprobe at all: its container and SPS are read in-process
+/// (<c>Mp4Probe</c>, the same <see cref="VideoInfo"/>), and ffmpeg is the only program started.</para>
 /// </remarks>
 public sealed class VideoDecoder
 {
@@ -102,6 +106,12 @@ public sealed class VideoDecoder
     public bool ApplyDisplayRotation { get; init; }
 
     /// <summary>
+    /// Probe MP4/MOV files with an H.264 first video track in-process (<see cref="Mp4Probe"/>, the same
+    /// <see cref="VideoInfo"/> without starting ffprobe); false always runs ffprobe (tests, benchmarks). Default true.
+    /// </summary>
+    internal bool InProcessProbe { get; init; } = true;
+
+    /// <summary>
     /// The decoder to use while <paramref name="processes"/> ffmpeg runs go at once (several files, or several seeks):
     /// the cores are shared out as decoding threads, and a file's seeks no longer multiply the processes. This decoder
     /// itself when there is one run, or when <see cref="Threads"/> was set explicitly.
@@ -115,6 +125,7 @@ public sealed class VideoDecoder
             CountingLimit = CountingLimit,
             ApplyExifOrientation = ApplyExifOrientation,
             ApplyDisplayRotation = ApplyDisplayRotation,
+            InProcessProbe = InProcessProbe,
             Threads = Math.Max(1, Environment.ProcessorCount / processes),
             MaxConcurrentSeeks = 1,
         };
@@ -128,7 +139,10 @@ public sealed class VideoDecoder
     /// <summary>Probes a file: size, frame count, frame rate, duration, rotation.</summary>
     /// <param name="path">The video or image file.</param>
     /// <param name="cancellationToken">Cancels the probe (killing ffprobe).</param>
-    /// <remarks>An image Skia reads is probed in-process (its header only); anything else by ffprobe.</remarks>
+    /// <remarks>
+    /// An image Skia reads is probed in-process (its header only), and so is an MP4/MOV whose first video track is H.264
+    /// (its <c>moov</c> box and SPS, giving what ffprobe gives); anything else by ffprobe.
+    /// </remarks>
     /// <exception cref="FileNotFoundException">The file does not exist.</exception>
     /// <exception cref="VideoDecodingException">The file has no decodable video stream.</exception>
     /// <exception cref="FfmpegNotFoundException">ffprobe is not installed.</exception>
@@ -193,8 +207,14 @@ public sealed class VideoDecoder
             return image;
         }
 
-        return await FfprobeProbe.ProbeAsync(this, source, cancellationToken).ConfigureAwait(false);
+        return await ProbeVideoAsync(source, cancellationToken).ConfigureAwait(false);
     }
+
+    /// <summary>Probes a file Skia does not read: in-process when it is an MP4/MOV with H.264 (<see cref="InProcessProbe"/>), else with ffprobe.</summary>
+    private Task<VideoInfo> ProbeVideoAsync(VideoInfo source, CancellationToken cancellationToken) =>
+        InProcessProbe && !cancellationToken.IsCancellationRequested && Mp4Probe.TryProbe(this, source) is VideoInfo info
+            ? Task.FromResult(info)
+            : FfprobeProbe.ProbeAsync(this, source, cancellationToken);
 
     /// <summary>Counts the frames of a file by decoding all of it (exact, slow for long videos).</summary>
     /// <param name="path">The video file.</param>
@@ -251,8 +271,9 @@ public sealed class VideoDecoder
     /// <summary>
     /// Probes a file and, unless Skia reads it (an image) or the frames may be reached by seeking
     /// (<see cref="FramePlan.MaySeek"/>), starts meanwhile the ffmpeg run that will decode it
-    /// (<see cref="PrestartedSelectRun"/>): the probe and ffmpeg's start-up overlap. The run is null for images; the
-    /// caller disposes it (which kills it if the probe shows the frames are better reached by seeking).
+    /// (<see cref="PrestartedSelectRun"/>): the probe and ffmpeg's start-up overlap. The run is null for images and for
+    /// files probed in-process (an H.264 MP4/MOV: nothing to overlap); the caller disposes it (which kills it if the
+    /// probe shows the frames are better reached by seeking).
     /// </summary>
     /// <param name="path">The file.</param>
     /// <param name="sortedIndices">The wanted frames (distinct, ascending), or null when they depend on the probe.</param>
@@ -265,6 +286,12 @@ public sealed class VideoDecoder
         if (SkiaImageDecoder.TryProbe(source, ApplyExifOrientation) is VideoInfo image)
         {
             return (image, null);
+        }
+
+        // An in-process probe takes a millisecond or so: nothing to overlap, ffmpeg starts later with its filter graph.
+        if (InProcessProbe && !cancellationToken.IsCancellationRequested && Mp4Probe.TryProbe(this, source) is VideoInfo probed)
+        {
+            return (probed, null);
         }
 
         if (sortedIndices is { Length: 0 } || FramePlan.MaySeek(this, sortedIndices))

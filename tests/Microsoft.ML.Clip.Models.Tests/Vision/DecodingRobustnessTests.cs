@@ -110,7 +110,8 @@ public sealed class DecodingRobustnessTests
     [TestMethod]
     public void MissingFfmpegSaysHowToInstallIt()
     {
-        var decoder = new VideoDecoder(new FfmpegTools("/nonexistent/bin/ffmpeg"));
+        // ffprobe forced: the fixture is an H.264 MP4, which the default decoder probes in-process.
+        var decoder = new VideoDecoder(new FfmpegTools("/nonexistent/bin/ffmpeg")) { InProcessProbe = false };
 
         var ex = Assert.ThrowsExactly<FfmpegNotFoundException>(() => decoder.Probe(VisionFixtures.TestsrcVideo));
 

@@ -11,7 +11,8 @@ namespace Microsoft.ML.Clip.Tests.Vision;
 [TestClass]
 public sealed class PrestartedSelectRunTests
 {
-    private static readonly VideoDecoder Decoder = new();
+    // The fixture is an H.264 MP4, which the default decoder probes in-process (no ffprobe, no prestarted run).
+    private static readonly VideoDecoder Decoder = new() { InProcessProbe = false };
 
     [TestMethod]
     [DataRow(new[] { 3, 28, 46 }, DisplayName = "select filter")]
@@ -114,7 +115,7 @@ public sealed class PrestartedSelectRunTests
         File.WriteAllText(wrapper, "#!/bin/sh\nfor a in \"$@\"; do case \"$a\" in -filter_script*|-/filter*) echo \"Unrecognized option '$a'.\" >&2; exit 8;; esac; done\n"
             + $"exec {realFfmpeg} \"$@\"\n");
         TempMedia.Run("chmod", "+x", wrapper);
-        var decoder = new VideoDecoder(new FfmpegTools(wrapper, FfmpegTools.Default.FfprobePath));
+        var decoder = new VideoDecoder(new FfmpegTools(wrapper, FfmpegTools.Default.FfprobePath)) { InProcessProbe = false };
         int starts = 0;
         void OnStarted(int id, string file)
         {

@@ -94,7 +94,7 @@ public sealed class VideoDecoderTests
         RgbImage[] selected = selecting.ReadFramesAsync(info, indices).GetAwaiter().GetResult();
 
         Assert.AreEqual(4000, info.FrameCount);
-        Assert.AreEqual(1 + 8, starts, "one probe, then one seeking ffmpeg per frame");
+        Assert.AreEqual(8, starts, "no ffprobe (an H.264 MP4 is probed in-process), then one seeking ffmpeg per frame");
         for (int i = 0; i < indices.Length; i++)
         {
             CollectionAssert.AreEqual(selected[i].Pixels, sought[i].Pixels, $"frame {indices[i]}");

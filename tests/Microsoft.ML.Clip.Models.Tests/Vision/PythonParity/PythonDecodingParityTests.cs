@@ -18,9 +18,6 @@ public sealed class PythonDecodingParityTests
     /// <summary>Our decoding of each input with the default decoder (every frame), shared by the pixel and pixel_values tests.</summary>
     private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, Lazy<RgbImage[]>> Decoded = new();
 
-    [ClassCleanup]
-    public static void DeleteCorpus() => PythonCorpus.DeleteIfCreated();
-
     [TestMethod]
     public void ImagesDecodeAsPillowLoadImage()
     {
