@@ -52,9 +52,9 @@ internal static class FfprobeProbe
         string formatName = StringOf(format, "format_name");
         bool isImage = formatName.EndsWith("_pipe", StringComparison.Ordinal) || formatName is "image2" or "png" or "bmp" or "tiff";
         int rotation = Rotation(stream);
-        if (!isImage && decoder.ApplyDisplayRotation && Math.Abs(rotation) % 180 == 90)
+        if (!isImage)
         {
-            (width, height) = (height, width);   // ffmpeg's autorotation makes the frames upright
+            (width, height) = DisplaySize(decoder, rotation, width, height);
         }
 
         string codec = StringOf(stream, "codec_name");
@@ -93,8 +93,7 @@ internal static class FfprobeProbe
         // trust nb_frames only when it agrees with duration × fps, else count packets (demuxing only, no decoding).
         int declared = IntOf(stream, "nb_frames");
         double expected = duration * fps;
-        bool plausible = declared > 0 && (expected <= 0 || Math.Abs(declared - expected) <= Math.Max(2.0, 0.02 * expected));
-        if (plausible)
+        if (declared > 0 && (expected <= 0 || AgreesWithDuration(declared, expected)))
         {
             return info with { FrameCount = declared, FrameCountSource = "nb_frames" };
         }
@@ -112,6 +111,16 @@ internal static class FfprobeProbe
 
         return info with { FrameCount = counted, FrameCountSource = "packets" };
     }
+
+    /// <summary>
+    /// The rule that decides whether a container's frame count (<c>nb_frames</c>) is trusted: within 2 frames, or 2%, of
+    /// duration × frame rate (edited or truncated files declare counts that are not).
+    /// </summary>
+    internal static bool AgreesWithDuration(long declared, double expected) => Math.Abs(declared - expected) <= Math.Max(2.0, 0.02 * expected);
+
+    /// <summary>The frame size the decoder delivers: swapped for a ±90° rotation when ffmpeg's autorotation is asked for.</summary>
+    internal static (int Width, int Height) DisplaySize(VideoDecoder decoder, int rotation, int width, int height) =>
+        decoder.ApplyDisplayRotation && Math.Abs(rotation) % 180 == 90 ? (height, width) : (width, height);
 
     /// <summary>A TIFF's orientation tag, read from the file (ffmpeg ignores it); the size is the oriented one.</summary>
     private static VideoInfo WithTiffOrientation(VideoInfo info)

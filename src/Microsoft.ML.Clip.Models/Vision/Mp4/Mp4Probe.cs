@@ -65,12 +65,12 @@ internal static class Mp4Probe
         // FfprobeProbe's check of nb_frames against duration × fps; a suspicious count goes to ffprobe (which counts packets).
         long declared = track.SampleCount;
         double expected = seconds * fps;
-        if (Math.Abs(declared - expected) > Math.Max(2.0, 0.02 * expected))
+        if (!FfprobeProbe.AgreesWithDuration(declared, expected))
         {
             return null;
         }
 
-        (int width, int height) = decoder.ApplyDisplayRotation && Math.Abs(rotation) % 180 == 90 ? (sps.Height, sps.Width) : (sps.Width, sps.Height);
+        (int width, int height) = FfprobeProbe.DisplaySize(decoder, rotation, sps.Width, sps.Height);
         return source with
         {
             Width = width,
