@@ -212,9 +212,13 @@ public sealed class VideoDecoder
 
     /// <summary>Probes a file Skia does not read: in-process when it is an MP4/MOV with H.264 (<see cref="InProcessProbe"/>), else with ffprobe.</summary>
     private Task<VideoInfo> ProbeVideoAsync(VideoInfo source, CancellationToken cancellationToken) =>
-        InProcessProbe && !cancellationToken.IsCancellationRequested && Mp4Probe.TryProbe(this, source) is VideoInfo info
+        TryProbeInProcess(source, cancellationToken) is VideoInfo info
             ? Task.FromResult(info)
             : FfprobeProbe.ProbeAsync(this, source, cancellationToken);
+
+    /// <summary>The in-process probe's result (<see cref="InProcessProbe"/>), or null when ffprobe must probe the file.</summary>
+    private VideoInfo? TryProbeInProcess(VideoInfo source, CancellationToken cancellationToken) =>
+        InProcessProbe && !cancellationToken.IsCancellationRequested ? Mp4Probe.TryProbe(this, source) : null;
 
     /// <summary>Counts the frames of a file by decoding all of it (exact, slow for long videos).</summary>
     /// <param name="path">The video file.</param>
@@ -289,7 +293,7 @@ public sealed class VideoDecoder
         }
 
         // An in-process probe takes a millisecond or so: nothing to overlap, ffmpeg starts later with its filter graph.
-        if (InProcessProbe && !cancellationToken.IsCancellationRequested && Mp4Probe.TryProbe(this, source) is VideoInfo probed)
+        if (TryProbeInProcess(source, cancellationToken) is VideoInfo probed)
         {
             return (probed, null);
         }
