@@ -9,7 +9,8 @@ namespace Microsoft.ML.Clip.Numerics.Kernels;
 /// The int8 linear-layer product <c>C[m, n] (+)= act(dequant(quant(A[m, k]) · q_w[n, k]ᵀ) + bias)</c>:
 /// <list type="number">
 /// <item>A is quantized once per call, per row (<c>scale_x[i] = max|A[i, :]| / 127</c>), into a thread-local buffer of
-/// rows padded to a multiple of 6 and <c>k</c> padded to a multiple of 4 (int16 values, or <c>q + 128</c> bytes for VNNI);</item>
+/// rows padded to a multiple of 6 and <c>k</c> padded to a multiple of 4 (int16 values, or <c>q + 128</c> bytes for VNNI),
+/// inside the same parallel job as the products: the first items of each row block quantize its rows;</item>
 /// <item>each 6×16 output tile is one exact int32 sum over all of <c>k</c> (no reduction blocking), then</item>
 /// <item><c>y = (float)acc · (scale_x[i]·scale_w[j]) + bias[j]</c>, then the activation, or <c>c + y</c> when accumulating.</item>
 /// </list>
@@ -21,17 +22,11 @@ internal static unsafe class Int8Gemm
     /// <summary>Largest row block: its quantized rows (at most <c>96·3072·2</c> bytes) stay in L2 while panels stream past.</summary>
     private const int MaxRowBlock = 96;
 
-    /// <summary>Below this many activation values, quantizing is not worth waking a worker for.</summary>
-    private const int MinParallelQuantize = 1 << 15;
-
     [ThreadStatic]
     private static AlignedBuffer? t_quantized;
 
     [ThreadStatic]
     private static AlignedBuffer? t_rowScales;
-
-    [ThreadStatic]
-    private static QuantizeJob? t_quantizeJob;
 
     [ThreadStatic]
     private static ComputeJob? t_computeJob;
@@ -61,17 +56,11 @@ internal static unsafe class Int8Gemm
         AlignedBuffer quantized = AlignedBuffer.Ensure(ref t_quantized, Math.Max(1, (((long)paddedRows * paddedK * elementBytes) + 3) / 4));
         AlignedBuffer rowScales = AlignedBuffer.Ensure(ref t_rowScales, paddedRows);
 
-        int k = weights.K;
-        QuantizeJob quantize = t_quantizeJob ??= new QuantizeJob();
-        quantize.Set(a, lda, m, paddedRows, k, paddedK, (byte*)quantized.Pointer, rowScales.Pointer, bytes, level != Int8Level.Scalar);
-        int quantizeThreads = (long)m * k >= MinParallelQuantize ? maxThreads : 1;
-        WorkerPool.Run(quantize, paddedRows, quantizeThreads);
-
         ComputeJob compute = t_computeJob ??= new ComputeJob();
-        compute.Set(weights, (byte*)quantized.Pointer, paddedK * elementBytes, rowScales.Pointer, m, c, ldc, accumulate, activation, level);
+        compute.Set(weights, a, lda, (byte*)quantized.Pointer, paddedK * elementBytes, rowScales.Pointer, m, paddedRows, c, ldc, accumulate, activation, level);
 
         // Give each thread at least ~1 MFLOP-equivalent (the split never changes results).
-        double flops = 2.0 * m * weights.N * Math.Max(1, k);
+        double flops = 2.0 * m * weights.N * Math.Max(1, weights.K);
         int threads = (int)Math.Clamp(flops / GemmDriver.MinFlopsPerThread, 1, Math.Max(1, maxThreads));
         int items = compute.Plan(threads);
         try
@@ -144,58 +133,21 @@ internal static unsafe class Int8Gemm
         }
     }
 
-    /// <summary>Quantizes row <c>index</c> of A (rows past <c>m</c> become zeros).</summary>
-    private sealed class QuantizeJob : ParallelJob
-    {
-        private float* _a;
-        private nint _lda;
-        private int _m;
-        private int _paddedRows;
-        private int _k;
-        private int _paddedK;
-        private byte* _quantized;
-        private float* _rowScales;
-        private bool _bytes;
-        private bool _vectorized;
-
-        public void Set(float* a, nint lda, int m, int paddedRows, int k, int paddedK, byte* quantized, float* rowScales, bool bytes, bool vectorized)
-        {
-            _a = a;
-            _lda = lda;
-            _m = m;
-            _paddedRows = paddedRows;
-            _k = k;
-            _paddedK = paddedK;
-            _quantized = quantized;
-            _rowScales = rowScales;
-            _bytes = bytes;
-            _vectorized = vectorized;
-        }
-
-        public override void Execute(int index)
-        {
-            var row = index < _m ? new ReadOnlySpan<float>(_a + (index * _lda), _k) : ReadOnlySpan<float>.Empty;
-            float scale = Int8Quantization.Scale(row, _vectorized);
-            _rowScales[index] = scale;
-            if (_bytes)
-            {
-                Int8Quantization.QuantizeToOffsetBytes(row, scale, new Span<byte>(_quantized + ((long)index * _paddedK), _paddedK), _vectorized);
-            }
-            else
-            {
-                Int8Quantization.QuantizeToInt16(row, scale, new Span<short>((short*)_quantized + ((long)index * _paddedK), _paddedK), _vectorized);
-            }
-        }
-    }
-
-    /// <summary>One item: a block of rows against a group of panels.</summary>
+    /// <summary>
+    /// One item: a block of rows against a group of panels. The first item to reach a row block quantizes its rows, shared
+    /// row by row with any other item that reaches the block meanwhile (each row is claimed by one thread, the others wait
+    /// for the rows in flight), so a call is one fork-join and every row is quantized once, the same way on any thread.
+    /// </summary>
     private sealed class ComputeJob : ParallelJob
     {
         private Int8Weights? _weights;
+        private float* _a;
+        private nint _lda;
         private byte* _quantized;
         private long _rowBytes;
         private float* _rowScales;
         private int _m;
+        private int _paddedRows;
         private float* _c;
         private nint _ldc;
         private bool _accumulate;
@@ -205,13 +157,21 @@ internal static unsafe class Int8Gemm
         private int _rowBlocks;
         private int _groups;
 
-        public void Set(Int8Weights weights, byte* quantized, long rowBytes, float* rowScales, int m, float* c, nint ldc, bool accumulate, Activation activation, Int8Level level)
+        // Per row block b: [2b] = rows claimed for quantizing so far, [2b + 1] = rows quantized.
+        private int[] _progress = [];
+
+        public void Set(
+            Int8Weights weights, float* a, nint lda, byte* quantized, long rowBytes, float* rowScales, int m, int paddedRows,
+            float* c, nint ldc, bool accumulate, Activation activation, Int8Level level)
         {
             _weights = weights;
+            _a = a;
+            _lda = lda;
             _quantized = quantized;
             _rowBytes = rowBytes;
             _rowScales = rowScales;
             _m = m;
+            _paddedRows = paddedRows;
             _c = c;
             _ldc = ldc;
             _accumulate = accumulate;
@@ -241,6 +201,15 @@ internal static unsafe class Int8Gemm
             }
 
             _groups = groups;
+            if (_progress.Length < 2 * _rowBlocks)
+            {
+                _progress = new int[2 * _rowBlocks];
+            }
+            else
+            {
+                Array.Clear(_progress, 0, 2 * _rowBlocks);
+            }
+
             return _rowBlocks * groups;
         }
 
@@ -254,6 +223,7 @@ internal static unsafe class Int8Gemm
             int endPanel = (int)((long)(group + 1) * w.Panels / _groups);
             int row0 = rowBlockIndex * _rowBlock;
             int rowEnd = Math.Min(_m, row0 + _rowBlock);
+            EnsureQuantized(rowBlockIndex, row0);
             nint lda = (nint)(Int8LevelInfo.UsesUnsignedBytes(_level) ? _rowBytes : _rowBytes / 2);
             bool vectorized = _level != Int8Level.Scalar;
             int* tile = stackalloc int[MR * NR];
@@ -272,7 +242,53 @@ internal static unsafe class Int8Gemm
                         _c + (i0 * _ldc) + col0, _ldc, _accumulate, _activation);
                 }
             }
+        }
 
+        /// <summary>
+        /// Returns once the rows <c>[row0, row0 + rowBlock)</c> (up to the padded row count) are quantized: claims and
+        /// quantizes rows of the block until none is left, then waits for rows other threads claimed.
+        /// </summary>
+        private void EnsureQuantized(int block, int row0)
+        {
+            int count = Math.Min(_paddedRows, row0 + _rowBlock) - row0;
+            ref int quantizedRows = ref _progress[(2 * block) + 1];
+            if (Volatile.Read(ref quantizedRows) == count)
+            {
+                return;
+            }
+
+            ref int claimedRows = ref _progress[2 * block];
+            int row;
+            while ((row = Interlocked.Increment(ref claimedRows) - 1) < count)
+            {
+                QuantizeRow(row0 + row);
+                Interlocked.Increment(ref quantizedRows); // a full fence: the row's values are visible before the count
+            }
+
+            var spinner = default(SpinWait);
+            while (Volatile.Read(ref quantizedRows) < count)
+            {
+                spinner.SpinOnce(sleep1Threshold: -1);
+            }
+        }
+
+        /// <summary>Quantizes row <paramref name="index"/> of A and its scale (rows past <c>m</c> become zeros, scale 1).</summary>
+        private void QuantizeRow(int index)
+        {
+            int k = _weights!.K;
+            int paddedK = _weights.Quads * 4;
+            bool vectorized = _level != Int8Level.Scalar;
+            var row = index < _m ? new ReadOnlySpan<float>(_a + (index * _lda), k) : ReadOnlySpan<float>.Empty;
+            float scale = Int8Quantization.Scale(row, vectorized);
+            _rowScales[index] = scale;
+            if (Int8LevelInfo.UsesUnsignedBytes(_level))
+            {
+                Int8Quantization.QuantizeToOffsetBytes(row, scale, new Span<byte>(_quantized + ((long)index * paddedK), paddedK), vectorized);
+            }
+            else
+            {
+                Int8Quantization.QuantizeToInt16(row, scale, new Span<short>((short*)_quantized + ((long)index * paddedK), paddedK), vectorized);
+            }
         }
     }
 }
