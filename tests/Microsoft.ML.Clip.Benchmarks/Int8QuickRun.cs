@@ -8,8 +8,7 @@ namespace Microsoft.ML.Clip.Benchmarks;
 
 /// <summary>
 /// <c>dotnet run -c Release --project tests/Microsoft.ML.Clip.Benchmarks -- int8 [--rounds N]</c>: float32 against every
-/// supported int8 kernel path, and the 12-bit-activation layers of the attention output projections on each int16 path,
-/// at the models' GEMM shapes (through <see cref="Linear"/>, weights packed once), in
+/// supported int8 kernel path at the models' GEMM shapes (through <see cref="Linear"/>, weights packed once), in
 /// interleaved rounds so a shared machine's load hits every variant alike. Prints the median per-round time of each, its
 /// GFLOP/s equivalent (2·m·k·n per call) and the median per-round ratio float32 / int8.
 /// </summary>
@@ -33,7 +32,7 @@ public static class Int8QuickRun
             NumericsOptions.MaxDegreeOfParallelism = threads;
             Console.WriteLine();
             Console.WriteLine($"{threads} thread(s)");
-            Console.WriteLine($"{"shape",-38} {"variant",-12} {"ms",8} {"GFLOP/s",8} {"f32/int8",9}");
+            Console.WriteLine($"{"shape",-38} {"variant",-10} {"ms",8} {"GFLOP/s",8} {"f32/int8",9}");
             foreach ((string name, int m, int k, int n) in GemmShapes.All.Append(("xclip-b32 attn [400,768]x[768,768]", 400, 768, 768)))
             {
                 var random = new Random(1);
@@ -41,13 +40,10 @@ public static class Int8QuickRun
                 var bias = new Tensor(RandomValues(random, n), n);
                 var float32 = new Linear(weight, bias);
                 var int8 = new Linear(new Tensor(weight.ToArray(), n, k), bias, ComputePrecision.Int8);
-                var int12 = new Linear(new Tensor(weight.ToArray(), n, k), bias, ComputePrecision.Int8, Int8Activations.Int12); // attention output projections
                 float[] input = RandomValues(random, m * k);
                 float[] output = new float[m * n];
                 var variants = new List<(string Name, Action Run)> { ("float32", () => float32.Forward(input, output, m)) };
                 variants.AddRange(levels.Select(level => ($"int8 {level}", (Action)(() => int8.ForwardInt8(input, output, m, Activation.None, level, threads)))));
-                variants.AddRange(levels.Where(level => Int8LevelInfo.Handles(level, Int8Activations.Int12))
-                    .Select(level => ($"int12 {level}", (Action)(() => int12.ForwardInt8(input, output, m, Activation.None, level, threads)))));
                 double[][] times = variants.Select(_ => new double[rounds]).ToArray();
                 foreach ((_, Action run) in variants)
                 {
@@ -76,7 +72,7 @@ public static class Int8QuickRun
                 {
                     double median = Median(times[v]);
                     string ratio = v == 0 ? string.Empty : $"{Median(times[0].Zip(times[v], (f, q) => f / q).ToArray()),8:F2}x";
-                    Console.WriteLine($"{(v == 0 ? name : string.Empty),-38} {variants[v].Name,-12} {median * 1e3,8:F2} {flops / median / 1e9,8:F1} {ratio,9}");
+                    Console.WriteLine($"{(v == 0 ? name : string.Empty),-38} {variants[v].Name,-10} {median * 1e3,8:F2} {flops / median / 1e9,8:F1} {ratio,9}");
                 }
             }
         }
