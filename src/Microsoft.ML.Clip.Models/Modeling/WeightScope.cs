@@ -1,5 +1,4 @@
 using Microsoft.ML.Clip.Numerics;
-using Microsoft.ML.Clip.Numerics.Kernels;
 
 namespace Microsoft.ML.Clip.Modeling;
 
@@ -70,16 +69,6 @@ public readonly struct WeightScope
     /// <param name="precision">The layer's arithmetic.</param>
     public Linear Linear(int inFeatures, int outFeatures, bool bias, ComputePrecision precision) =>
         new(Tensor("weight", WeightRole.Matrix, outFeatures, inFeatures), bias ? Tensor("bias", WeightRole.Bias, outFeatures) : null, precision);
-
-    /// <summary>
-    /// Builds an attention output projection (<c>out_proj</c>: the heads' contexts side by side → width) in the scope's
-    /// <see cref="Precision"/>; in int8 its inputs are quantized to 12 bits (<see cref="Int8Activations.Int12"/>).
-    /// </summary>
-    /// <param name="inFeatures">The input width.</param>
-    /// <param name="outFeatures">The output width.</param>
-    /// <param name="bias">Whether the layer has a bias.</param>
-    internal Linear AttentionOutputLinear(int inFeatures, int outFeatures, bool bias = true) =>
-        new(Tensor("weight", WeightRole.Matrix, outFeatures, inFeatures), bias ? Tensor("bias", WeightRole.Bias, outFeatures) : null, Precision, Int8Activations.Int12);
 
     /// <summary>Builds an <c>nn.LayerNorm(width, eps)</c> from <c>prefix.weight</c> and <c>prefix.bias</c>.</summary>
     /// <param name="width">The normalised width.</param>

@@ -30,20 +30,9 @@ public sealed class Linear
     /// <param name="precision">
     /// <see cref="ComputePrecision.Int8"/>: the weight is quantized per output channel (symmetric, <c>scale[j] = max|W[j, :]| / 127</c>)
     /// when packed, each call quantizes its input rows (<c>scale_x[i] = max|x[i, :]| / 127</c>), the products are summed
-    /// exactly in int32 and the outputs are <c>acc·scale_x[i]·scale[j] + b[j]</c> in float32. (The models' attention output
-    /// projections quantize their inputs to 12 bits instead, <c>scale_x[i] = max|x[i, :]| / 2047</c>; see
-    /// <see cref="ComputePrecision.Int8"/>.)
+    /// exactly in int32 and the outputs are <c>acc·scale_x[i]·scale[j] + b[j]</c> in float32.
     /// </param>
     public Linear(Tensor weight, Tensor? bias, ComputePrecision precision)
-        : this(weight, bias, precision, Int8Activations.Int8)
-    {
-    }
-
-    /// <summary>
-    /// Creates the layer in a given precision; an int8 layer quantizes its inputs as <paramref name="activations"/> says
-    /// (<see cref="Int8Activations.Int12"/>: 12-bit rows, on the int16 kernels — for the attention output projections).
-    /// </summary>
-    internal Linear(Tensor weight, Tensor? bias, ComputePrecision precision, Int8Activations activations)
     {
         ArgumentNullException.ThrowIfNull(weight);
         if (precision is not (ComputePrecision.Float32 or ComputePrecision.Int8))
@@ -61,20 +50,11 @@ public sealed class Linear
             throw new ArgumentException($"A linear bias must be [{weight.Dim(0)}] to match weight {weight}; got {bias}.", nameof(bias));
         }
 
-        if (precision == ComputePrecision.Int8 && weight.Dim(1) > activations.MaxReduction())
-        {
-            throw new ArgumentException(
-                $"An int8 linear layer with {activations} activations sums at most {activations.MaxReduction()} products exactly in int32; " +
-                $"weight {weight} has in = {weight.Dim(1)}.",
-                nameof(weight));
-        }
-
         _weight = weight;
         OutFeatures = weight.Dim(0);
         InFeatures = weight.Dim(1);
         Bias = bias;
         Precision = precision;
-        Activations = activations;
     }
 
     private readonly object _packLock = new();
@@ -101,9 +81,6 @@ public sealed class Linear
 
     /// <summary>The bias, <c>[out]</c>, or null.</summary>
     public Tensor? Bias { get; }
-
-    /// <summary>How an int8 layer quantizes its inputs (int8, or 12 bits for the attention output projections).</summary>
-    internal Int8Activations Activations { get; }
 
     /// <summary>The input width.</summary>
     public int InFeatures { get; }
@@ -159,7 +136,7 @@ public sealed class Linear
 
         if (Precision == ComputePrecision.Int8)
         {
-            ForwardInt8(input, output, rows, activation, Int8LevelInfo.BestFor(Activations), maxThreads, accumulate);
+            ForwardInt8(input, output, rows, activation, Int8LevelInfo.Best, maxThreads, accumulate);
             return;
         }
 
@@ -264,7 +241,7 @@ public sealed class Linear
             {
                 Tensor weight = _weight!;
                 _int8 = new Int8Weights(
-                    weight.Span, Bias is null ? default : Bias.Span, Bias is not null, OutFeatures, InFeatures, NumericsOptions.MaxDegreeOfParallelism, Activations);
+                    weight.Span, Bias is null ? default : Bias.Span, Bias is not null, OutFeatures, InFeatures, NumericsOptions.MaxDegreeOfParallelism);
                 ReleaseSource(weight);
             }
 

@@ -8,8 +8,7 @@ namespace Microsoft.ML.Clip.Numerics.Kernels;
 /// <summary>
 /// The int8 linear-layer product <c>C[m, n] (+)= act(dequant(quant(A[m, k]) · q_w[n, k]ᵀ) + bias)</c>:
 /// <list type="number">
-/// <item>A is quantized once per call, per row (<c>scale_x[i] = max|A[i, :]| / 127</c>, or <c>/ 2047</c> for a layer of
-/// <see cref="Int8Activations.Int12"/> activations, which only the int16 paths take), into a thread-local buffer of
+/// <item>A is quantized once per call, per row (<c>scale_x[i] = max|A[i, :]| / 127</c>), into a thread-local buffer of
 /// rows padded to a multiple of 6 and <c>k</c> padded to a multiple of 4 (int16 values, or <c>q + 128</c> bytes for VNNI),
 /// inside the same parallel job as the products: the first items of each row block quantize its rows;</item>
 /// <item>each 6×16 output tile is one exact int32 sum over all of <c>k</c> (no reduction blocking), then</item>
@@ -48,11 +47,6 @@ internal static unsafe class Int8Gemm
         if (m == 0 || weights.N == 0)
         {
             return;
-        }
-
-        if (!Int8LevelInfo.Handles(level, weights.Activations))
-        {
-            throw new ArgumentException($"The {level} int8 kernel cannot multiply {weights.Activations} activations.", nameof(level));
         }
 
         bool bytes = Int8LevelInfo.UsesUnsignedBytes(level);
@@ -285,8 +279,7 @@ internal static unsafe class Int8Gemm
             int paddedK = _weights.Quads * 4;
             bool vectorized = _level != Int8Level.Scalar;
             var row = index < _m ? new ReadOnlySpan<float>(_a + (index * _lda), k) : ReadOnlySpan<float>.Empty;
-            int maxLevel = _weights.Activations.MaxLevel();
-            float scale = Int8Quantization.Scale(row, vectorized, maxLevel);
+            float scale = Int8Quantization.Scale(row, vectorized);
             _rowScales[index] = scale;
             if (Int8LevelInfo.UsesUnsignedBytes(_level))
             {
@@ -294,7 +287,7 @@ internal static unsafe class Int8Gemm
             }
             else
             {
-                Int8Quantization.QuantizeToInt16(row, scale, new Span<short>((short*)_quantized + ((long)index * paddedK), paddedK), vectorized, maxLevel);
+                Int8Quantization.QuantizeToInt16(row, scale, new Span<short>((short*)_quantized + ((long)index * paddedK), paddedK), vectorized);
             }
         }
     }

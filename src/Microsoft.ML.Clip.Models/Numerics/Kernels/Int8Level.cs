@@ -27,10 +27,7 @@ internal enum Int8Level
 internal static class Int8LevelInfo
 {
     /// <summary>The fastest supported path, chosen once at start-up.</summary>
-    public static readonly Int8Level Best = Detect(int16Only: false);
-
-    /// <summary>The fastest supported path that reads int16 activations (for <see cref="Int8Activations.Int12"/> layers).</summary>
-    public static readonly Int8Level BestInt16 = Detect(int16Only: true);
+    public static readonly Int8Level Best = Detect();
 
     /// <summary>True when <paramref name="level"/> can run here.</summary>
     public static bool IsSupported(Int8Level level) => level switch
@@ -47,17 +44,11 @@ internal static class Int8LevelInfo
     /// <summary>Whether the path reads the activations as unsigned bytes (<c>q + 128</c>) rather than as int16.</summary>
     public static bool UsesUnsignedBytes(Int8Level level) => level == Int8Level.AvxVnni;
 
-    /// <summary>Whether the path can multiply activations quantized as <paramref name="activations"/> (int12 needs int16 operands).</summary>
-    public static bool Handles(Int8Level level, Int8Activations activations) => activations == Int8Activations.Int8 || !UsesUnsignedBytes(level);
-
-    /// <summary>The fastest supported path for activations quantized as <paramref name="activations"/>.</summary>
-    public static Int8Level BestFor(Int8Activations activations) => activations == Int8Activations.Int8 ? Best : BestInt16;
-
-    private static Int8Level Detect(bool int16Only)
+    private static Int8Level Detect()
     {
         for (Int8Level level = Int8Level.AvxVnni; level > Int8Level.Scalar; level--)
         {
-            if (IsSupported(level) && !(int16Only && UsesUnsignedBytes(level)))
+            if (IsSupported(level))
             {
                 return level;
             }

@@ -7,8 +7,7 @@ namespace Microsoft.ML.Clip.Numerics.Kernels;
 /// <summary>
 /// Symmetric int8 quantization: a row <c>x</c> gets the scale <c>s = max|x| / 127</c> (1 for an all-zero row) and the
 /// values <c>q = clamp(round_half_even(x / s), -127, 127)</c>, so <c>x ≈ q·s</c>. The weights of a layer are quantized
-/// this way per output channel (one scale per row of <c>W [out, in]</c>), its activations per input row at run time —
-/// or, for <see cref="Int8Activations.Int12"/> layers, to 12 bits (<c>maxLevel</c> 2047 instead of 127).
+/// this way per output channel (one scale per row of <c>W [out, in]</c>), its activations per input row at run time.
 /// </summary>
 /// <remarks>
 /// The vector and scalar paths compute the same IEEE divisions and the same round-half-even, so they give the same bytes.
@@ -19,30 +18,26 @@ internal static class Int8Quantization
     /// <summary>The largest magnitude of a quantized value (−128 is never used, so the range is symmetric).</summary>
     public const int MaxLevel = 127;
 
-    /// <summary>
-    /// The scale of a row: <c>max|x| / maxLevel</c> (127 for int8); 1 when the row is all zeros; NaN when it holds a NaN or
-    /// an infinity.
-    /// </summary>
-    public static float Scale(ReadOnlySpan<float> row, bool vectorized, int maxLevel = MaxLevel)
+    /// <summary>The scale of a row: <c>max|x| / 127</c>; 1 when the row is all zeros; NaN when it holds a NaN or an infinity.</summary>
+    public static float Scale(ReadOnlySpan<float> row, bool vectorized)
     {
         float max = vectorized && Avx.IsSupported ? MaxMagnitudeAvx(row) : MaxMagnitudeScalar(row);
-        return ScaleFromMax(max, maxLevel);
+        return ScaleFromMax(max);
     }
 
     /// <summary>The scale for a row whose largest magnitude is <paramref name="max"/> (NaN for a non-finite row).</summary>
-    public static float ScaleFromMax(float max, int maxLevel = MaxLevel) => max == 0f ? 1f : float.IsFinite(max) ? max / maxLevel : float.NaN;
+    public static float ScaleFromMax(float max) => max == 0f ? 1f : float.IsFinite(max) ? max / MaxLevel : float.NaN;
 
-    /// <summary>One value: <c>clamp(round_half_even(x / scale), -maxLevel, maxLevel)</c>.</summary>
+    /// <summary>One value: <c>clamp(round_half_even(x / scale), -127, 127)</c>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static int Quantize(float x, float scale, int maxLevel = MaxLevel) =>
-        (int)Math.Clamp(MathF.Round(x / scale, MidpointRounding.ToEven), -maxLevel, maxLevel);
+    public static int Quantize(float x, float scale) => (int)Math.Clamp(MathF.Round(x / scale, MidpointRounding.ToEven), -MaxLevel, MaxLevel);
 
     /// <summary>
-    /// Quantizes <paramref name="row"/> with <paramref name="scale"/> into <paramref name="destination"/> as int16 values in
-    /// <c>[-maxLevel, maxLevel]</c> (zero-padded past the row); a NaN scale writes zeros.
+    /// Quantizes <paramref name="row"/> with <paramref name="scale"/> into <paramref name="destination"/> as int16 values
+    /// (zero-padded past the row); a NaN scale writes zeros.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static unsafe void QuantizeToInt16(ReadOnlySpan<float> row, float scale, Span<short> destination, bool vectorized, int maxLevel = MaxLevel)
+    public static unsafe void QuantizeToInt16(ReadOnlySpan<float> row, float scale, Span<short> destination, bool vectorized)
     {
         destination.Slice(row.Length).Clear();
         if (float.IsNaN(scale))
@@ -60,15 +55,15 @@ internal static class Int8Quantization
                 Vector256<float> s = Vector256.Create(scale);
                 for (; i + 16 <= row.Length; i += 16)
                 {
-                    Vector256<int> lo = QuantizeVector(Avx.LoadVector256(x + i), s, maxLevel);
-                    Vector256<int> hi = QuantizeVector(Avx.LoadVector256(x + i + 8), s, maxLevel);
+                    Vector256<int> lo = QuantizeVector(Avx.LoadVector256(x + i), s);
+                    Vector256<int> hi = QuantizeVector(Avx.LoadVector256(x + i + 8), s);
                     Vector256.Narrow(lo, hi).Store(q + i);
                 }
             }
 
             for (; i < row.Length; i++)
             {
-                q[i] = (short)Quantize(x[i], scale, maxLevel);
+                q[i] = (short)Quantize(x[i], scale);
             }
         }
     }
@@ -98,11 +93,11 @@ internal static class Int8Quantization
                 for (; i + 32 <= row.Length; i += 32)
                 {
                     Vector256<ushort> a = Vector256.Narrow(
-                        (QuantizeVector(Avx.LoadVector256(x + i), s, MaxLevel) + offset).AsUInt32(),
-                        (QuantizeVector(Avx.LoadVector256(x + i + 8), s, MaxLevel) + offset).AsUInt32());
+                        (QuantizeVector(Avx.LoadVector256(x + i), s) + offset).AsUInt32(),
+                        (QuantizeVector(Avx.LoadVector256(x + i + 8), s) + offset).AsUInt32());
                     Vector256<ushort> b = Vector256.Narrow(
-                        (QuantizeVector(Avx.LoadVector256(x + i + 16), s, MaxLevel) + offset).AsUInt32(),
-                        (QuantizeVector(Avx.LoadVector256(x + i + 24), s, MaxLevel) + offset).AsUInt32());
+                        (QuantizeVector(Avx.LoadVector256(x + i + 16), s) + offset).AsUInt32(),
+                        (QuantizeVector(Avx.LoadVector256(x + i + 24), s) + offset).AsUInt32());
                     Vector256.Narrow(a, b).Store(q + i);
                 }
             }
@@ -116,10 +111,10 @@ internal static class Int8Quantization
 
     /// <summary>Eight values at once, as <see cref="Quantize"/>: divide, round half to even, clamp (in float, then exact to int).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector256<int> QuantizeVector(Vector256<float> x, Vector256<float> scale, int maxLevel)
+    private static Vector256<int> QuantizeVector(Vector256<float> x, Vector256<float> scale)
     {
         Vector256<float> rounded = Avx.RoundToNearestInteger(Avx.Divide(x, scale));
-        Vector256<float> clamped = Avx.Min(Avx.Max(rounded, Vector256.Create(-(float)maxLevel)), Vector256.Create((float)maxLevel));
+        Vector256<float> clamped = Avx.Min(Avx.Max(rounded, Vector256.Create(-(float)MaxLevel)), Vector256.Create((float)MaxLevel));
         return Avx.ConvertToVector256Int32WithTruncation(clamped);
     }
 

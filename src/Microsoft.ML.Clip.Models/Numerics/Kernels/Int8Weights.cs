@@ -21,23 +21,12 @@ internal sealed unsafe class Int8Weights
     /// <summary>Quantizes and packs <paramref name="weight"/> (<c>[n, k]</c> row-major) and copies <paramref name="bias"/>.</summary>
     /// <exception cref="ArgumentException">A weight is NaN or infinite (it has no int8 scale), or <c>k</c> is too long for exact int32 sums.</exception>
     public Int8Weights(ReadOnlySpan<float> weight, ReadOnlySpan<float> bias, bool hasBias, int n, int k, int maxThreads)
-        : this(weight, bias, hasBias, n, k, maxThreads, Int8Activations.Int8)
     {
-    }
-
-    /// <summary>As the other constructor, for a layer whose inputs are quantized as <paramref name="activations"/> says.</summary>
-    /// <exception cref="ArgumentException">A weight is NaN or infinite (it has no int8 scale), or <c>k</c> is too long for exact int32 sums.</exception>
-    public Int8Weights(ReadOnlySpan<float> weight, ReadOnlySpan<float> bias, bool hasBias, int n, int k, int maxThreads, Int8Activations activations)
-    {
-        int maxReduction = activations.MaxReduction();
-        if (k > maxReduction)
+        if (k > MaxReduction)
         {
-            throw new ArgumentException(
-                $"An int8 linear layer with {activations} activations sums at most {maxReduction} products exactly in int32; this one has in = {k}.",
-                nameof(k));
+            throw new ArgumentException($"An int8 linear layer sums at most {MaxReduction} products exactly in int32; this one has in = {k}.", nameof(k));
         }
 
-        Activations = activations;
         N = n;
         K = k;
         Quads = (k + 3) / 4;
@@ -68,11 +57,8 @@ internal sealed unsafe class Int8Weights
         }
     }
 
-    /// <summary>The longest reduction whose int32 sums cannot overflow with int8 activations: <c>k·255·127 &lt; 2³¹</c>.</summary>
+    /// <summary>The longest reduction whose int32 sums cannot overflow: <c>k·255·127 &lt; 2³¹</c>.</summary>
     public const int MaxReduction = int.MaxValue / (255 * Int8Quantization.MaxLevel);
-
-    /// <summary>How the layer's inputs are quantized at run time.</summary>
-    public Int8Activations Activations { get; }
 
     /// <summary>Output columns.</summary>
     public int N { get; }
