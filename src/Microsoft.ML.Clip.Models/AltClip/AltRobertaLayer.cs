@@ -27,7 +27,7 @@ internal sealed class AltRobertaLayer : IEncoderLayer
         _query = attention["self"]["query"].Linear(d, d);
         _key = attention["self"]["key"].Linear(d, d);
         _value = attention["self"]["value"].Linear(d, d);
-        _attentionOutput = attention["output"]["dense"].Linear(d, d);
+        _attentionOutput = attention["output"]["dense"].AttentionOutputLinear(d, d);
         _attentionLayerNorm = attention["output"]["LayerNorm"].LayerNorm(d, config.LayerNormEps);
         _intermediate = weights["intermediate"]["dense"].Linear(d, i);
         _output = weights["output"]["dense"].Linear(i, d);

@@ -19,7 +19,7 @@ internal sealed class ClipAttention
         _query = weights["q_proj"].Linear(width, width);
         _key = weights["k_proj"].Linear(width, width);
         _value = weights["v_proj"].Linear(width, width);
-        _output = weights["out_proj"].Linear(width, width);
+        _output = weights["out_proj"].AttentionOutputLinear(width, width);
         _heads = heads;
     }
 

@@ -20,7 +20,7 @@ internal sealed class XClipCrossAttention
         _query = weights["q_proj"].Linear(width, width, bias: false);
         _key = weights["k_proj"].Linear(width, width, bias: false);
         _value = weights["v_proj"].Linear(width, width, bias: false);
-        _projection = weights["proj"].Linear(width, width);
+        _projection = weights["proj"].AttentionOutputLinear(width, width);
         _heads = heads;
     }
 
