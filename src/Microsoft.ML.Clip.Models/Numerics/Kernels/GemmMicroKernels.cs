@@ -39,7 +39,9 @@ internal static unsafe class GemmMicroKernels
     /// </param>
     /// <param name="prefetch">
     /// Null, or memory to bring into cache while the tile is computed (the next block of B): one cache-line prefetch per k
-    /// step, at <paramref name="prefetch"/> + p·<paramref name="prefetchStep"/> floats. Prefetches never change results.
+    /// step, at <paramref name="prefetch"/> + p·<paramref name="prefetchStep"/> floats (AVX-512 path only; the others
+    /// ignore it). Prefetches never change results, and an address past the end of a buffer is harmless: x86 prefetch
+    /// instructions never fault.
     /// </param>
     /// <param name="prefetchStep">Floats between successive prefetches (at most 16, one cache line).</param>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
