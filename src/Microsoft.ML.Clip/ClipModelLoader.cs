@@ -17,7 +17,8 @@ public sealed class ClipModelLoader : IClipModelLoader
     private readonly ModelOptions? _modelOptions;
 
     /// <summary>Creates a loader.</summary>
-    /// <param name="videoOptions">Frame sampling and ffmpeg location for X-CLIP video files; <see langword="null"/> for the model's defaults.</param>
+    /// <param name="videoOptions">Frame sampling and ffmpeg location for X-CLIP video files (AltCLIP uses its ffmpeg location and
+    /// decoder for images and the middle frame of videos); <see langword="null"/> for the model's defaults.</param>
     /// <param name="hubOptions">Hub cache, endpoint, token and offline mode; <see langword="null"/> reads the environment (<c>HF_HOME</c>, <c>HF_TOKEN</c>, …).</param>
     public ClipModelLoader(VisionPreprocessorOptions? videoOptions = null, HubOptions? hubOptions = null)
     {
@@ -67,7 +68,13 @@ public sealed class ClipModelLoader : IClipModelLoader
 
     private XClipEmbedder LoadXClip(string model) => XClipEmbedder.FromPretrained(Resolve(model), _videoOptions, _modelOptions);
 
-    private AltClipEmbedder LoadAltClip(string model) => AltClipEmbedder.FromPretrained(Resolve(model), _modelOptions);
+    // AltCLIP takes the decoding settings (ffmpeg location, decoder) but not X-CLIP's frame count or sampling: an image
+    // model embeds one frame of a video (the middle one).
+    private AltClipEmbedder LoadAltClip(string model) =>
+        AltClipEmbedder.FromPretrained(
+            Resolve(model),
+            _videoOptions is null ? null : new VisionPreprocessorOptions { Ffmpeg = _videoOptions.Ffmpeg, Decoder = _videoOptions.Decoder },
+            _modelOptions);
 
     private string Resolve(string model)
     {

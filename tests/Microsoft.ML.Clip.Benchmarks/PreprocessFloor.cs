@@ -30,11 +30,16 @@ internal static class PreprocessFloor
         var inProcess = new VideoDecoder();                          // the default: MP4/MOV with H.264 probed in-process
         var preprocessor = new VisionPreprocessor(ImageProcessorConfig.VideoMaeDefaults, numFrames: 8, decoder: decoder);
         var inProcessPreprocessor = new VisionPreprocessor(ImageProcessorConfig.VideoMaeDefaults, numFrames: 8, decoder: inProcess);
+        var wholeFramePreprocessor = new VisionPreprocessor(ImageProcessorConfig.VideoMaeDefaults, numFrames: 8, decoder: inProcess)
+        {
+            DecodeOnlyWhatIsRead = false,
+        };
         VideoInfo info = decoder.Probe(video);
         int[] indices = FrameSampler.UniformSegments(info.FrameCount, 8);
         string last = (indices[^1] + 1).ToString(CultureInfo.InvariantCulture);
         string select = "select=" + FrameSelectExpression.For(indices);
         string scale = PyAvRgbConversion.Filter(info.PixelFormat);
+        string crop = inProcessPreprocessor.Pipeline.SourceWindow(info.Width, info.Height).CropFilter;
         string[] input = ["-nostdin", "-v", "error", "-noautorotate", "-i", video, "-map", "0:v:0", "-an", "-sn", "-dn"];
         string[] passthrough = ["-fps_mode", "passthrough", "-frames:v", "8"];
         var steps = new (string Name, Action Run)[]
@@ -45,6 +50,7 @@ internal static class PreprocessFloor
             ($"ffmpeg: decode to frame {last}, select 8, -f null", () => Ffmpeg([.. input, "-vf", select, .. passthrough, "-f", "null", "-"])),
             ("ffmpeg: … + PyAV's rgb24 scale, -f null", () => Ffmpeg([.. input, "-vf", $"{select},{scale},format=rgb24", .. passthrough, "-f", "null", "-"])),
             ("ffmpeg: … + rawvideo rgb24 to a pipe (read by .NET)", () => Ffmpeg([.. input, "-vf", $"{select},{scale}", .. passthrough, "-f", "rawvideo", "-pix_fmt", "rgb24", "pipe:1"])),
+            ($"ffmpeg: … + {crop} (the part the resize reads) before the pipe", () => Ffmpeg([.. input, "-vf", $"{select},{scale},{crop}", .. passthrough, "-f", "rawvideo", "-pix_fmt", "rgb24", "pipe:1"])),
             ("library: probe (ffprobe)", () => decoder.Probe(video)),
             ("library: decode 8 frames (probe result given)", () => decoder.ForEachFrameAsync(info, indices, (_, _) => { }).GetAwaiter().GetResult()),
             ("library: probe, then decode 8 frames (the order before the prestarted run)", () =>
@@ -53,7 +59,8 @@ internal static class PreprocessFloor
             ("library: VisionPreprocessor.Process (probe + decode + resize/crop/normalise), ffprobe forced", () => preprocessor.Process([video])),
             ("library: probe in-process (Mp4Probe, no ffprobe)", () => inProcess.Probe(video)),
             ("library: in-process probe, then decode 8 frames (what Process does now for H.264 MP4)", () => ProbeAndDecode(inProcess, video, indices)),
-            ("library: VisionPreprocessor.Process, in-process probe (the default)", () => inProcessPreprocessor.Process([video])),
+            ("library: VisionPreprocessor.Process, in-process probe, whole frames piped (before the frame window)", () => wholeFramePreprocessor.Process([video])),
+            ("library: VisionPreprocessor.Process, in-process probe, only the window the resize reads piped (the default)", () => inProcessPreprocessor.Process([video])),
         };
 
         foreach ((_, Action run) in steps)

@@ -4,7 +4,8 @@ namespace Microsoft.ML.Clip.Benchmarks;
 
 /// <summary>
 /// Runs the BenchmarkDotNet suites: <c>dotnet run -c Release --project tests/Microsoft.ML.Clip.Benchmarks -- --filter '*'</c>,
-/// or the quick GEMM table: <c>… -- gemm [--runs N]</c>, float32 against int8 at the same shapes: <c>… -- int8 [--rounds N]</c>,
+/// or the quick GEMM table: <c>… -- gemm [--runs N]</c>, few-row products with weights in cache and from DRAM:
+/// <c>… -- gemm-small [--runs N] [--threads T] [MxKxN …]</c>, float32 against int8 at the same shapes: <c>… -- int8 [--rounds N]</c>,
 /// or the model benchmarks in float32 and int8, interleaved: <c>… -- int8-models [--rounds N] [--filter part,…]</c>,
 /// or full-size model timings and memory: <c>… -- models [xclip|altclip-memory|all]</c>,
 /// or top-k search over a Parquet dataset of 1 M random rows: <c>… -- search --engine ours|duckdb|duckdb-table</c>,
@@ -18,6 +19,12 @@ public static class Program
         if (args.Length > 0 && args[0] == "gemm")
         {
             GemmQuickRun.Run(args);
+            return;
+        }
+
+        if (args.Length > 0 && args[0] == "gemm-small")
+        {
+            GemmSmallRun.Run(args);
             return;
         }
 

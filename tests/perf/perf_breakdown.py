@@ -18,18 +18,27 @@ import collections
 import re
 import sys
 
+def _kernel(st):
+    """A sample in a GEMM micro-kernel: the 6-row tiles (GemmMicroKernels) or the last 1-5-row tile (GemmRowKernels)."""
+    return "MicroKernels" in st or "GemmRowKernels" in st
+
+
 # (row, test on the joined stack, leaf first): the first matching rule names a sample.
 RULES = [
     ("one-time: load, weight packing", lambda leaf, st: "EnsurePacked" in st or "FromPretrained" in st or "Checkpoint" in st
      or ("PackPanel" in st and "page_fault" in st)
      # Linear packs its weight on first use with the worker pool (not through GemmPackJob, which packs per call).
-     or ("PackPanel" in leaf and "GemmPackJob" not in st and "Gemm::Multiply" not in st)),
-    ("GEMM kernel on the worker thread (its caller is not on its stack)", lambda leaf, st: "MicroKernels" in st and "WorkerLoop" in st
+     or ("PackPanel" in leaf and "GemmPackJob" not in st and "Gemm::Multiply" not in st)
+     # ... and on the worker thread, where the packing is inlined into GemmPackJob::Execute and no caller is on the stack
+     # (a large per-call Gemm.MatMul packed by the worker would land here too; the models pack per call only in attention,
+     # inside AttentionWork items, on the thread that runs the item).
+     or ("GemmPackJob" in leaf and "Gemm::Multiply" not in st)),
+    ("GEMM kernel on the worker thread (its caller is not on its stack)", lambda leaf, st: _kernel(st) and "WorkerLoop" in st
      and "AttentionWork" not in st),
-    ("GEMM kernel: attention QKᵀ, P·V", lambda leaf, st: "MicroKernels" in st and "AttentionWork" in st),
-    ("GEMM kernel: MLP fc1, fc2", lambda leaf, st: "MicroKernels" in st and "Mlp::Forward" in st),
-    ("GEMM kernel: q, k, v, out projections", lambda leaf, st: "MicroKernels" in st and "Attention::Forward" in st),
-    ("GEMM kernel: other (patch embedding, projections, message, prompts)", lambda leaf, st: "MicroKernels" in st),
+    ("GEMM kernel: attention QKᵀ, P·V", lambda leaf, st: _kernel(st) and "AttentionWork" in st),
+    ("GEMM kernel: MLP fc1, fc2", lambda leaf, st: _kernel(st) and "Mlp::Forward" in st),
+    ("GEMM kernel: q, k, v, out projections", lambda leaf, st: _kernel(st) and "Attention::Forward" in st),
+    ("GEMM kernel: other (patch embedding, projections, message, prompts)", lambda leaf, st: _kernel(st)),
     ("B packing (per call: attention K, V)", lambda leaf, st: "GemmPacking" in leaf or "GemmPackJob" in leaf),
     ("GEMM edge tiles, driver loops", lambda leaf, st: "GemmDriver" in leaf),
     ("softmax", lambda leaf, st: "Softmax" in leaf),

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Text;
+using Microsoft.ML.Clip.Checkpoints;
 using Microsoft.ML.Clip.Cli.Infrastructure;
 using Microsoft.ML.Clip.Cli.Models;
 using Microsoft.ML.Clip.Cli.Output;
@@ -158,9 +159,9 @@ internal static class EmbedCommand
             using ICliModel loaded = ModelLoader.Load(context, modelName, modelName, cancellationToken, frameSampling, parse.GetValue(frames), computePrecision);
             EmbeddingProvenance provenance = media.Count > 0
                 ? new EmbeddingProvenance(
-                    loaded.Name, ModelFingerprint.Compute(loaded.Source.Folder), loaded.IsVideoModel ? EmbeddingProvenance.VideoKind : EmbeddingProvenance.ImageKind,
+                    loaded.Name, CheckpointFingerprint.Compute(loaded.Source.Folder), loaded.IsVideoModel ? EmbeddingProvenance.VideoKind : EmbeddingProvenance.ImageKind,
                     loaded.Frames, loaded.Sampling.ToString(), Template: null, precisionName)
-                : new EmbeddingProvenance(loaded.Name, ModelFingerprint.Compute(loaded.Source.Folder), EmbeddingProvenance.TextKind, null, null, pattern ?? "{}", precisionName);
+                : new EmbeddingProvenance(loaded.Name, CheckpointFingerprint.Compute(loaded.Source.Folder), EmbeddingProvenance.TextKind, null, null, pattern ?? "{}", precisionName);
             if (existing is not null)
             {
                 RefuseIfDifferent(outPath, existing, provenance);

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
+using Microsoft.ML.Clip.Checkpoints;
 using Microsoft.ML.Clip.Cli.Infrastructure;
 using Microsoft.ML.Clip.Cli.Models;
 using Microsoft.ML.Clip.Cli.Output;
@@ -132,7 +133,7 @@ internal static class SearchCommand
         try
         {
             var queryModel = new EmbeddingProvenance(
-                loaded.Name, ModelFingerprint.Compute(loaded.Source.Folder), EmbeddingProvenance.TextKind, null, null, null, CommonOptions.PrecisionName(precision));
+                loaded.Name, CheckpointFingerprint.Compute(loaded.Source.Folder), EmbeddingProvenance.TextKind, null, null, null, CommonOptions.PrecisionName(precision));
             if (recorded.Fingerprint is null)
             {
                 context.Error.WriteLine($"clip: '{path}' does not record a fingerprint of its model (written by an older clip): it cannot be checked against '{loaded.Name}'.");

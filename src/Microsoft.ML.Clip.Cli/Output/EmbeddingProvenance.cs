@@ -9,7 +9,7 @@ namespace Microsoft.ML.Clip.Cli.Output;
 /// <see cref="FromFields"/>); a file written before provenance was recorded has only <see cref="Model"/>.
 /// </summary>
 /// <param name="Model">The Hub id as given (<c>org/name[@revision]</c>) or the canonical absolute path of a local model folder.</param>
-/// <param name="Fingerprint"><c>sha256:…</c> of the config and weight files (<see cref="ModelFingerprint"/>), or null in an old file.</param>
+/// <param name="Fingerprint"><c>sha256:…</c> of the config and weight files (<see cref="Microsoft.ML.Clip.Checkpoints.CheckpointFingerprint"/>), or null in an old file.</param>
 /// <param name="Kind">Which tower made the vectors: <see cref="VideoKind"/>, <see cref="ImageKind"/> or <see cref="TextKind"/>.</param>
 /// <param name="Frames">Frames per clip for media embeddings (the processor's num_frames), else null.</param>
 /// <param name="Sampling">The frame sampling for media embeddings (<c>uniform</c>, <c>stride:K</c>, <c>clips:N</c>), else null.</param>

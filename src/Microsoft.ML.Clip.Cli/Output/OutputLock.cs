@@ -1,7 +1,8 @@
 namespace Microsoft.ML.Clip.Cli.Output;
 
 /// <summary>
-/// An exclusive lock on an output file for one writer: the lock file <c>&lt;output&gt;.lock</c> beside it, opened with
+/// An exclusive lock on an output file for one writer: the lock file <c>&lt;output&gt;.lock</c> beside it (or any lock
+/// file: a dataset shard's), opened with
 /// <see cref="FileShare.None"/> (an OS lock, released if the process dies), held while the output, its temporary
 /// files and its side files are read and rewritten. A second writer fails at once with a message naming the file.
 /// The lock file is removed on release.
@@ -34,6 +35,18 @@ internal sealed class OutputLock : IDisposable
     public static OutputLock Acquire(string output, string command)
     {
         string path = LockPathOf(output);
+        return AcquireFile(path, () =>
+            $"'{output}' is being written by another '{command}' (it holds the lock '{path}'); wait for it to finish or choose another output. "
+            + "If no other run is going on, delete the lock file.");
+    }
+
+    /// <summary>Takes the lock file <paramref name="path"/> (created if missing, removed on release) or fails.</summary>
+    /// <param name="path">The lock file.</param>
+    /// <param name="busyMessage">The message when another process holds it: what is being written and what to do.</param>
+    /// <exception cref="IOException">Another process holds the lock; the message is <paramref name="busyMessage"/>'s.</exception>
+    public static OutputLock AcquireFile(string path, Func<string> busyMessage)
+    {
+        ArgumentNullException.ThrowIfNull(busyMessage);
         for (int attempt = 0; attempt < 100; attempt++)
         {
             FileStream stream;
@@ -43,9 +56,7 @@ internal sealed class OutputLock : IDisposable
             }
             catch (IOException e) when (File.Exists(path))
             {
-                throw new IOException(
-                    $"'{output}' is being written by another '{command}' (it holds the lock '{path}'); wait for it to finish or choose another output. "
-                    + "If no other run is going on, delete the lock file.", e);
+                throw new IOException(busyMessage(), e);
             }
 
             if (IsStillAt(stream, path))
@@ -57,7 +68,7 @@ internal sealed class OutputLock : IDisposable
             stream.Dispose();
         }
 
-        throw new IOException($"Could not take the lock '{path}' of '{output}': it keeps being replaced.");
+        throw new IOException($"Could not take the lock '{path}': it keeps being replaced.");
     }
 
     /// <inheritdoc />

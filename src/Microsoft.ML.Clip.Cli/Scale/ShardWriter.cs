@@ -1,4 +1,5 @@
 using System.Globalization;
+using Microsoft.ML.Clip.Cli.Output;
 using Microsoft.ML.Clip.IO;
 
 namespace Microsoft.ML.Clip.Cli.Scale;
@@ -15,7 +16,7 @@ namespace Microsoft.ML.Clip.Cli.Scale;
 /// <code>
 /// part-00003-of-00016.parquet                      the shard's finished part
 /// _part-00003-of-00016.segments/seg-000001.parquet  batches written since the part was last completed
-/// .part-00003-of-00016.lock                         held while a process writes the shard
+/// .part-00003-of-00016.lock                         held while a process writes the shard (removed after)
 /// </code>
 /// When the same input appears twice (a crash between the part's rename and the segments' deletion, or a failed input
 /// retried), the later row wins and keeps the earlier row's position.
@@ -24,13 +25,13 @@ internal sealed class ShardWriter : IDisposable
 {
     private const string SegmentPrefix = "seg-";
 
-    private readonly FileStream _lock;
+    private readonly OutputLock _lock;
     private readonly List<DatasetRow> _rows = new();
     private readonly Dictionary<string, int> _rowOfPath = new(StringComparer.Ordinal);
     private int _nextSegment;
     private bool _dirty;
 
-    private ShardWriter(string folder, ShardSpec shard, FileStream heldLock)
+    private ShardWriter(string folder, ShardSpec shard, OutputLock heldLock)
     {
         Folder = folder;
         Shard = shard;
@@ -66,16 +67,8 @@ internal sealed class ShardWriter : IDisposable
     {
         Directory.CreateDirectory(folder);
         string lockPath = Path.Combine(folder, "." + Path.GetFileNameWithoutExtension(shard.PartFileName) + ".lock");
-        FileStream heldLock;
-        try
-        {
-            heldLock = new FileStream(lockPath, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
-        }
-        catch (IOException e)
-        {
-            throw new IOException(
-                $"Shard {shard} of '{folder}' is being written by another process (it holds '{lockPath}'); give each process its own --shard.", e);
-        }
+        OutputLock heldLock = OutputLock.AcquireFile(lockPath, () =>
+            $"Shard {shard} of '{folder}' is being written by another process (it holds '{lockPath}'); give each process its own --shard.");
 
         var writer = new ShardWriter(folder, shard, heldLock);
         try

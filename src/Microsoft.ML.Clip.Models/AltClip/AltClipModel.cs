@@ -103,13 +103,13 @@ public sealed class AltClipModel : IDisposable
 
     /// <summary>Text features (<c>get_text_features</c>): <c>text_projection</c> of the pooled <c>&lt;s&gt;</c> state, <c>[texts, projection_dim]</c>, not normalised.</summary>
     /// <param name="tokens">Ids and attention mask, <c>[texts, length]</c>.</param>
-    public Tensor GetTextFeatures(TokenBatch tokens) => _textProjection.Forward(TextModel.Forward(tokens).PoolerOutput);
+    public Tensor GetTextFeatures(TokenBatch tokens) => _textProjection.Forward(TextModel.ForwardPooled(tokens));
 
     /// <summary>Image features (<c>get_image_features</c>): <c>visual_projection</c> of the pooled class token, <c>[images, projection_dim]</c>, not normalised.</summary>
     /// <param name="pixelValues"><c>[images, channels, height, width]</c>.</param>
     /// <param name="options">Position interpolation for other sizes; null for none.</param>
     public Tensor GetImageFeatures(Tensor pixelValues, ForwardOptions? options = null) =>
-        _visualProjection.Forward(VisionModel.Forward(pixelValues, options).PoolerOutput);
+        _visualProjection.Forward(VisionModel.ForwardPooled(pixelValues, (options ?? ForwardOptions.Default).InterpolatePositionEncoding));
 
     /// <summary>The full model (<c>forward</c>): normalised embeddings and their logits.</summary>
     /// <param name="tokens">Ids and attention mask, <c>[texts, length]</c>.</param>

@@ -63,6 +63,20 @@ public sealed class AltClipTextModel
         return new EncoderOutput(projectionState, TensorOps.SelectToken(projectionState, 0), hiddenStates, attentions);
     }
 
+    /// <summary>
+    /// Only <c>pooler_output [texts, project_dim]</c>, bit-identical to <see cref="Forward(TokenBatch, ForwardOptions?)"/>'s:
+    /// the last XLM-R layer, <c>pre_LN</c> and <c>transformation</c> compute the <c>&lt;s&gt;</c> row of each text only.
+    /// </summary>
+    internal Tensor ForwardPooled(TokenBatch tokens)
+    {
+        long[] positionIds = _embeddings.PositionIds(Validate(tokens));
+        ValidatePositions(positionIds);
+        Tensor embeddings = _embeddings.Forward(tokens, positionIds); // [n, L, hidden]
+        int[] firstTokens = new int[tokens.Batch]; // row 0 (<s>) of every text
+        Tensor sequence = _encoder.ForwardRows(embeddings, new EncoderMask(tokens.MaskAsFloat(), Causal: false), firstTokens); // [n, hidden]
+        return _transformation.Forward(_preLayerNorm.Forward(sequence)); // [n, project_dim]
+    }
+
     private TokenBatch Validate(TokenBatch tokens)
     {
         ArgumentNullException.ThrowIfNull(tokens);

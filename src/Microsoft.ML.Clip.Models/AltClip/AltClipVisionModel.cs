@@ -33,4 +33,10 @@ public sealed class AltClipVisionModel
     public EncoderOutput Forward(Tensor pixelValues, ForwardOptions? options = null) => Forward(pixelValues, options ?? ForwardOptions.Default, null);
 
     internal EncoderOutput Forward(Tensor pixelValues, ForwardOptions options, ForwardTrace? trace) => _transformer.Forward(pixelValues, options, trace);
+
+    /// <summary>
+    /// Only <c>pooler_output [images, hidden]</c>, bit-identical to <see cref="Forward(Tensor, ForwardOptions?)"/>'s, without
+    /// the last layer's work on the patch tokens (for <c>get_image_features</c>).
+    /// </summary>
+    internal Tensor ForwardPooled(Tensor pixelValues, bool interpolatePositionEncoding) => _transformer.ForwardPooled(pixelValues, interpolatePositionEncoding);
 }

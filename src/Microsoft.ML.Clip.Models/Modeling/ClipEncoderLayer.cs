@@ -45,4 +45,25 @@ internal sealed class ClipEncoderLayer : IEncoderLayer
         RowJob.Add(h.Span, update.Span, h.Span, LayerNorm1.Width, NumericsOptions.MaxDegreeOfParallelism); // h = h + mlp
         return h;
     }
+
+    /// <inheritdoc />
+    public Tensor ForwardRows(Tensor hidden, EncoderMask mask, ReadOnlySpan<int> rows)
+    {
+        // Keys and values need layer_norm1 of every row [batch, length, width]; the rest runs on one row per sequence.
+        int batch = hidden.Dim(0), width = LayerNorm1.Width;
+        using var normalized = ScratchTensor.Rent(hidden.Shape.ToArray());
+        LayerNorm1.Forward(hidden.Span, normalized.Span, hidden.Length / width);
+        using var update = ScratchTensor.Rent(batch, width);
+        SelfAttention.ForwardRows(normalized.Tensor, rows, update.Span, mask); // [batch, width]
+
+        // h = hidden[rows] + attention; normalized2 = layer_norm2(h); h = h + mlp(normalized2).          [batch, width]
+        using var residual = ScratchTensor.Rent(batch, width);
+        TensorOps.SelectTokens(hidden, rows, residual.Span);
+        using var normalized2 = ScratchTensor.Rent(batch, width);
+        var h = new Tensor(batch, width);
+        LayerNorm2.AddAndForward(residual.Span, update.Span, h.Span, normalized2.Span, batch, batch, batch, NumericsOptions.MaxDegreeOfParallelism);
+        Mlp.Forward(normalized2.Span, update.Span, batch);
+        RowJob.Add(h.Span, update.Span, h.Span, width, NumericsOptions.MaxDegreeOfParallelism);
+        return h;
+    }
 }

@@ -44,6 +44,19 @@ internal sealed class ClipVisionTransformer
         return new EncoderOutput(last, pooled, hiddenStates, attentions);
     }
 
+    /// <summary>
+    /// Only the pooled output, <c>pixels [n, channels, height, width]</c> → <c>post_layernorm(class token)</c> <c>[n, hidden]</c>,
+    /// bit-identical to <see cref="Forward"/>'s <c>pooler_output</c>: the last layer computes the class token's row only.
+    /// </summary>
+    public Tensor ForwardPooled(Tensor pixels, bool interpolatePositionEncoding)
+    {
+        ValidatePixels(pixels, interpolatePositionEncoding);
+        Tensor embeddings = Embeddings.Forward(pixels, interpolatePositionEncoding); // [n, P+1, D]
+        Tensor h = PreLayerNorm.Forward(embeddings);
+        int[] classTokens = new int[pixels.Dim(0)]; // row 0 of every image
+        return PostLayerNorm.Forward(Encoder.ForwardRows(h, EncoderMask.None, classTokens)); // [n, D]
+    }
+
     private void ValidatePixels(Tensor pixels, bool interpolate)
     {
         ArgumentNullException.ThrowIfNull(pixels);

@@ -45,6 +45,16 @@ internal static class TensorOps
         return result;
     }
 
+    /// <summary><c>x [n, length, width]</c> → token <c>positions[i]</c> of each item <c>i</c>, into <paramref name="result"/> <c>[n, width]</c>.</summary>
+    public static void SelectTokens(Tensor x, ReadOnlySpan<int> positions, Span<float> result)
+    {
+        int n = x.Dim(0), length = x.Dim(1), width = x.Dim(2);
+        for (int i = 0; i < n; i++)
+        {
+            x.Span.Slice(((i * length) + positions[i]) * width, width).CopyTo(result.Slice(i * width, width));
+        }
+    }
+
     /// <summary><c>x [n, length, width]</c> → tokens <paramref name="start"/>…+<paramref name="count"/> of each item, <c>[n, count, width]</c>.</summary>
     public static Tensor TakeTokens(Tensor x, int start, int count)
     {

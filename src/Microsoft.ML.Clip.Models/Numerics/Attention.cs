@@ -30,6 +30,9 @@ public static class Attention
     /// <param name="keyPaddingMask">Empty, or <c>[batch, keyLength]</c> with 1 for keys to attend to and 0 for padding.</param>
     /// <param name="causal">When true, query <c>i</c> attends only to keys <c>j ≤ i</c>.</param>
     /// <param name="probabilities">Empty, or <c>[batch, heads, queryLength, keyLength]</c> to receive the attention weights.</param>
+    /// <param name="queryPositions">Empty (query <c>i</c> sits at key position <c>i</c>), or <c>[batch, queryLength]</c>: the key
+    /// position of each query, for the causal rule (query at position <c>p</c> attends only to keys <c>j ≤ p</c>). It lets a
+    /// caller compute a few rows of a causal self-attention — e.g. only each sequence's last token — with the keys of all.</param>
     /// <remarks>
     /// Masked keys get exactly zero weight, as adding <c>float.MinValue</c> does in <c>transformers</c>. A query row whose
     /// keys are all masked gets uniform weights over the keys that causality allows (what the additive mask yields).
@@ -46,8 +49,9 @@ public static class Attention
         float scale,
         ReadOnlySpan<float> keyPaddingMask = default,
         bool causal = false,
-        Span<float> probabilities = default) =>
-        Forward(query, key, value, output, shape, scale, keyPaddingMask, causal, probabilities, SimdLevelInfo.Best, NumericsOptions.MaxDegreeOfParallelism);
+        Span<float> probabilities = default,
+        ReadOnlySpan<int> queryPositions = default) =>
+        Forward(query, key, value, output, shape, scale, keyPaddingMask, causal, probabilities, SimdLevelInfo.Best, NumericsOptions.MaxDegreeOfParallelism, queryPositions);
 
     /// <summary>Attention on a chosen instruction-set path and thread count (tests force each).</summary>
     internal static unsafe void Forward(
@@ -61,14 +65,17 @@ public static class Attention
         bool causal,
         Span<float> probabilities,
         SimdLevel level,
-        int maxThreads)
+        int maxThreads,
+        ReadOnlySpan<int> queryPositions = default)
     {
         CheckSizes(query.Length, key.Length, value.Length, output.Length, shape, keyPaddingMask.Length, probabilities.Length);
+        CheckPositions(queryPositions, shape);
         if (shape.Batch == 0 || shape.Heads == 0 || shape.QueryLength == 0)
         {
             return;
         }
 
+        fixed (int* positions = queryPositions)
         fixed (float* q = query)
         fixed (float* k = key)
         fixed (float* v = value)
@@ -84,6 +91,7 @@ public static class Attention
                 Output = o,
                 Mask = keyPaddingMask.IsEmpty ? null : mask,
                 Probabilities = probabilities.IsEmpty ? null : probs,
+                QueryPositions = queryPositions.IsEmpty ? null : positions,
                 Shape = shape,
                 Scale = scale,
                 Causal = causal,
@@ -139,6 +147,30 @@ public static class Attention
         if (probabilities != 0)
         {
             Check("probabilities", probabilities, (long)batch * heads * lq * lk);
+        }
+    }
+
+    private static void CheckPositions(ReadOnlySpan<int> positions, AttentionShape shape)
+    {
+        if (positions.IsEmpty)
+        {
+            return;
+        }
+
+        long expected = (long)shape.Batch * shape.QueryLength;
+        if (positions.Length != expected)
+        {
+            throw new ArgumentException(
+                $"Attention {shape}: queryPositions has {positions.Length} values but needs one per query, {expected}.", "queryPositions");
+        }
+
+        for (int i = 0; i < positions.Length; i++)
+        {
+            if ((uint)positions[i] >= (uint)shape.KeyLength)
+            {
+                throw new ArgumentException(
+                    $"Attention {shape}: queryPositions[{i}] is {positions[i]}, outside the key positions [0, {shape.KeyLength}).", "queryPositions");
+            }
         }
     }
 

@@ -62,16 +62,18 @@ public sealed class AltClipEmbedder : ITextEmbedder, IImageEmbedder, IZeroShotSc
 
     /// <summary>Loads the model, tokenizer and (if present) preprocessor of a model folder.</summary>
     /// <param name="folder">A folder with config.json, model.safetensors, tokenizer files and preprocessor_config.json.</param>
+    /// <param name="options">How image files (and the frame taken from a video) are decoded: ffmpeg location, decoder
+    /// settings, frame sampling; null for the defaults (one middle frame of a video).</param>
     /// <param name="modelOptions">The model's precision; null for float32.</param>
     /// <returns>The embedder (disposes the model when disposed).</returns>
-    public static AltClipEmbedder FromPretrained(string folder, ModelOptions? modelOptions = null)
+    public static AltClipEmbedder FromPretrained(string folder, VisionPreprocessorOptions? options = null, ModelOptions? modelOptions = null)
     {
         AltClipModel model = AltClipModel.FromPretrained(folder, null, modelOptions);
         try
         {
             TextTokenizer tokenizer = TokenizerLoader.Load(folder);
             VisionPreprocessor? preprocessor = File.Exists(Path.Combine(folder, "preprocessor_config.json"))
-                ? VisionPreprocessor.FromPretrained(folder)
+                ? VisionPreprocessor.FromPretrained(folder, options)
                 : null;
             return new AltClipEmbedder(model, tokenizer, preprocessor, true, $"the AltCLIP model '{folder}'");
         }

@@ -112,7 +112,7 @@ public sealed class XClipEmbedder : ITextEmbedder, IVideoEmbedder, IZeroShotScor
         ArgumentNullException.ThrowIfNull(classPrompts);
         (Tensor pixels, int[] clips) = Pixels(inputs);
         string[] prompts = classPrompts.SelectMany(p => p).ToArray();
-        Tensor logits = Model.Forward(Tokenize(prompts), pixels).LogitsPerVideo;   // [clips, prompts]
+        Tensor logits = Model.LogitsPerVideo(Tokenize(prompts), pixels);           // [clips, prompts], as Forward's
         float[][] perClip = ModelInputs.RowsAveraged(logits, Enumerable.Repeat(1, logits.Dim(0)).ToArray());
         float[][] classLogits = perClip.Select(row =>                              // [clips][classes]
         {

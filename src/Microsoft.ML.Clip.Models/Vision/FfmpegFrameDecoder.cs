@@ -97,10 +97,13 @@ internal static class FfmpegFrameDecoder
         arguments.AddRange(["-frames:v", count.ToString(CultureInfo.InvariantCulture)]);
     }
 
-    /// <summary>The filter graph: the frame selection (if any), then the RGB conversion of videos; empty when neither.</summary>
+    /// <summary>
+    /// The filter graph: the frame selection (if any), then the RGB conversion of videos, then the crop to
+    /// <see cref="VideoInfo.Window"/> (after the conversion, so the kept pixels are the whole frame's); empty when none.
+    /// </summary>
     internal static string FilterGraph(VideoInfo info, string? selectFilter)
     {
-        string?[] filters = [selectFilter, info.IsImage ? null : PyAvRgbConversion.Filter(info.PixelFormat)];
+        string?[] filters = [selectFilter, info.IsImage ? null : PyAvRgbConversion.Filter(info.PixelFormat), info.Window?.CropFilter];
         return string.Join(",", filters.Where(f => f is not null));
     }
 
@@ -115,7 +118,7 @@ internal static class FfmpegFrameDecoder
         Stream stdout, VideoInfo info, int count, string what, Action<int, RgbImage> onFrame, bool reuseBuffer, CancellationToken cancellationToken)
     {
         (string pixelFormat, int bytesPerPixel) = RawFrameReader.OutputFormat(info);
-        int frameBytes = checked((int)RgbImage.CheckedSize(info.Width, info.Height, bytesPerPixel));
+        int frameBytes = checked((int)RgbImage.CheckedSize(info.DeliveredWidth, info.DeliveredHeight, bytesPerPixel));
         return Task.Factory.StartNew(
             () => RawFrameReader.ReadFrames(stdout, info, count, what, pixelFormat, frameBytes, onFrame, reuseBuffer, cancellationToken),
             cancellationToken, TaskCreationOptions.LongRunning, TaskScheduler.Default);

@@ -67,33 +67,57 @@ internal sealed class ImagePipeline
     }
 
     /// <summary>Processes one image into <paramref name="destination"/> (<c>[3, H, W]</c>, H×W from <see cref="OutputSize"/>).</summary>
-    public void Process(RgbImage image, Span<float> destination)
+    public void Process(RgbImage image, Span<float> destination) =>
+        Process(image, FrameWindow.Whole(image.Width, image.Height), image.Width, image.Height, destination);
+
+    /// <summary>
+    /// Processes a <paramref name="width"/>×<paramref name="height"/> image of which <paramref name="image"/> is only the
+    /// window <paramref name="window"/> (at least <see cref="SourceWindow"/>): the same values as for the whole image.
+    /// </summary>
+    public void Process(RgbImage image, FrameWindow window, int width, int height, Span<float> destination)
     {
-        (int outH, int outW) = OutputSize(image.Width, image.Height);
+        (int outH, int outW) = OutputSize(width, height);
         if (destination.Length != 3 * outH * outW)
         {
             throw new ArgumentException($"The destination needs 3×{outH}×{outW} values but has {destination.Length}.", nameof(destination));
         }
 
-        (int resizedW, int resizedH) = ResizedSize(image.Width, image.Height);
+        (int resizedW, int resizedH, int srcLeft, int srcTop, int dstLeft, int dstTop, int columns, int rows) = Geometry(width, height);
+        int windowBytes = rows * columns * 3;
+        byte[] pixels = ArrayPool<byte>.Shared.Rent(windowBytes);
+        try
+        {
+            PillowResampler.ResizeWindowInto(
+                image, window, width, height, resizedW, resizedH, _config.Resample, srcLeft, srcTop, columns, rows, pixels.AsSpan(0, windowBytes));
+            WriteChannelsFirst(pixels, columns, rows, destination, outH, outW, dstTop, dstLeft);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(pixels);
+        }
+    }
+
+    /// <summary>
+    /// The part of a <paramref name="width"/>×<paramref name="height"/> image that <see cref="Process(RgbImage, Span{float})"/>
+    /// reads: the source pixels under the centre crop of the resized image (the whole image when nothing is cropped).
+    /// </summary>
+    public FrameWindow SourceWindow(int width, int height)
+    {
+        (int resizedW, int resizedH, int srcLeft, int srcTop, _, _, int columns, int rows) = Geometry(width, height);
+        return PillowResampler.SourceWindow(width, height, resizedW, resizedH, _config.Resample, srcLeft, srcTop, columns, rows);
+    }
+
+    /// <summary>The resized size and, of it, the centre-crop window kept and where it lands in the output.</summary>
+    private (int ResizedW, int ResizedH, int SrcLeft, int SrcTop, int DstLeft, int DstTop, int Columns, int Rows) Geometry(int width, int height)
+    {
+        (int outH, int outW) = OutputSize(width, height);
+        (int resizedW, int resizedH) = ResizedSize(width, height);
 
         // Centre crop of the resized image (transformers center_crop): top = (H − h) // 2 (floor division);
         // when the image is smaller than the crop it is zero-padded, placed at ceil((h − H) / 2).
         (int srcTop, int dstTop, int rows) = CropAxis(resizedH, outH);
         (int srcLeft, int dstLeft, int columns) = CropAxis(resizedW, outW);
-
-        int windowBytes = rows * columns * 3;
-        byte[] window = ArrayPool<byte>.Shared.Rent(windowBytes);
-        try
-        {
-            PillowResampler.ResizeWindowInto(
-                image, resizedW, resizedH, _config.Resample, srcLeft, srcTop, columns, rows, window.AsSpan(0, windowBytes));
-            WriteChannelsFirst(window, columns, rows, destination, outH, outW, dstTop, dstLeft);
-        }
-        finally
-        {
-            ArrayPool<byte>.Shared.Return(window);
-        }
+        return (resizedW, resizedH, srcLeft, srcTop, dstLeft, dstTop, columns, rows);
     }
 
     /// <summary>Along one axis: (first source index kept, where it lands in the output, how many are kept).</summary>

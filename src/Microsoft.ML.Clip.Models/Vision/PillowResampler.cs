@@ -57,7 +57,19 @@ public static class PillowResampler
     /// the intermediate (horizontally resampled) rows come from <see cref="ArrayPool{T}"/>, so nothing is allocated.
     /// </summary>
     internal static void ResizeWindowInto(
-        RgbImage image, int width, int height, ResampleFilter filter, int left, int top, int windowWidth, int windowHeight, Span<byte> destination)
+        RgbImage image, int width, int height, ResampleFilter filter, int left, int top, int windowWidth, int windowHeight, Span<byte> destination) =>
+        ResizeWindowInto(image, FrameWindow.Whole(image.Width, image.Height), image.Width, image.Height,
+            width, height, filter, left, top, windowWidth, windowHeight, destination);
+
+    /// <summary>
+    /// As <see cref="ResizeWindowInto(RgbImage, int, int, ResampleFilter, int, int, int, int, Span{byte})"/> for an image
+    /// that is only the window <paramref name="source"/> of a <paramref name="sourceWidth"/>×<paramref name="sourceHeight"/>
+    /// image: the result is the full image's, provided the window holds every pixel read (<see cref="SourceWindow"/>).
+    /// </summary>
+    /// <exception cref="ArgumentException">The window does not hold every source pixel the output window reads.</exception>
+    internal static void ResizeWindowInto(
+        RgbImage image, FrameWindow source, int sourceWidth, int sourceHeight,
+        int width, int height, ResampleFilter filter, int left, int top, int windowWidth, int windowHeight, Span<byte> destination)
     {
         CheckWindow(width, height, left, top, windowWidth, windowHeight);
         if (destination.Length != windowWidth * windowHeight * 3)
@@ -65,11 +77,20 @@ public static class PillowResampler
             throw new ArgumentException($"The destination needs {windowWidth}×{windowHeight}×3 bytes but has {destination.Length}.", nameof(destination));
         }
 
-        bool needHorizontal = width != image.Width;
-        bool needVertical = height != image.Height;
+        if (image.Width != source.Width || image.Height != source.Height
+            || !FrameWindow.Whole(sourceWidth, sourceHeight).Contains(source)
+            || !source.Contains(SourceWindow(sourceWidth, sourceHeight, width, height, filter, left, top, windowWidth, windowHeight)))
+        {
+            throw new ArgumentException(
+                $"The {image.Width}×{image.Height} image as window {source} of a {sourceWidth}×{sourceHeight} image does not hold every pixel " +
+                $"the {windowWidth}×{windowHeight} window at ({left}, {top}) of its {width}×{height} resize reads.", nameof(image));
+        }
+
+        bool needHorizontal = width != sourceWidth;
+        bool needVertical = height != sourceHeight;
         if (!needHorizontal && !needVertical)
         {
-            Crop(image, left, top, windowWidth, windowHeight, destination);   // Pillow returns a copy
+            Crop(image, left - source.Left, top - source.Top, windowWidth, windowHeight, destination);   // Pillow returns a copy
             return;
         }
 
@@ -80,14 +101,15 @@ public static class PillowResampler
 
         if (!needVertical)
         {
-            HorizontalPass(image.Pixels, image.Width, top, windowHeight, Coefficients(image.Width, width, filter), left, windowWidth, destination);
+            HorizontalPass(image.Pixels, image.Width, source.Left, top - source.Top, windowHeight, Coefficients(sourceWidth, width, filter),
+                left, windowWidth, destination);
             return;
         }
 
-        ResampleCoefficients vertical = Coefficients(image.Height, height, filter);
+        ResampleCoefficients vertical = Coefficients(sourceHeight, height, filter);
         if (!needHorizontal)
         {
-            VerticalPass(image.Pixels, image.Width, left, windowWidth, 0, vertical, top, windowHeight, destination);
+            VerticalPass(image.Pixels, image.Width, left - source.Left, windowWidth, source.Top, vertical, top, windowHeight, destination);
             return;
         }
 
@@ -99,13 +121,46 @@ public static class PillowResampler
         byte[] intermediate = ArrayPool<byte>.Shared.Rent(intermediateLength);
         try
         {
-            HorizontalPass(image.Pixels, image.Width, firstRow, lastRow - firstRow, Coefficients(image.Width, width, filter), left, windowWidth,
-                intermediate.AsSpan(0, intermediateLength));
+            HorizontalPass(image.Pixels, image.Width, source.Left, firstRow - source.Top, lastRow - firstRow, Coefficients(sourceWidth, width, filter),
+                left, windowWidth, intermediate.AsSpan(0, intermediateLength));
             VerticalPass(intermediate, windowWidth, 0, windowWidth, firstRow, vertical, top, windowHeight, destination);
         }
         finally
         {
             ArrayPool<byte>.Shared.Return(intermediate);
+        }
+    }
+
+    /// <summary>
+    /// The smallest window of a <paramref name="sourceWidth"/>×<paramref name="sourceHeight"/> image that holds every pixel
+    /// the output window <c>[left, left + windowWidth) × [top, top + windowHeight)</c> of its
+    /// <paramref name="width"/>×<paramref name="height"/> resize reads (the whole image for a filter that is not supported).
+    /// </summary>
+    internal static FrameWindow SourceWindow(
+        int sourceWidth, int sourceHeight, int width, int height, ResampleFilter filter, int left, int top, int windowWidth, int windowHeight)
+    {
+        CheckWindow(width, height, left, top, windowWidth, windowHeight);
+        bool resizes = width != sourceWidth || height != sourceHeight;
+        if (resizes && filter == ResampleFilter.Nearest)
+        {
+            return FrameWindow.Whole(sourceWidth, sourceHeight);   // ResizeWindowInto refuses it, naming the filter
+        }
+
+        (int x, int columns) = width == sourceWidth ? (left, windowWidth) : Span(Coefficients(sourceWidth, width, filter), left, windowWidth);
+        (int y, int rows) = height == sourceHeight ? (top, windowHeight) : Span(Coefficients(sourceHeight, height, filter), top, windowHeight);
+        return new FrameWindow(x, y, columns, rows);
+
+        // The source indices outputs [first, first + count) read: from the first one's first tap to the furthest last tap.
+        static (int Start, int Length) Span(ResampleCoefficients k, int first, int count)
+        {
+            int start = k.First[first], end = start;
+            for (int o = first; o < first + count; o++)
+            {
+                start = Math.Min(start, k.First[o]);
+                end = Math.Max(end, k.First[o] + k.Count[o]);
+            }
+
+            return (start, end - start);
         }
     }
 
@@ -144,10 +199,11 @@ public static class PillowResampler
 
     /// <summary>
     /// ImagingResampleHorizontal_8bpc for output columns [left, left + count) of source rows
-    /// [firstRow, firstRow + rows). Returns rows × count RGB24 pixels.
+    /// [firstRow, firstRow + rows). Returns rows × count RGB24 pixels. The source's column 0 is image column
+    /// <paramref name="columnOffset"/> (the coefficients index the whole image).
     /// </summary>
     private static unsafe void HorizontalPass(
-        byte[] source, int sourceWidth, int firstRow, int rows, ResampleCoefficients k, int left, int count, Span<byte> output)
+        byte[] source, int sourceWidth, int columnOffset, int firstRow, int rows, ResampleCoefficients k, int left, int count, Span<byte> output)
     {
         fixed (byte* src = source, dst = output)
         fixed (int* weights = k.Weights, firsts = k.First, counts = k.Count)
@@ -161,7 +217,7 @@ public static class PillowResampler
                 {
                     int n = counts[x];
                     int* w = weights + (x * k.Taps);
-                    byte* p = inRow + (firsts[x] * 3);
+                    byte* p = inRow + ((firsts[x] - columnOffset) * 3);
                     if (Sse41.IsSupported && (p - src) + (3L * n) < sourceBytes)
                     {
                         // One SIMD multiply-add per tap: lanes R, G, B (+ the next pixel's R, ignored). Reading that

@@ -50,7 +50,7 @@ internal static class RawFrameReader
                 }
 
                 previousCall.GetAwaiter().GetResult();
-                RgbImage frame = pixelFormat == "rgb24" ? new RgbImage(info.Width, info.Height, buffer) : ToRgb(info, buffer, pixelFormat);
+                RgbImage frame = pixelFormat == "rgb24" ? new RgbImage(info.DeliveredWidth, info.DeliveredHeight, buffer) : ToRgb(info, buffer, pixelFormat);
                 int index = i;
                 if (reuseBuffer)
                 {
@@ -78,9 +78,9 @@ internal static class RawFrameReader
     /// <summary>Converts one raw gray / gray16 / gray+alpha / RGBA frame to a new RGB image (Pillow's convert("RGB")).</summary>
     private static RgbImage ToRgb(VideoInfo info, byte[] raw, string pixelFormat) => pixelFormat switch
     {
-        "gray" => RgbImage.FromGray8(info.Width, info.Height, raw),
-        "gray16le" => RgbImage.FromGray16Clipped(info.Width, info.Height, raw),
-        "ya8" => RgbImage.FromGrayAlpha8(info.Width, info.Height, raw),
-        _ => RgbImage.FromRgba32(info.Width, info.Height, raw),
+        "gray" => RgbImage.FromGray8(info.DeliveredWidth, info.DeliveredHeight, raw),
+        "gray16le" => RgbImage.FromGray16Clipped(info.DeliveredWidth, info.DeliveredHeight, raw),
+        "ya8" => RgbImage.FromGrayAlpha8(info.DeliveredWidth, info.DeliveredHeight, raw),
+        _ => RgbImage.FromRgba32(info.DeliveredWidth, info.DeliveredHeight, raw),
     };
 }

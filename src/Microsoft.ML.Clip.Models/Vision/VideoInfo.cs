@@ -61,4 +61,16 @@ public sealed record VideoInfo
 
     /// <summary>True for a single still image (PNG, JPEG, …) rather than a video.</summary>
     public bool IsImage { get; init; }
+
+    /// <summary>
+    /// When set, each decoded frame is delivered cropped to this window of its <see cref="Width"/>×<see cref="Height"/>
+    /// pixels (<see cref="VisionPreprocessor"/> asks for the part its resize and centre crop read); null for whole frames.
+    /// </summary>
+    internal FrameWindow? Window { get; init; }
+
+    /// <summary>The width of the frames delivered: the <see cref="Window"/>'s, else <see cref="Width"/>.</summary>
+    internal int DeliveredWidth => Window?.Width ?? Width;
+
+    /// <summary>The height of the frames delivered: the <see cref="Window"/>'s, else <see cref="Height"/>.</summary>
+    internal int DeliveredHeight => Window?.Height ?? Height;
 }

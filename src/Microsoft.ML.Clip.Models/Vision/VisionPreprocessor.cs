@@ -48,6 +48,15 @@ public sealed class VisionPreprocessor
     /// <summary>The processor settings.</summary>
     public ImageProcessorConfig Config { get; }
 
+    /// <summary>
+    /// True (the default): ffmpeg delivers only the part of each video frame the resize and centre crop read. False:
+    /// whole frames (the benchmarks compare the two).
+    /// </summary>
+    internal bool DecodeOnlyWhatIsRead { get; init; } = true;
+
+    /// <summary>The resize / crop / normalise steps every image and frame goes through.</summary>
+    internal ImagePipeline Pipeline => _video?.Pipeline ?? _image!.Pipeline;
+
     /// <summary>True for a video model (output <c>[videos, frames, 3, H, W]</c>), false for an image model (<c>[images, 3, H, W]</c>).</summary>
     public bool IsVideo => _video is not null;
 
@@ -296,7 +305,7 @@ public sealed class VisionPreprocessor
     private async Task ProcessVideoIntoAsync(
         VideoDecoder decoder, VideoInfo info, Memory<float> slots, int slotLength, PrestartedSelectRun? prestarted, CancellationToken cancellationToken)
     {
-        ImagePipeline pipeline = _video?.Pipeline ?? _image!.Pipeline;
+        ImagePipeline pipeline = Pipeline;
         try
         {
             await StreamIntoAsync(info).ConfigureAwait(false);
@@ -311,7 +320,14 @@ public sealed class VisionPreprocessor
         Task StreamIntoAsync(VideoInfo video)
         {
             int[] flat = Sampling.Sample(video.FrameCount, NumFrames).SelectMany(c => c).ToArray();
-            return decoder.ForEachFrameAsync(video, flat, (index, frame) =>
+
+            // ffmpeg delivers only the part of each frame the resize and centre crop read (about 57% of a 16:9 frame
+            // for a 224 crop): fewer bytes through the pipe, the same pixel values.
+            FrameWindow window = video.IsImage || !DecodeOnlyWhatIsRead
+                ? FrameWindow.Whole(video.Width, video.Height)
+                : pipeline.SourceWindow(video.Width, video.Height);
+            VideoInfo delivered = window.IsWhole(video.Width, video.Height) ? video : video with { Window = window };
+            return decoder.ForEachFrameAsync(delivered, flat, (index, frame) =>
             {
                 // Process the frame into its first slot, copy it to any slot that repeats the same frame.
                 int first = -1;
@@ -325,7 +341,7 @@ public sealed class VisionPreprocessor
                     Span<float> slot = slots.Span.Slice(k * slotLength, slotLength);
                     if (first < 0)
                     {
-                        pipeline.Process(frame, slot);
+                        pipeline.Process(frame, window, video.Width, video.Height, slot);
                         first = k;
                     }
                     else
@@ -354,7 +370,7 @@ public sealed class VisionPreprocessor
     /// <summary>The (height, width) every frame becomes; they must agree to stack into one tensor.</summary>
     private (int Height, int Width) CommonOutputSize(VideoInfo[] infos)
     {
-        ImagePipeline pipeline = _video?.Pipeline ?? _image!.Pipeline;
+        ImagePipeline pipeline = Pipeline;
         (int height, int width) = pipeline.OutputSize(infos[0].Width, infos[0].Height);
         foreach (VideoInfo info in infos)
         {

@@ -116,14 +116,18 @@ public sealed class XClipModel : IDisposable
     /// not normalised and not conditioned on any video.
     /// </summary>
     /// <param name="tokens">Ids and attention mask, <c>[texts, length]</c>.</param>
-    public Tensor GetTextFeatures(TokenBatch tokens) => _textProjection.Forward(TextModel.Forward(tokens).PoolerOutput);
+    public Tensor GetTextFeatures(TokenBatch tokens) => _textProjection.Forward(TextModel.ForwardPooled(tokens));
 
     /// <summary>
     /// Video features (<c>get_video_features</c>): the MIT pooled output of the projected per-frame class tokens,
     /// <c>[videos, projection_dim]</c>, not normalised.
     /// </summary>
     /// <param name="pixelValues"><c>[videos, num_frames, channels, height, width]</c>.</param>
-    public Tensor GetVideoFeatures(Tensor pixelValues) => EncodeVideo(pixelValues, ForwardOptions.Default, null).Mit.PoolerOutput;
+    public Tensor GetVideoFeatures(Tensor pixelValues)
+    {
+        int videos = CheckVideoRank(pixelValues);
+        return Integrate(VisionModel.ForwardPooled(pixelValues), videos, ForwardOptions.Default, null).PoolerOutput;
+    }
 
     /// <summary>
     /// The full model (<c>forward</c>): video embeddings, video-conditioned text embeddings and their logits.
@@ -142,6 +146,35 @@ public sealed class XClipModel : IDisposable
     {
         ArgumentNullException.ThrowIfNull(tokens);
         var (vision, mit, videos) = EncodeVideo(pixelValues, options, trace);
+        EncoderOutput text = TextModel.Forward(tokens, options);
+        Tensor textFeatures = _textProjection.Forward(text.PoolerOutput); // [N, D]
+        trace?.Record("text_projection", textFeatures);
+        var (textEmbeds, videoEmbeds, logitsPerVideo) = Score(textFeatures, vision, mit, videos, trace);
+        Tensor logitsPerText = TensorOps.Transpose(logitsPerVideo);
+        float? loss = options.ReturnLoss ? ContrastiveLoss.Compute(logitsPerText) : null;
+        return new XClipOutput(logitsPerVideo, logitsPerText, textEmbeds, videoEmbeds, text, vision, mit, loss);
+    }
+
+    /// <summary>
+    /// <c>logits_per_video [videos, texts]</c> of <see cref="Forward(TokenBatch, Tensor, ForwardOptions?)"/>, bit-identical, for
+    /// callers that read nothing else: the text tower computes only its pooled rows in the last layer. (The vision tower
+    /// stays whole: the prompt generator reads every patch token.)
+    /// </summary>
+    internal Tensor LogitsPerVideo(TokenBatch tokens, Tensor pixelValues)
+    {
+        ArgumentNullException.ThrowIfNull(tokens);
+        var (vision, mit, videos) = EncodeVideo(pixelValues, ForwardOptions.Default, null);
+        Tensor textFeatures = _textProjection.Forward(TextModel.ForwardPooled(tokens)); // [N, D]
+        return Score(textFeatures, vision, mit, videos, null).LogitsPerVideo;
+    }
+
+    /// <summary>
+    /// The video-conditioned half of <c>forward</c>: visual prompts from the patch tokens, the prompt generator on the
+    /// text features <c>[N, D]</c>, the normalised embeddings and <c>logits_per_video [B, N]</c>.
+    /// </summary>
+    private (Tensor TextEmbeds, Tensor VideoEmbeds, Tensor LogitsPerVideo) Score(
+        Tensor textFeatures, EncoderOutput vision, EncoderOutput mit, int videos, ForwardTrace? trace)
+    {
         int t = Config.VisionConfig.NumFrames, d = Config.ProjectionDim;
 
         // Visual prompts: patch tokens (before post_layernorm) → prompts_visual_layernorm → @ prompts_visual_projection
@@ -152,10 +185,7 @@ public sealed class XClipModel : IDisposable
         Gemm.MatMul(patchTokens.Span, _promptsVisualProjection.Span, projected.Span, videos * t * patches, patchTokens.Dim(2), d);
         Tensor visual = TensorOps.MeanOverAxis1(projected.Reshape(videos, t, patches * d)).Reshape(videos, patches, d);
 
-        // Text: pooled state → text_projection, broadcast to every video, then + prompt generator.   [B, N, D]
-        EncoderOutput text = TextModel.Forward(tokens, options);
-        Tensor textFeatures = _textProjection.Forward(text.PoolerOutput); // [N, D]
-        trace?.Record("text_projection", textFeatures);
+        // Text: projected pooled state, broadcast to every video, then + prompt generator.            [B, N, D]
         int n = textFeatures.Dim(0);
         var textIn = new Tensor(videos, n, d);
         for (int b = 0; b < videos; b++)
@@ -182,12 +212,26 @@ public sealed class XClipModel : IDisposable
             }
         }
 
-        Tensor logitsPerText = TensorOps.Transpose(logitsPerVideo);
-        float? loss = options.ReturnLoss ? ContrastiveLoss.Compute(logitsPerText) : null;
-        return new XClipOutput(logitsPerVideo, logitsPerText, textEmbeds, videoEmbeds, text, vision, mit, loss);
+        return (textEmbeds, videoEmbeds, logitsPerVideo);
     }
 
     private (EncoderOutput Vision, EncoderOutput Mit, int Videos) EncodeVideo(Tensor pixelValues, ForwardOptions options, ForwardTrace? trace)
+    {
+        int videos = CheckVideoRank(pixelValues);
+        EncoderOutput vision = VisionModel.Forward(pixelValues, options, trace);
+        return (vision, Integrate(vision.PoolerOutput, videos, options, trace), videos);
+    }
+
+    /// <summary>Per-frame class features <c>[B·T, D_v]</c> → <c>visual_projection</c> → <c>[B, T, D]</c> → MIT.</summary>
+    private EncoderOutput Integrate(Tensor pooledFrames, int videos, ForwardOptions options, ForwardTrace? trace)
+    {
+        Tensor frameFeatures = _visualProjection.Forward(pooledFrames); // [B·T, D]
+        trace?.Record("visual_projection", frameFeatures);
+        return _mit.Forward(frameFeatures.Reshape(videos, Config.VisionConfig.NumFrames, Config.ProjectionDim), options);
+    }
+
+    /// <summary>Checks that <paramref name="pixelValues"/> is <c>[videos, num_frames, C, H, W]</c> and returns the video count.</summary>
+    private int CheckVideoRank(Tensor pixelValues)
     {
         ArgumentNullException.ThrowIfNull(pixelValues);
         if (pixelValues.Rank != 5)
@@ -197,14 +241,7 @@ public sealed class XClipModel : IDisposable
                 $"pixel_values must be [videos, num_frames = {t}, {Config.VisionConfig.NumChannels}, {s}, {s}]; got {pixelValues}.", nameof(pixelValues));
         }
 
-        int videos = pixelValues.Dim(0);
-        EncoderOutput vision = VisionModel.Forward(pixelValues, options, trace);
-
-        // Per-frame class features → visual_projection → [B, T, D] → MIT.
-        Tensor frameFeatures = _visualProjection.Forward(vision.PoolerOutput); // [B·T, D]
-        trace?.Record("visual_projection", frameFeatures);
-        EncoderOutput mit = _mit.Forward(frameFeatures.Reshape(videos, Config.VisionConfig.NumFrames, Config.ProjectionDim), options);
-        return (vision, mit, videos);
+        return pixelValues.Dim(0);
     }
 
     private static XClipModel Load(XClipConfig config, ITensorStore store, ModelOptions? options, IDisposable? owned)

@@ -1,4 +1,5 @@
 using Microsoft.ML.Clip.Modeling;
+using Microsoft.ML.Clip.Numerics;
 
 namespace Microsoft.ML.Clip.XClip;
 
@@ -28,4 +29,10 @@ public sealed class XClipTextModel
     /// <exception cref="ArgumentException">The sequence is too long or an id is outside the vocabulary.</exception>
     public EncoderOutput Forward(TokenBatch tokens, ForwardOptions? options = null) =>
         _transformer.Forward(tokens, options ?? ForwardOptions.Default);
+
+    /// <summary>
+    /// Only <c>pooler_output [texts, hidden]</c>, bit-identical to <see cref="Forward"/>'s, without the last layer's work on
+    /// the rows that are not pooled (for <c>get_text_features</c> and the logits, which read nothing else).
+    /// </summary>
+    internal Tensor ForwardPooled(TokenBatch tokens) => _transformer.ForwardPooled(tokens);
 }

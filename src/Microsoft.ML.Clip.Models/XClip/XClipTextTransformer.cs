@@ -36,9 +36,32 @@ internal sealed class XClipTextTransformer
     public EncoderOutput Forward(TokenBatch tokens, ForwardOptions options)
     {
         Validate(tokens);
-        int n = tokens.Batch, length = tokens.Length, d = _config.HiddenSize;
+        int n = tokens.Batch, d = _config.HiddenSize;
+        Tensor h = Embed(tokens);
+        List<Tensor>? hiddenStates = options.OutputHiddenStates ? new() : null;
+        List<Tensor>? attentions = options.OutputAttentions ? new() : null;
+        Tensor encoded = Encoder.Forward(h, Mask(tokens), hiddenStates, attentions);
+        Tensor last = FinalLayerNorm.Forward(encoded); // [n, length, d]
+        var pooled = new Tensor(n, d);
+        TensorOps.SelectTokens(last, EndOfTextPositions(tokens), pooled.Span);
+        return new EncoderOutput(last, pooled, hiddenStates, attentions);
+    }
 
-        // h[b, i] = token_embedding[ids[b, i]] + position_embedding[i]          [n, length, d]
+    /// <summary>
+    /// Only the pooled output <c>[texts, hidden]</c>, bit-identical to <see cref="Forward"/>'s: the last layer computes the
+    /// end-of-text row of each text only (under the causal mask it attends to the rows up to itself, as in the full pass).
+    /// </summary>
+    public Tensor ForwardPooled(TokenBatch tokens)
+    {
+        Validate(tokens);
+        Tensor encoded = Encoder.ForwardRows(Embed(tokens), Mask(tokens), EndOfTextPositions(tokens)); // [n, d]
+        return FinalLayerNorm.Forward(encoded);
+    }
+
+    /// <summary><c>h[b, i] = token_embedding[ids[b, i]] + position_embedding[i]</c>, <c>[texts, length, hidden]</c>.</summary>
+    private Tensor Embed(TokenBatch tokens)
+    {
+        int n = tokens.Batch, length = tokens.Length, d = _config.HiddenSize;
         var h = new Tensor(n, length, d);
         for (int b = 0; b < n; b++)
         {
@@ -52,20 +75,21 @@ internal sealed class XClipTextTransformer
             }
         }
 
-        // Causal mask plus the padding mask, both additive in transformers; the kernel applies them exactly.
-        var mask = new EncoderMask(tokens.MaskAsFloat(), Causal: true);
-        List<Tensor>? hiddenStates = options.OutputHiddenStates ? new() : null;
-        List<Tensor>? attentions = options.OutputAttentions ? new() : null;
-        Tensor encoded = Encoder.Forward(h, mask, hiddenStates, attentions);
-        Tensor last = FinalLayerNorm.Forward(encoded); // [n, length, d]
+        return h;
+    }
 
-        // Pool at the end-of-text token: the first position of the largest id (padding reuses the same id).
-        var pooled = new Tensor(n, d);
-        for (int b = 0; b < n; b++)
+    /// <summary>Causal mask plus the padding mask, both additive in <c>transformers</c>; the kernel applies them exactly.</summary>
+    private static EncoderMask Mask(TokenBatch tokens) => new(tokens.MaskAsFloat(), Causal: true);
+
+    /// <summary>Where each text is pooled: its end-of-text token, the first position of the largest id (padding reuses the same id).</summary>
+    private static int[] EndOfTextPositions(TokenBatch tokens)
+    {
+        int[] positions = new int[tokens.Batch];
+        for (int b = 0; b < tokens.Batch; b++)
         {
             ReadOnlySpan<long> ids = tokens.Ids(b);
             int eot = 0;
-            for (int i = 1; i < length; i++)
+            for (int i = 1; i < tokens.Length; i++)
             {
                 if (ids[i] > ids[eot])
                 {
@@ -73,10 +97,10 @@ internal sealed class XClipTextTransformer
                 }
             }
 
-            last.Span.Slice(((b * length) + eot) * d, d).CopyTo(pooled.Span.Slice(b * d, d));
+            positions[b] = eot;
         }
 
-        return new EncoderOutput(last, pooled, hiddenStates, attentions);
+        return positions;
     }
 
     private void Validate(TokenBatch tokens)

@@ -37,15 +37,7 @@ internal sealed class XClipVisionEncoderLayer : IEncoderLayer
     {
         // hidden: [B·T, L, D] with L = patches + 1 (class token first); frame index = b·T + t.
         int frames = hidden.Dim(0), length = hidden.Dim(1), d = hidden.Dim(2);
-        int videos = frames / _numFrames;
-
-        // Message tokens: message_fc on each frame's class token, then attention across the T frames of each video.
-        Tensor message = _messageFc.Forward(TensorOps.SelectToken(hidden, 0)).Reshape(videos, _numFrames, d); // [B, T, D]
-        TensorOps.AddInPlace(message, _messageAttention.Forward(_messageLn.Forward(message), EncoderMask.None, null));
-
-        // Append the message token last and attend over L + 1 tokens.                                [B·T, L+1, D]
-        using var x = ScratchTensor.Rent(frames, length + 1, d);
-        TensorOps.AppendToken(hidden, message.Reshape(frames, d), x.Tensor);
+        using ScratchTensor x = WithMessageTokens(hidden); // [B·T, L+1, D]
         using var normalized = ScratchTensor.Rent(frames, length + 1, d);
         using var attended = ScratchTensor.Rent(frames, length + 1, d);
         _layerNorm1.Forward(x.Span, normalized.Span, frames * (length + 1));
@@ -62,5 +54,43 @@ internal sealed class XClipVisionEncoderLayer : IEncoderLayer
         _mlp.Forward(normalized2.Span, update.Span, frames * length);
         RowJob.Add(h.Span, update.Span, h.Span, d, threads); // h = h + mlp
         return h;
+    }
+
+    /// <inheritdoc />
+    public Tensor ForwardRows(Tensor hidden, EncoderMask mask, ReadOnlySpan<int> rows)
+    {
+        // As Forward, but only row rows[f] of each frame f leaves the layer (the class token, for the pooled output): the
+        // message tokens, layer_norm1, keys and values still cover all L + 1 rows.
+        int frames = hidden.Dim(0), length = hidden.Dim(1), d = hidden.Dim(2);
+        using ScratchTensor x = WithMessageTokens(hidden); // [B·T, L+1, D]
+        using var normalized = ScratchTensor.Rent(frames, length + 1, d);
+        _layerNorm1.Forward(x.Span, normalized.Span, frames * (length + 1));
+        using var attended = ScratchTensor.Rent(frames, d);
+        _selfAttention.ForwardRows(normalized.Tensor, rows, attended.Span, EncoderMask.None); // [B·T, D]
+
+        using var residual = ScratchTensor.Rent(frames, d);
+        TensorOps.SelectTokens(x.Tensor, rows, residual.Span);
+        using var normalized2 = ScratchTensor.Rent(frames, d);
+        var h = new Tensor(frames, d);
+        int threads = NumericsOptions.MaxDegreeOfParallelism;
+        _layerNorm2.AddAndForward(residual.Span, attended.Span, h.Span, normalized2.Span, frames, frames, frames, threads);
+        _mlp.Forward(normalized2.Span, attended.Span, frames);
+        RowJob.Add(h.Span, attended.Span, h.Span, d, threads); // h = h + mlp
+        return h;
+    }
+
+    /// <summary>
+    /// <c>hidden [B·T, L, D]</c> with each frame's message token appended last, <c>[B·T, L+1, D]</c>: <c>message_fc</c> of each
+    /// frame's class token, then attention across the T frames of each video.
+    /// </summary>
+    private ScratchTensor WithMessageTokens(Tensor hidden)
+    {
+        int frames = hidden.Dim(0), length = hidden.Dim(1), d = hidden.Dim(2);
+        int videos = frames / _numFrames;
+        Tensor message = _messageFc.Forward(TensorOps.SelectToken(hidden, 0)).Reshape(videos, _numFrames, d); // [B, T, D]
+        TensorOps.AddInPlace(message, _messageAttention.Forward(_messageLn.Forward(message), EncoderMask.None, null));
+        var x = ScratchTensor.Rent(frames, length + 1, d);
+        TensorOps.AppendToken(hidden, message.Reshape(frames, d), x.Tensor);
+        return x;
     }
 }

@@ -36,6 +36,12 @@ public sealed class XClipVisionModel
     internal EncoderOutput Forward(Tensor pixelValues, ForwardOptions options, ForwardTrace? trace) =>
         _transformer.Forward(FlattenFrames(pixelValues, Config), options, trace);
 
+    /// <summary>
+    /// Only <c>pooler_output [videos·frames, hidden]</c>, bit-identical to <see cref="Forward(Tensor, ForwardOptions?)"/>'s, without
+    /// the last layer's work on the patch tokens (for <c>get_video_features</c>, which reads nothing else).
+    /// </summary>
+    internal Tensor ForwardPooled(Tensor pixelValues) => _transformer.ForwardPooled(FlattenFrames(pixelValues, Config), interpolatePositionEncoding: false);
+
     /// <summary>Checks <c>[B, T, C, H, W]</c> (T = num_frames) or <c>[B·T, C, H, W]</c> and returns the frames as <c>[B·T, C, H, W]</c>.</summary>
     internal static Tensor FlattenFrames(Tensor pixelValues, XClipVisionConfig config)
     {

@@ -124,6 +124,20 @@ public sealed class ShardWriterTests
     }
 
     [TestMethod]
+    public void TheLockFileIsThereWhileTheShardIsWrittenAndGoneAfter()
+    {
+        using var temp = new TempFolder();
+        string lockFile = Path.Combine(temp.Path, ".part-00001-of-00003.lock");
+        using (ShardWriter.Open(temp.Path, new ShardSpec(1, 3)))
+        {
+            Assert.IsTrue(File.Exists(lockFile), "held while writing");
+        }
+
+        Assert.IsFalse(File.Exists(lockFile), "a finished run leaves no lock file in the dataset");
+        using ShardWriter again = ShardWriter.Open(temp.Path, new ShardSpec(1, 3));   // and the shard can be taken again
+    }
+
+    [TestMethod]
     public void TheDatasetReportsMissingAndUnfinishedShards()
     {
         using var temp = new TempFolder();

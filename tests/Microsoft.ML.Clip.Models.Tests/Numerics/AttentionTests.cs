@@ -83,6 +83,80 @@ public sealed class AttentionTests
     }
 
     [TestMethod]
+    [DataRow(3, 2, 9, 2, 5, true, true)]
+    [DataRow(2, 1, 77, 3, 64, true, true)]
+    [DataRow(4, 1, 50, 2, 17, false, false)]
+    [DataRow(2, 3, 7, 1, 3, false, true)]
+    public void QueriesAtGivenPositionsMatchReference(int batch, int lq, int lk, int heads, int headDim, bool causal, bool padded)
+    {
+        // Queries that are a subset of the sequence's rows: query i of sequence b sits at key position positions[b·lq + i].
+        var shape = new AttentionShape(batch, lq, lk, heads, headDim);
+        float[] q = NumericsReference.Random(batch * lq * shape.Width, 70);
+        float[] k = NumericsReference.Random(batch * lk * shape.Width, 71);
+        float[] v = NumericsReference.Random(batch * lk * shape.Width, 72);
+        float[] mask = padded ? PaddingMask(batch, lk) : [];
+        int[] positions = QueryPositions(batch, lq, lk);
+        float scale = 1f / MathF.Sqrt(headDim) * 3f;
+        float[] output = new float[batch * lq * shape.Width];
+        float[] probabilities = new float[batch * heads * lq * lk];
+        Attention.Forward(q, k, v, output, shape, scale, mask, causal, probabilities, positions);
+
+        (double[] expected, double[] tolerance, double[] expectedProbabilities, double[] probabilityTolerance) = Reference(q, k, v, shape, scale, mask, causal, positions);
+        NumericsReference.AssertClose(output, expected, tolerance, 1, 0, "output");
+        NumericsReference.AssertClose(probabilities, expectedProbabilities, probabilityTolerance, 1, 1e-9, "probabilities");
+        AssertMaskedKeysWeighZero(probabilities, shape, mask, causal, positions);
+    }
+
+    [TestMethod]
+    public void QueriesAtGivenPositionsEqualThoseRowsOfTheFullAttentionBitForBit()
+    {
+        // One kept row per sequence (the pooled-row path of the last encoder layer): the same scores, softmax and weighted
+        // sum as that row of the full self-attention, on every instruction set and thread count.
+        const int batch = 4, length = 23, heads = 3, headDim = 16, width = heads * headDim;
+        float[] q = NumericsReference.Random(batch * length * width, 73);
+        float[] k = NumericsReference.Random(batch * length * width, 74);
+        float[] v = NumericsReference.Random(batch * length * width, 75);
+        float[] mask = PaddingMask(batch, length);
+        int[] rows = [22, 0, 17, 5];
+        float[] kept = new float[batch * width];
+        for (int b = 0; b < batch; b++)
+        {
+            Array.Copy(q, ((b * length) + rows[b]) * width, kept, b * width, width);
+        }
+
+        foreach (bool causal in new[] { true, false })
+        {
+            float[] full = new float[q.Length];
+            Attention.Forward(q, k, v, full, new AttentionShape(batch, length, length, heads, headDim), 0.25f, mask, causal, default, SimdLevelInfo.Best, 1);
+            foreach (SimdLevel level in Enum.GetValues<SimdLevel>().Where(SimdLevelInfo.IsSupported))
+            {
+                foreach (int threads in new[] { 1, 2 })
+                {
+                    float[] output = new float[batch * width];
+                    Attention.Forward(kept, k, v, output, new AttentionShape(batch, 1, length, heads, headDim), 0.25f, mask, causal, default, level, threads, rows);
+                    for (int b = 0; b < batch; b++)
+                    {
+                        NumericsReference.AssertIdentical(
+                            full.AsSpan(((b * length) + rows[b]) * width, width).ToArray(), output.AsSpan(b * width, width).ToArray(),
+                            $"sequence {b}, row {rows[b]}, causal {causal}, {level}, {threads} threads");
+                    }
+                }
+            }
+        }
+    }
+
+    [TestMethod]
+    public void BadQueryPositionsAreRejectedByName()
+    {
+        var shape = new AttentionShape(2, 1, 4, 1, 2);
+        float[] q = new float[4], kv = new float[16], output = new float[4];
+        var ex = Assert.ThrowsExactly<ArgumentException>(() => Attention.Forward(q, kv, kv, output, shape, 1f, default, true, default, new[] { 0 }));
+        StringAssert.Contains(ex.Message, "queryPositions has 1 values but needs one per query, 2");
+        ex = Assert.ThrowsExactly<ArgumentException>(() => Attention.Forward(q, kv, kv, output, shape, 1f, default, true, default, new[] { 1, 4 }));
+        StringAssert.Contains(ex.Message, "queryPositions[1] is 4, outside the key positions [0, 4)");
+    }
+
+    [TestMethod]
     public void TooShortBuffersAreRejectedByName()
     {
         var shape = new AttentionShape(1, 2, 2, 1, 4);
@@ -123,7 +197,22 @@ public sealed class AttentionTests
         return mask;
     }
 
-    private static void AssertMaskedKeysWeighZero(float[] probabilities, AttentionShape shape, float[] mask, bool causal)
+    /// <summary>Distinct key positions for each sequence's queries, spread over the keys and ending at the last one for b = 0.</summary>
+    private static int[] QueryPositions(int batch, int lq, int lk)
+    {
+        int[] positions = new int[batch * lq];
+        for (int b = 0; b < batch; b++)
+        {
+            for (int i = 0; i < lq; i++)
+            {
+                positions[(b * lq) + i] = (lk - 1 - (b * 3) - (i * 2) + (4 * lk)) % lk;
+            }
+        }
+
+        return positions;
+    }
+
+    private static void AssertMaskedKeysWeighZero(float[] probabilities, AttentionShape shape, float[] mask, bool causal, int[]? positions = null)
     {
         (int batch, int lq, int lk, int heads, _) = shape;
         for (int b = 0; b < batch; b++)
@@ -134,7 +223,8 @@ public sealed class AttentionTests
                 {
                     for (int j = 0; j < lk; j++)
                     {
-                        bool hidden = (causal && j > i) || (mask.Length > 0 && mask[(b * lk) + j] == 0f);
+                        int position = positions is null ? i : positions[(b * lq) + i];
+                        bool hidden = (causal && j > position) || (mask.Length > 0 && mask[(b * lk) + j] == 0f);
                         if (hidden)
                         {
                             Assert.AreEqual(0f, probabilities[((((b * heads) + h) * lq) + i) * lk + j], $"masked key {j} of query {i}");
@@ -146,7 +236,7 @@ public sealed class AttentionTests
     }
 
     private static (double[] Output, double[] Tolerance, double[] Probabilities, double[] ProbabilityTolerance) Reference(
-        float[] q, float[] k, float[] v, AttentionShape shape, float scale, float[] mask, bool causal)
+        float[] q, float[] k, float[] v, AttentionShape shape, float scale, float[] mask, bool causal, int[]? positions = null)
     {
         (int batch, int lq, int lk, int heads, int headDim) = shape;
         int width = shape.Width;
@@ -162,7 +252,8 @@ public sealed class AttentionTests
             {
                 for (int i = 0; i < lq; i++)
                 {
-                    int visible = causal ? Math.Min(i + 1, lk) : lk;
+                    int position = positions is null ? i : positions[(b * lq) + i];
+                    int visible = causal ? Math.Min(position + 1, lk) : lk;
                     var kept = Enumerable.Range(0, visible).Where(j => mask.Length == 0 || mask[(b * lk) + j] != 0f).ToList();
                     Array.Clear(scores);
                     Array.Clear(magnitudes);

@@ -79,6 +79,36 @@ public sealed class LinearTests
     }
 
     [TestMethod]
+    public void PartialRowTilesWithBiasActivationAndResidualGiveTheScalarBits()
+    {
+        // The ViT-B/32 image shape (50 rows: 8 tiles of 6 and one of 2) and every other last-tile height, with the fused
+        // bias and activation (fc1) and the residual accumulation (fc2, out_proj), against the scalar path on one thread.
+        const int inFeatures = 768, outFeatures = 192;
+        var linear = new Linear(
+            new Tensor(NumericsReference.Random(outFeatures * inFeatures, 56), outFeatures, inFeatures),
+            new Tensor(NumericsReference.Random(outFeatures, 57), outFeatures));
+        foreach (int rows in new[] { 1, 2, 3, 4, 5, 50 })
+        {
+            float[] x = NumericsReference.Random(rows * inFeatures, 58);
+            float[] residual = NumericsReference.Random(rows * outFeatures, 59);
+            foreach ((Activation activation, bool accumulate) in new[] { (Activation.QuickGelu, false), (Activation.None, true) })
+            {
+                float[] reference = (float[])residual.Clone();
+                linear.Forward(x, reference, rows, activation, SimdLevel.Scalar, 1, accumulate);
+                foreach (SimdLevel level in Enum.GetValues<SimdLevel>().Where(SimdLevelInfo.IsSupported))
+                {
+                    foreach (int threads in new[] { 1, 2 })
+                    {
+                        float[] y = (float[])residual.Clone();
+                        linear.Forward(x, y, rows, activation, level, threads, accumulate);
+                        NumericsReference.AssertIdentical(reference, y, $"{rows} rows, {activation}, accumulate={accumulate}, {level}, {threads} threads");
+                    }
+                }
+            }
+        }
+    }
+
+    [TestMethod]
     public void ConcurrentFirstCallsPackOnceAndAgree()
     {
         const int rows = 9, inFeatures = 130, outFeatures = 70;

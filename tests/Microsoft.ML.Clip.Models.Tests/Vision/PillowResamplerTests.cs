@@ -22,6 +22,58 @@ public sealed class PillowResamplerTests
     }
 
     [TestMethod]
+    public void AnImageGivenOnlyAsTheSourceWindowResizesAsTheWholeImage()
+    {
+        // What VisionPreprocessor relies on when ffmpeg delivers only the part of a frame the resize and crop read.
+        var random = new Random(17);
+        var filters = new[] { ResampleFilter.Bilinear, ResampleFilter.Bicubic, ResampleFilter.Lanczos, ResampleFilter.Box, ResampleFilter.Hamming };
+        for (int trial = 0; trial < 200; trial++)
+        {
+            int sourceWidth = random.Next(1, 90), sourceHeight = random.Next(1, 90);
+            int width = random.Next(1, 120), height = random.Next(1, 120);
+            if (random.Next(4) == 0)
+            {
+                width = sourceWidth;   // one axis kept: the single-pass paths
+            }
+            else if (random.Next(4) == 0)
+            {
+                height = sourceHeight;
+            }
+
+            int windowWidth = random.Next(1, width + 1), windowHeight = random.Next(1, height + 1);
+            int left = random.Next(0, width - windowWidth + 1), top = random.Next(0, height - windowHeight + 1);
+            ResampleFilter filter = filters[random.Next(filters.Length)];
+            RgbImage image = RandomImage(random, sourceWidth, sourceHeight);
+
+            FrameWindow source = PillowResampler.SourceWindow(sourceWidth, sourceHeight, width, height, filter, left, top, windowWidth, windowHeight);
+            var expected = new byte[windowWidth * windowHeight * 3];
+            PillowResampler.ResizeWindowInto(image, width, height, filter, left, top, windowWidth, windowHeight, expected);
+            var actual = new byte[expected.Length];
+            PillowResampler.ResizeWindowInto(Cut(image, source), source, sourceWidth, sourceHeight, width, height, filter, left, top, windowWidth, windowHeight, actual);
+            string what = $"{filter} {sourceWidth}×{sourceHeight} → {width}×{height}, window {windowWidth}×{windowHeight} at ({left}, {top}), source {source}";
+            CollectionAssert.AreEqual(expected, actual, what);
+
+            if (source.Width > 1)
+            {
+                // One column short of what the resize reads is refused, not read out of bounds.
+                var narrower = source with { Left = source.Left + 1, Width = source.Width - 1 };
+                var error = Assert.ThrowsExactly<ArgumentException>(() => PillowResampler.ResizeWindowInto(
+                    Cut(image, narrower), narrower, sourceWidth, sourceHeight, width, height, filter, left, top, windowWidth, windowHeight, actual), what);
+                StringAssert.Contains(error.Message, "does not hold every pixel");
+            }
+        }
+    }
+
+    [TestMethod]
+    public void TheSourceWindowOfACentreCropOfA1080pFrameIsABand()
+    {
+        // VideoMAE's 224 shortest edge + 224 centre crop (bilinear) on 1920×1080: 398×224, columns 87…310 kept.
+        FrameWindow source = PillowResampler.SourceWindow(1920, 1080, 398, 224, ResampleFilter.Bilinear, 87, 0, 224, 224);
+        Assert.AreEqual((0, 1080), (source.Top, source.Height), "every row is read");
+        Assert.IsTrue(source.Left > 400 && source.Width < 1100, $"about the middle 57% of the columns: {source}");
+    }
+
+    [TestMethod]
     public void SameSizeIsACopy()
     {
         RgbImage image = new VideoDecoder().ReadImage(VisionFixtures.Image("rgb_97x61"));
@@ -50,6 +102,25 @@ public sealed class PillowResamplerTests
                 Assert.AreEqual((200, 17, 255), (resized.Pixels[i], resized.Pixels[i + 1], resized.Pixels[i + 2]), $"{w}×{h}");
             }
         }
+    }
+
+    private static RgbImage RandomImage(Random random, int width, int height)
+    {
+        var pixels = new byte[width * height * 3];
+        random.NextBytes(pixels);
+        return new RgbImage(width, height, pixels);
+    }
+
+    /// <summary>The pixels of <paramref name="window"/> of <paramref name="image"/>, as ffmpeg's crop delivers them.</summary>
+    private static RgbImage Cut(RgbImage image, FrameWindow window)
+    {
+        var pixels = new byte[window.Width * window.Height * 3];
+        for (int y = 0; y < window.Height; y++)
+        {
+            image.Pixels.AsSpan((((window.Top + y) * image.Width) + window.Left) * 3, window.Width * 3).CopyTo(pixels.AsSpan(y * window.Width * 3));
+        }
+
+        return new RgbImage(window.Width, window.Height, pixels);
     }
 
     [TestMethod]

@@ -12,6 +12,9 @@ internal unsafe struct AttentionWork
     public float* Output;
     public float* Mask;
     public float* Probabilities;
+
+    /// <summary>Null (query <c>i</c> is at key position <c>i</c>), or <c>[batch, lq]</c> key positions for the causal rule.</summary>
+    public int* QueryPositions;
     public AttentionShape Shape;
     public float Scale;
     public bool Causal;
@@ -44,7 +47,8 @@ internal unsafe struct AttentionWork
         for (int i = 0; i < lq; i++)
         {
             var row = new Span<float>(scores + ((long)i * lk), lk);
-            int visible = Causal ? Math.Min(i + 1, lk) : lk;
+            int position = QueryPositions == null ? i : QueryPositions[((long)b * lq) + i];
+            int visible = Causal ? Math.Min(position + 1, lk) : lk;
             WeighRow(row, visible, mask);
             if (Probabilities != null)
             {

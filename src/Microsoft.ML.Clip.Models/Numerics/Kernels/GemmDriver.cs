@@ -32,6 +32,8 @@ internal unsafe struct GemmProblem
     internal int RowBlock;
     internal int RowBlocks;
     internal int PanelGroups;
+    internal int Items;
+    internal int Threads;
 }
 
 /// <summary>
@@ -118,6 +120,8 @@ internal static unsafe class GemmDriver
         problem.RowBlock = rowBlock;
         problem.RowBlocks = rowBlocks;
         problem.PanelGroups = groups;
+        problem.Items = outer * groups;
+        problem.Threads = threads;
         return outer * groups;
     }
 
@@ -145,7 +149,9 @@ internal static unsafe class GemmDriver
         nint ldc = problem.Ldc;
         SimdLevel level = problem.Level;
 
-        // Equal reduction blocks of at most KC (768 → one block of 768, 1024 → two of 512): no short tail block.
+        // Equal reduction blocks of at most KC (768 → two of 384, 1024 → two of 512, 3072 → six of 512): no short tail block.
+        int tiles = (rowEnd - row0 + MR - 1) / MR;
+        bool rowKernels = GemmRowKernels.Supports(level);
         int blocks = (k + KC - 1) / KC;
         int blockDepth = (k + blocks - 1) / blocks;
         for (int pc = 0; pc < k; pc += blockDepth)
@@ -159,6 +165,15 @@ internal static unsafe class GemmDriver
                 int nr = Math.Min(NR, problem.N - col0);
                 float* bPanel = b + ((long)panel * k * NR) + ((long)pc * NR);
                 float* bias = last && problem.Bias != null ? problem.Bias + col0 : null;
+
+                // A weight streams from DRAM once per call. While the row tiles reuse this block of B from L2, they bring the
+                // item's next block ([kc, 64] floats) into cache: each tile prefetches `step` floats further per k step (at
+                // most a cache line), tile t from float t·kc·step on, so the ⌈rows/6⌉ tiles together cover the block.
+                float* next = panel + 1 < endPanel ? bPanel + ((long)k * NR)
+                    : pc + kc < k ? b + ((long)firstPanel * k * NR) + ((long)(pc + kc) * NR)
+                    : FirstBlockOf(ref problem, item + problem.Threads);
+                int step = next == null ? 0 : Math.Min(16, (NR + tiles - 1) / tiles);
+                float* prefetch = next;
                 for (int i0 = row0; i0 < rowEnd; i0 += MR)
                 {
                     int mr = Math.Min(MR, rowEnd - i0);
@@ -166,7 +181,12 @@ internal static unsafe class GemmDriver
                     float* cTile = c + (i0 * ldc) + col0;
                     if (mr == MR && nr == NR)
                     {
-                        GemmMicroKernels.Run(level, kc, aTile, lda, bPanel, cTile, ldc, load, bias);
+                        GemmMicroKernels.Run(level, kc, aTile, lda, bPanel, cTile, ldc, load, bias, NR, prefetch, step);
+                        prefetch += (long)kc * step;
+                    }
+                    else if (nr == NR && rowKernels)
+                    {
+                        GemmRowKernels.Run(mr, kc, aTile, lda, bPanel, cTile, ldc, load, bias, prefetch, step);
                     }
                     else
                     {
@@ -183,6 +203,23 @@ internal static unsafe class GemmDriver
                 }
             }
         }
+    }
+
+    /// <summary>
+    /// The packed B block an item starts with, or null past the last item. Items are handed out in order, so a thread that
+    /// finishes item i most likely takes i + threads next: its first block is what to prefetch at the end of item i.
+    /// </summary>
+    private static float* FirstBlockOf(ref GemmProblem problem, int item)
+    {
+        if (item >= problem.Items)
+        {
+            return null;
+        }
+
+        int groups = problem.PanelGroups;
+        int batch = item / groups / problem.RowBlocks;
+        int firstPanel = (int)((long)(item % groups) * GemmPacking.Panels(problem.N) / groups);
+        return problem.PackedB + (batch * problem.BatchStrideB) + ((long)firstPanel * problem.K * NR);
     }
 
     /// <summary>A partial tile (fewer than 6 rows or 64 columns): run the full kernel on zero-padded copies.</summary>

@@ -37,15 +37,23 @@ internal static unsafe class GemmMicroKernels
     /// The columns of the tile that are needed (1 … 64); a partial tile computes only the 16-column strips (or
     /// vector strips) that cover them, with the same chains, and leaves the rest of C's tile unspecified.
     /// </param>
+    /// <param name="prefetch">
+    /// Null, or memory to bring into cache while the tile is computed (the next block of B): one cache-line prefetch per k
+    /// step, at <paramref name="prefetch"/> + p·<paramref name="prefetchStep"/> floats (AVX-512 path only; the others
+    /// ignore it). Prefetches never change results, and an address past the end of a buffer is harmless: x86 prefetch
+    /// instructions never fault.
+    /// </param>
+    /// <param name="prefetchStep">Floats between successive prefetches (at most 16, one cache line).</param>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void Run(SimdLevel level, int kc, float* a, nint lda, float* b, float* c, nint ldc, bool load, float* bias, int columns = NR)
+    public static void Run(
+        SimdLevel level, int kc, float* a, nint lda, float* b, float* c, nint ldc, bool load, float* bias, int columns = NR, float* prefetch = null, int prefetchStep = 0)
     {
         switch (level)
         {
             case SimdLevel.Avx512:
                 if (columns > 48)
                 {
-                    Avx512Kernel(kc, a, lda, b, c, ldc, load, bias);
+                    Avx512Kernel(kc, a, lda, b, c, ldc, load, bias, prefetch == null ? b : prefetch, prefetch == null ? 0 : prefetchStep);
                 }
                 else
                 {
@@ -79,7 +87,7 @@ internal static unsafe class GemmMicroKernels
 
     /// <summary>6×64 with 24 zmm accumulators: per k step 4 aligned loads of B, 6 broadcasts of A, 24 FMAs.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Avx512Kernel(int kc, float* a, nint lda, float* b, float* c, nint ldc, bool load, float* bias)
+    private static void Avx512Kernel(int kc, float* a, nint lda, float* b, float* c, nint ldc, bool load, float* bias, float* prefetch, nint prefetchStep)
     {
         Vector512<float> c00, c01, c02, c03;
         Vector512<float> c10, c11, c12, c13;
@@ -136,6 +144,8 @@ internal static unsafe class GemmMicroKernels
             Vector512<float> b1 = Avx512F.LoadAlignedVector512(b + 16);
             Vector512<float> b2 = Avx512F.LoadAlignedVector512(b + 32);
             Vector512<float> b3 = Avx512F.LoadAlignedVector512(b + 48);
+            Sse.Prefetch0(prefetch);
+            prefetch += prefetchStep;
             Vector512<float> x;
             x = Vector512.Create(a0[p]);
             c00 = Avx512F.FusedMultiplyAdd(x, b0, c00);

@@ -134,6 +134,28 @@ public sealed class PythonDecodingParityTests
         }
     }
 
+    [TestMethod]
+    public void PixelValuesOfVideosThroughTheVisionPreprocessorEqualThoseOfPyAvsFrames()
+    {
+        // VisionPreprocessor.Process asks ffmpeg for only the part of each frame the resize and centre crop read
+        // (FrameWindow): the pixel_values must still be those of PyAV's whole frames, sampled the same way.
+        PythonCorpus corpus = PythonCorpus.Instance;
+        var processor = VideoMaeImageProcessor.FromPretrained(VisionFixtures.Config("xclip-base-patch32"));
+        var preprocessor = new VisionPreprocessor(processor.Config, numFrames: 8);
+        int windowed = 0;
+        foreach (CorpusEntry entry in corpus.Videos)
+        {
+            VideoInfo info = Decoder.Probe(corpus.File(entry));
+            windowed += preprocessor.Pipeline.SourceWindow(info.Width, info.Height).IsWhole(info.Width, info.Height) ? 0 : 1;
+            Tensor ours = preprocessor.Process([corpus.File(entry)]);
+            int[] sampled = preprocessor.Sampling.Sample(entry.Frames, 8)[0];
+            Tensor python = processor.Preprocess(Pick(corpus.Reference(entry), sampled));
+            TensorAssert.Close(python, ours, 0f, $"X-CLIP pixel_values of {entry} through VisionPreprocessor");
+        }
+
+        Assert.IsTrue(windowed > 0, "at least one corpus video is decoded through a window");
+    }
+
     /// <summary>Probes and decodes every frame of an input (once per test run), checking the probed size and frame count.</summary>
     private static RgbImage[] DecodeAll(CorpusEntry entry) => Decoded.GetOrAdd(entry.Name, _ => new Lazy<RgbImage[]>(() =>
     {

@@ -1,0 +1,227 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
+using static Microsoft.ML.Clip.Numerics.Kernels.GemmMicroKernels;
+
+namespace Microsoft.ML.Clip.Numerics.Kernels;
+
+/// <summary>
+/// AVX-512 kernels for the last, partial row tile of a full 64-column panel: <c>C[r, 64] (+)= A[r, kc] · B[kc, 64]</c> for
+/// <c>r = 1 … 5</c>, reading A and writing C in place.
+/// </summary>
+/// <remarks>
+/// Without them a tile of <c>r &lt; 6</c> rows runs the 6-row kernel on a zero-padded copy of A: for the 50-row products of a
+/// ViT-B/32 image (8 full tiles and one of 2 rows) that is 54 rows of FMAs for 50 rows of results, plus the copies.
+/// Each C element is the same FMA chain over <c>p = 0 … kc-1</c> as in <see cref="GemmMicroKernels"/> (started from 0 or
+/// from C, then <c>+ bias</c>), so the results are bit-identical to the 6-row kernel's and the scalar reference's. One
+/// generic body serves every row count: its type argument is a struct, so the JIT compiles a copy per count
+/// in which <c>TRows.Count</c> is a constant and the unused rows' accumulators and branches disappear.
+/// </remarks>
+internal static unsafe class GemmRowKernels
+{
+    /// <summary>Whether <see cref="Run"/> serves <paramref name="level"/> (only the AVX-512 path has row kernels).</summary>
+    public static bool Supports(SimdLevel level) => level == SimdLevel.Avx512 && Avx512F.IsSupported;
+
+    /// <summary>Computes a tile of <paramref name="rows"/> (1 … 5) rows and 64 columns; arguments as <see cref="GemmMicroKernels.Run"/>'s.</summary>
+    public static void Run(int rows, int kc, float* a, nint lda, float* b, float* c, nint ldc, bool load, float* bias, float* prefetch, int prefetchStep)
+    {
+        if (prefetch == null)
+        {
+            prefetch = b;
+            prefetchStep = 0;
+        }
+
+        switch (rows)
+        {
+            case 1:
+                Avx512Rows<Rows1>(kc, a, lda, b, c, ldc, load, bias, prefetch, prefetchStep);
+                break;
+            case 2:
+                Avx512Rows<Rows2>(kc, a, lda, b, c, ldc, load, bias, prefetch, prefetchStep);
+                break;
+            case 3:
+                Avx512Rows<Rows3>(kc, a, lda, b, c, ldc, load, bias, prefetch, prefetchStep);
+                break;
+            case 4:
+                Avx512Rows<Rows4>(kc, a, lda, b, c, ldc, load, bias, prefetch, prefetchStep);
+                break;
+            case 5:
+                Avx512Rows<Rows5>(kc, a, lda, b, c, ldc, load, bias, prefetch, prefetchStep);
+                break;
+            default:
+                throw new ArgumentOutOfRangeException(nameof(rows), rows, "A partial row tile has 1 to 5 rows.");
+        }
+    }
+
+    /// <summary>r×64 with 4r zmm accumulators: per k step 4 aligned loads of B, r broadcasts of A, 4r FMAs.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Avx512Rows<TRows>(int kc, float* a, nint lda, float* b, float* c, nint ldc, bool load, float* bias, float* prefetch, nint prefetchStep)
+        where TRows : struct, IRowCount
+    {
+        int rows = TRows.Count;
+        Vector512<float> c00 = default, c01 = default, c02 = default, c03 = default;
+        Vector512<float> c10 = default, c11 = default, c12 = default, c13 = default;
+        Vector512<float> c20 = default, c21 = default, c22 = default, c23 = default;
+        Vector512<float> c30 = default, c31 = default, c32 = default, c33 = default;
+        Vector512<float> c40 = default, c41 = default, c42 = default, c43 = default;
+        if (load)
+        {
+            Load(c, out c00, out c01, out c02, out c03);
+            if (rows > 1)
+            {
+                Load(c + ldc, out c10, out c11, out c12, out c13);
+            }
+
+            if (rows > 2)
+            {
+                Load(c + (2 * ldc), out c20, out c21, out c22, out c23);
+            }
+
+            if (rows > 3)
+            {
+                Load(c + (3 * ldc), out c30, out c31, out c32, out c33);
+            }
+
+            if (rows > 4)
+            {
+                Load(c + (4 * ldc), out c40, out c41, out c42, out c43);
+            }
+        }
+
+        float* a0 = a;
+        float* a1 = a0 + lda;
+        float* a2 = a1 + lda;
+        float* a3 = a2 + lda;
+        float* a4 = a3 + lda;
+        for (int p = 0; p < kc; p++)
+        {
+            Vector512<float> b0 = Avx512F.LoadAlignedVector512(b);
+            Vector512<float> b1 = Avx512F.LoadAlignedVector512(b + 16);
+            Vector512<float> b2 = Avx512F.LoadAlignedVector512(b + 32);
+            Vector512<float> b3 = Avx512F.LoadAlignedVector512(b + 48);
+            Sse.Prefetch0(prefetch);
+            prefetch += prefetchStep;
+            Vector512<float> x = Vector512.Create(a0[p]);
+            c00 = Avx512F.FusedMultiplyAdd(x, b0, c00);
+            c01 = Avx512F.FusedMultiplyAdd(x, b1, c01);
+            c02 = Avx512F.FusedMultiplyAdd(x, b2, c02);
+            c03 = Avx512F.FusedMultiplyAdd(x, b3, c03);
+            if (rows > 1)
+            {
+                x = Vector512.Create(a1[p]);
+                c10 = Avx512F.FusedMultiplyAdd(x, b0, c10);
+                c11 = Avx512F.FusedMultiplyAdd(x, b1, c11);
+                c12 = Avx512F.FusedMultiplyAdd(x, b2, c12);
+                c13 = Avx512F.FusedMultiplyAdd(x, b3, c13);
+            }
+
+            if (rows > 2)
+            {
+                x = Vector512.Create(a2[p]);
+                c20 = Avx512F.FusedMultiplyAdd(x, b0, c20);
+                c21 = Avx512F.FusedMultiplyAdd(x, b1, c21);
+                c22 = Avx512F.FusedMultiplyAdd(x, b2, c22);
+                c23 = Avx512F.FusedMultiplyAdd(x, b3, c23);
+            }
+
+            if (rows > 3)
+            {
+                x = Vector512.Create(a3[p]);
+                c30 = Avx512F.FusedMultiplyAdd(x, b0, c30);
+                c31 = Avx512F.FusedMultiplyAdd(x, b1, c31);
+                c32 = Avx512F.FusedMultiplyAdd(x, b2, c32);
+                c33 = Avx512F.FusedMultiplyAdd(x, b3, c33);
+            }
+
+            if (rows > 4)
+            {
+                x = Vector512.Create(a4[p]);
+                c40 = Avx512F.FusedMultiplyAdd(x, b0, c40);
+                c41 = Avx512F.FusedMultiplyAdd(x, b1, c41);
+                c42 = Avx512F.FusedMultiplyAdd(x, b2, c42);
+                c43 = Avx512F.FusedMultiplyAdd(x, b3, c43);
+            }
+
+            b += NR;
+        }
+
+        Store(c, bias, c00, c01, c02, c03);
+        if (rows > 1)
+        {
+            Store(c + ldc, bias, c10, c11, c12, c13);
+        }
+
+        if (rows > 2)
+        {
+            Store(c + (2 * ldc), bias, c20, c21, c22, c23);
+        }
+
+        if (rows > 3)
+        {
+            Store(c + (3 * ldc), bias, c30, c31, c32, c33);
+        }
+
+        if (rows > 4)
+        {
+            Store(c + (4 * ldc), bias, c40, c41, c42, c43);
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Load(float* row, out Vector512<float> v0, out Vector512<float> v1, out Vector512<float> v2, out Vector512<float> v3)
+    {
+        v0 = Avx512F.LoadVector512(row);
+        v1 = Avx512F.LoadVector512(row + 16);
+        v2 = Avx512F.LoadVector512(row + 32);
+        v3 = Avx512F.LoadVector512(row + 48);
+    }
+
+    /// <summary>Stores one row of the tile, adding the bias first when there is one (after the whole chain, as the 6-row kernel does).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Store(float* row, float* bias, Vector512<float> v0, Vector512<float> v1, Vector512<float> v2, Vector512<float> v3)
+    {
+        if (bias != null)
+        {
+            v0 = Avx512F.Add(v0, Avx512F.LoadVector512(bias));
+            v1 = Avx512F.Add(v1, Avx512F.LoadVector512(bias + 16));
+            v2 = Avx512F.Add(v2, Avx512F.LoadVector512(bias + 32));
+            v3 = Avx512F.Add(v3, Avx512F.LoadVector512(bias + 48));
+        }
+
+        Avx512F.Store(row, v0);
+        Avx512F.Store(row + 16, v1);
+        Avx512F.Store(row + 32, v2);
+        Avx512F.Store(row + 48, v3);
+    }
+
+    /// <summary>A row count known when the JIT compiles a kernel for it.</summary>
+    private interface IRowCount
+    {
+        static abstract int Count { get; }
+    }
+
+    private readonly struct Rows1 : IRowCount
+    {
+        public static int Count => 1;
+    }
+
+    private readonly struct Rows2 : IRowCount
+    {
+        public static int Count => 2;
+    }
+
+    private readonly struct Rows3 : IRowCount
+    {
+        public static int Count => 3;
+    }
+
+    private readonly struct Rows4 : IRowCount
+    {
+        public static int Count => 4;
+    }
+
+    private readonly struct Rows5 : IRowCount
+    {
+        public static int Count => 5;
+    }
+}
