@@ -29,9 +29,9 @@ internal sealed class BenchmarkModels : IDisposable
     /// <remarks>The argument is the folder to keep the checkpoint in, or null for a temporary one.</remarks>
     private static readonly Dictionary<string, Func<string?, CheckpointFolder>> Writers = new(StringComparer.Ordinal)
     {
-        ["xclip"] = folder => Checkpoint(folder, new XClipConfig(), (config, weights) => XClipModel.FromWeightSource(config, weights), seed: 1),
-        ["altclip"] = folder => Checkpoint(folder, new AltClipConfig(), (config, weights) => AltClipModel.FromWeightSource(config, weights), seed: 2),
-        ["altclip-vitl14"] = folder => Checkpoint(folder, VitL14Config, (config, weights) => AltClipModel.FromWeightSource(config, weights), seed: 3),
+        ["xclip"] = folder => Checkpoint(folder, new XClipConfig(), XClipModel.FromWeightSource, seed: 1),
+        ["altclip"] = folder => Checkpoint(folder, new AltClipConfig(), AltClipModel.FromWeightSource, seed: 2),
+        ["altclip-vitl14"] = folder => Checkpoint(folder, VitL14Config, AltClipModel.FromWeightSource, seed: 3),
     };
 
     private readonly string? _checkpointRoot;

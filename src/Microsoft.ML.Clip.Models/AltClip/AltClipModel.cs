@@ -86,8 +86,14 @@ public sealed class AltClipModel : IDisposable
     /// <param name="config">The configuration.</param>
     /// <param name="store">The weights, named as in <c>transformers</c>' state dict.</param>
     /// <exception cref="InvalidDataException">A weight is missing or mis-shaped, or the store holds weights AltCLIP does not use.</exception>
+    public static AltClipModel FromWeights(AltClipConfig config, ITensorStore store) => Load(config, store, null, owned: null);
+
+    /// <summary>As <see cref="FromWeights(AltClipConfig, ITensorStore)"/>, in a given precision.</summary>
+    /// <param name="config">The configuration.</param>
+    /// <param name="store">The weights, named as in <c>transformers</c>' state dict.</param>
     /// <param name="options">The precision; null for <see cref="ModelOptions.Default"/> (float32).</param>
-    public static AltClipModel FromWeights(AltClipConfig config, ITensorStore store, ModelOptions? options = null) => Load(config, store, options, owned: null);
+    /// <exception cref="InvalidDataException">A weight is missing or mis-shaped, or the store holds weights the model does not use.</exception>
+    public static AltClipModel FromWeights(AltClipConfig config, ITensorStore store, ModelOptions? options) => Load(config, store, options, owned: null);
 
     /// <summary>Builds a model with random weights (for benchmarks and tests; its outputs mean nothing).</summary>
     /// <param name="config">The configuration.</param>
@@ -98,8 +104,13 @@ public sealed class AltClipModel : IDisposable
     /// <summary>Builds a model from any weight source (a checkpoint adapter, random weights, a recorder wrapping another source).</summary>
     /// <param name="config">The configuration.</param>
     /// <param name="weights">The weights by <c>transformers</c> state-dict name.</param>
+    public static AltClipModel FromWeightSource(AltClipConfig config, IWeightSource weights) => new(config, weights, null, null);
+
+    /// <summary>As <see cref="FromWeightSource(AltClipConfig, IWeightSource)"/>, in a given precision.</summary>
+    /// <param name="config">The configuration.</param>
+    /// <param name="weights">The weights by <c>transformers</c> state-dict name.</param>
     /// <param name="options">The precision; null for <see cref="ModelOptions.Default"/> (float32).</param>
-    public static AltClipModel FromWeightSource(AltClipConfig config, IWeightSource weights, ModelOptions? options = null) => new(config, weights, options, null);
+    public static AltClipModel FromWeightSource(AltClipConfig config, IWeightSource weights, ModelOptions? options) => new(config, weights, options, null);
 
     /// <summary>Text features (<c>get_text_features</c>): <c>text_projection</c> of the pooled <c>&lt;s&gt;</c> state, <c>[texts, projection_dim]</c>, not normalised.</summary>
     /// <param name="tokens">Ids and attention mask, <c>[texts, length]</c>.</param>

@@ -30,9 +30,6 @@ public static class Attention
     /// <param name="keyPaddingMask">Empty, or <c>[batch, keyLength]</c> with 1 for keys to attend to and 0 for padding.</param>
     /// <param name="causal">When true, query <c>i</c> attends only to keys <c>j ≤ i</c>.</param>
     /// <param name="probabilities">Empty, or <c>[batch, heads, queryLength, keyLength]</c> to receive the attention weights.</param>
-    /// <param name="queryPositions">Empty (query <c>i</c> sits at key position <c>i</c>), or <c>[batch, queryLength]</c>: the key
-    /// position of each query, for the causal rule (query at position <c>p</c> attends only to keys <c>j ≤ p</c>). It lets a
-    /// caller compute a few rows of a causal self-attention — e.g. only each sequence's last token — with the keys of all.</param>
     /// <remarks>
     /// Masked keys get exactly zero weight, as adding <c>float.MinValue</c> does in <c>transformers</c>. A query row whose
     /// keys are all masked gets uniform weights over the keys that causality allows (what the additive mask yields).
@@ -49,8 +46,38 @@ public static class Attention
         float scale,
         ReadOnlySpan<float> keyPaddingMask = default,
         bool causal = false,
-        Span<float> probabilities = default,
-        ReadOnlySpan<int> queryPositions = default) =>
+        Span<float> probabilities = default) =>
+        Forward(query, key, value, output, shape, scale, keyPaddingMask, causal, probabilities, SimdLevelInfo.Best, NumericsOptions.MaxDegreeOfParallelism);
+
+    /// <summary>
+    /// Runs attention for queries that are some rows of a longer sequence: as
+    /// <see cref="Forward(ReadOnlySpan{float}, ReadOnlySpan{float}, ReadOnlySpan{float}, Span{float}, AttentionShape, float, ReadOnlySpan{float}, bool, Span{float})"/>,
+    /// with the key position of each query given for the causal rule.
+    /// </summary>
+    /// <param name="query">Q, <c>[batch, queryLength, heads·headDim]</c>.</param>
+    /// <param name="key">K, <c>[batch, keyLength, heads·headDim]</c>.</param>
+    /// <param name="value">V, <c>[batch, keyLength, heads·headDim]</c>.</param>
+    /// <param name="output">The result, <c>[batch, queryLength, heads·headDim]</c>.</param>
+    /// <param name="shape">The sizes.</param>
+    /// <param name="scale">The factor applied to Q·Kᵀ.</param>
+    /// <param name="keyPaddingMask">Empty, or <c>[batch, keyLength]</c> with 1 for keys to attend to and 0 for padding.</param>
+    /// <param name="causal">When true, a query at key position <c>p</c> attends only to keys <c>j ≤ p</c>.</param>
+    /// <param name="probabilities">Empty, or <c>[batch, heads, queryLength, keyLength]</c> to receive the attention weights.</param>
+    /// <param name="queryPositions">Empty (query <c>i</c> sits at key position <c>i</c>), or <c>[batch, queryLength]</c>: the key
+    /// position of each query. It lets a caller compute a few rows of a causal self-attention — e.g. only each sequence's
+    /// last token — with the keys of all.</param>
+    /// <exception cref="ArgumentException">A size does not match <paramref name="shape"/>, or a query position is outside the keys.</exception>
+    public static void Forward(
+        ReadOnlySpan<float> query,
+        ReadOnlySpan<float> key,
+        ReadOnlySpan<float> value,
+        Span<float> output,
+        AttentionShape shape,
+        float scale,
+        ReadOnlySpan<float> keyPaddingMask,
+        bool causal,
+        Span<float> probabilities,
+        ReadOnlySpan<int> queryPositions) =>
         Forward(query, key, value, output, shape, scale, keyPaddingMask, causal, probabilities, SimdLevelInfo.Best, NumericsOptions.MaxDegreeOfParallelism, queryPositions);
 
     /// <summary>Attention on a chosen instruction-set path and thread count (tests force each).</summary>

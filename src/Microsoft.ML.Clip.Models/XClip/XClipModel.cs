@@ -96,8 +96,14 @@ public sealed class XClipModel : IDisposable
     /// <param name="config">The configuration.</param>
     /// <param name="store">The weights, named as in <c>transformers</c>' state dict.</param>
     /// <exception cref="InvalidDataException">A weight is missing or mis-shaped, or the store holds weights X-CLIP does not use.</exception>
+    public static XClipModel FromWeights(XClipConfig config, ITensorStore store) => Load(config, store, null, owned: null);
+
+    /// <summary>As <see cref="FromWeights(XClipConfig, ITensorStore)"/>, in a given precision.</summary>
+    /// <param name="config">The configuration.</param>
+    /// <param name="store">The weights, named as in <c>transformers</c>' state dict.</param>
     /// <param name="options">The precision; null for <see cref="ModelOptions.Default"/> (float32).</param>
-    public static XClipModel FromWeights(XClipConfig config, ITensorStore store, ModelOptions? options = null) => Load(config, store, options, owned: null);
+    /// <exception cref="InvalidDataException">A weight is missing or mis-shaped, or the store holds weights the model does not use.</exception>
+    public static XClipModel FromWeights(XClipConfig config, ITensorStore store, ModelOptions? options) => Load(config, store, options, owned: null);
 
     /// <summary>Builds a model with random weights (for benchmarks and tests; its outputs mean nothing).</summary>
     /// <param name="config">The configuration, e.g. <c>new XClipConfig()</c> for the base-patch32 shape.</param>
@@ -108,8 +114,13 @@ public sealed class XClipModel : IDisposable
     /// <summary>Builds a model from any weight source (a checkpoint adapter, random weights, a recorder wrapping another source).</summary>
     /// <param name="config">The configuration.</param>
     /// <param name="weights">The weights by <c>transformers</c> state-dict name.</param>
+    public static XClipModel FromWeightSource(XClipConfig config, IWeightSource weights) => new(config, weights, null, null);
+
+    /// <summary>As <see cref="FromWeightSource(XClipConfig, IWeightSource)"/>, in a given precision.</summary>
+    /// <param name="config">The configuration.</param>
+    /// <param name="weights">The weights by <c>transformers</c> state-dict name.</param>
     /// <param name="options">The precision; null for <see cref="ModelOptions.Default"/> (float32).</param>
-    public static XClipModel FromWeightSource(XClipConfig config, IWeightSource weights, ModelOptions? options = null) => new(config, weights, options, null);
+    public static XClipModel FromWeightSource(XClipConfig config, IWeightSource weights, ModelOptions? options) => new(config, weights, options, null);
 
     /// <summary>
     /// Text features (<c>get_text_features</c>): <c>text_projection</c> of the pooled text state, <c>[texts, projection_dim]</c>,
