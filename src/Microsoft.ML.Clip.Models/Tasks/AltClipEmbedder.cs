@@ -96,10 +96,13 @@ public sealed class AltClipEmbedder : ITextEmbedder, IImageEmbedder, IZeroShotSc
     }
 
     /// <inheritdoc />
-    public float[][] EmbedImages(IReadOnlyList<ImageInput> images)
+    public float[][] EmbedImages(IReadOnlyList<ImageInput> images) => EmbedImages(images, CancellationToken.None);
+
+    /// <inheritdoc />
+    public float[][] EmbedImages(IReadOnlyList<ImageInput> images, CancellationToken cancellationToken)
     {
         // A video file gives several frames: its embedding is their mean.
-        (Tensor features, int[] views) = ViewFeatures(images);
+        (Tensor features, int[] views) = ViewFeatures(images, cancellationToken);
         return ModelInputs.RowsAveraged(features, views);
     }
 
@@ -111,15 +114,23 @@ public sealed class AltClipEmbedder : ITextEmbedder, IImageEmbedder, IZeroShotSc
     /// <param name="inputs">The images (or video files).</param>
     /// <param name="classPrompts">The prompts of each class.</param>
     /// <returns><c>[inputs][classes]</c> logits.</returns>
-    public float[][] ScoreLogits(IReadOnlyList<ImageInput> inputs, IReadOnlyList<IReadOnlyList<string>> classPrompts)
+    public float[][] ScoreLogits(IReadOnlyList<ImageInput> inputs, IReadOnlyList<IReadOnlyList<string>> classPrompts) =>
+        ScoreLogits(inputs, classPrompts, CancellationToken.None);
+
+    /// <inheritdoc cref="ScoreLogits(IReadOnlyList{ImageInput}, IReadOnlyList{IReadOnlyList{string}})"/>
+    /// <param name="inputs">The images (or video files).</param>
+    /// <param name="classPrompts">The prompts of each class.</param>
+    /// <param name="cancellationToken">Cancels the call (files ffmpeg decodes have their processes killed).</param>
+    /// <exception cref="OperationCanceledException">The token was cancelled.</exception>
+    public float[][] ScoreLogits(IReadOnlyList<ImageInput> inputs, IReadOnlyList<IReadOnlyList<string>> classPrompts, CancellationToken cancellationToken)
     {
-        (Tensor features, int[] views) = ViewFeatures(inputs);
+        (Tensor features, int[] views) = ViewFeatures(inputs, cancellationToken);
         float[][] perView = ModelInputs.RowsAveraged(features, Enumerable.Repeat(1, features.Dim(0)).ToArray());
         return MultiViewScores.Combine(_zeroShot.ScoreLogits(perView, classPrompts), views);
     }
 
     /// <summary>The image features of every view (<c>[views, D]</c>) and how many views each input gave.</summary>
-    private (Tensor Features, int[] Views) ViewFeatures(IReadOnlyList<ImageInput> images)
+    private (Tensor Features, int[] Views) ViewFeatures(IReadOnlyList<ImageInput> images, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(images);
         if (images.Count == 0)
@@ -154,10 +165,12 @@ public sealed class AltClipEmbedder : ITextEmbedder, IImageEmbedder, IZeroShotSc
         }
 
         ModelInputs.ProcessFiles(Preprocessor, files, parts,
-            $"{_source} has no preprocessor_config.json, so image files cannot be read; add the file to the model folder or pass preprocessed pixels.");
+            $"{_source} has no preprocessor_config.json, so image files cannot be read; add the file to the model folder or pass preprocessed pixels.",
+            cancellationToken);
         ModelInputs.ProcessImages(Preprocessor, decoded, parts,
             $"{_source} has no preprocessor_config.json, so decoded images cannot be preprocessed; add the file to the model folder or pass preprocessed pixels.");
 
+        cancellationToken.ThrowIfCancellationRequested();
         Tensor features = Model.GetImageFeatures(ModelInputs.Concat(parts, "AltCLIP images")); // [views, D]
         return (features, parts.Select(p => p.Dim(0)).ToArray());
     }

@@ -14,4 +14,18 @@ public interface IImageEmbedder
     /// <param name="images">The images.</param>
     /// <returns>One embedding of <see cref="Dimension"/> values per image, in input order.</returns>
     float[][] EmbedImages(IReadOnlyList<ImageInput> images);
+
+    /// <summary>
+    /// Embeds a batch of images, stopping early when <paramref name="cancellationToken"/> is cancelled (files decoded by
+    /// ffmpeg have their processes killed). An implementation without its own cancellation checks the token once, first.
+    /// </summary>
+    /// <param name="images">The images.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>One embedding of <see cref="Dimension"/> values per image, in input order.</returns>
+    /// <exception cref="OperationCanceledException">The token was cancelled.</exception>
+    float[][] EmbedImages(IReadOnlyList<ImageInput> images, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        return EmbedImages(images);
+    }
 }

@@ -14,4 +14,18 @@ public interface IVideoEmbedder
     /// <param name="videos">The videos.</param>
     /// <returns>One embedding of <see cref="Dimension"/> values per video, in input order.</returns>
     float[][] EmbedVideos(IReadOnlyList<VideoInput> videos);
+
+    /// <summary>
+    /// Embeds a batch of videos, stopping early when <paramref name="cancellationToken"/> is cancelled (decoding is the long
+    /// part: its ffmpeg processes are killed). An implementation without its own cancellation checks the token once, first.
+    /// </summary>
+    /// <param name="videos">The videos.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>One embedding of <see cref="Dimension"/> values per video, in input order.</returns>
+    /// <exception cref="OperationCanceledException">The token was cancelled.</exception>
+    float[][] EmbedVideos(IReadOnlyList<VideoInput> videos, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        return EmbedVideos(videos);
+    }
 }

@@ -52,8 +52,10 @@ internal static class ModelInputs
     /// <param name="files">(index in <paramref name="parts"/>, the input's files).</param>
     /// <param name="parts">One tensor per input.</param>
     /// <param name="noPreprocessor">The message when files are given but there is no preprocessor.</param>
+    /// <param name="cancellationToken">Cancels decoding (killing ffmpeg).</param>
     public static void ProcessFiles(
-        VisionPreprocessor? preprocessor, IReadOnlyList<(int Index, IReadOnlyList<string> Paths)> files, Tensor[] parts, string noPreprocessor)
+        VisionPreprocessor? preprocessor, IReadOnlyList<(int Index, IReadOnlyList<string> Paths)> files, Tensor[] parts, string noPreprocessor,
+        CancellationToken cancellationToken)
     {
         if (files.Count == 0)
         {
@@ -61,7 +63,7 @@ internal static class ModelInputs
         }
 
         VisionPreprocessor vision = preprocessor ?? throw new InvalidOperationException(noPreprocessor);
-        Tensor[] decoded = vision.ProcessEach(files.Select(f => f.Paths).ToArray());
+        Tensor[] decoded = vision.ProcessEach(files.Select(f => f.Paths).ToArray(), cancellationToken);
         for (int f = 0; f < files.Count; f++)
         {
             parts[files[f].Index] = decoded[f];

@@ -6,7 +6,7 @@ namespace Microsoft.ML.Clip.Tasks;
 /// are the mean over its views — X-CLIP's multi-view test (microsoft/VideoX, <c>X-CLIP/main.py</c> <c>validate</c>:
 /// <c>tot_similarity += output.softmax(dim=-1)</c> over the clips; <c>transformers</c> has no multi-view rule). The
 /// combined scores are returned as logits, <c>log(mean probability)</c>, so that the softmax every caller applies to
-/// <see cref="IZeroShotScorer{TInput}.ScoreLogits"/> gives exactly those mean probabilities; an input of one view keeps
+/// <see cref="IZeroShotScorer{TInput}.ScoreLogits(IReadOnlyList{TInput}, IReadOnlyList{IReadOnlyList{string}})"/> gives exactly those mean probabilities; an input of one view keeps
 /// its model logits.
 /// </summary>
 internal static class MultiViewScores

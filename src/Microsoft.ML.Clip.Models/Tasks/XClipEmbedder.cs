@@ -91,9 +91,13 @@ public sealed class XClipEmbedder : ITextEmbedder, IVideoEmbedder, IZeroShotScor
     }
 
     /// <inheritdoc />
-    public float[][] EmbedVideos(IReadOnlyList<VideoInput> videos)
+    public float[][] EmbedVideos(IReadOnlyList<VideoInput> videos) => EmbedVideos(videos, CancellationToken.None);
+
+    /// <inheritdoc />
+    public float[][] EmbedVideos(IReadOnlyList<VideoInput> videos, CancellationToken cancellationToken)
     {
-        (Tensor pixels, int[] clips) = Pixels(videos);
+        (Tensor pixels, int[] clips) = Pixels(videos, cancellationToken);
+        cancellationToken.ThrowIfCancellationRequested();
         return ModelInputs.RowsAveraged(Model.GetVideoFeatures(pixels), clips); // [clips, D] → mean over each video's clips
     }
 
@@ -107,10 +111,19 @@ public sealed class XClipEmbedder : ITextEmbedder, IVideoEmbedder, IZeroShotScor
     /// <param name="inputs">The videos.</param>
     /// <param name="classPrompts">The prompts of each class.</param>
     /// <returns><c>[videos][classes]</c> logits.</returns>
-    public float[][] ScoreLogits(IReadOnlyList<VideoInput> inputs, IReadOnlyList<IReadOnlyList<string>> classPrompts)
+    public float[][] ScoreLogits(IReadOnlyList<VideoInput> inputs, IReadOnlyList<IReadOnlyList<string>> classPrompts) =>
+        ScoreLogits(inputs, classPrompts, CancellationToken.None);
+
+    /// <inheritdoc cref="ScoreLogits(IReadOnlyList{VideoInput}, IReadOnlyList{IReadOnlyList{string}})"/>
+    /// <param name="inputs">The videos.</param>
+    /// <param name="classPrompts">The prompts of each class.</param>
+    /// <param name="cancellationToken">Cancels the call (decoding is the long part: its ffmpeg processes are killed).</param>
+    /// <exception cref="OperationCanceledException">The token was cancelled.</exception>
+    public float[][] ScoreLogits(IReadOnlyList<VideoInput> inputs, IReadOnlyList<IReadOnlyList<string>> classPrompts, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(classPrompts);
-        (Tensor pixels, int[] clips) = Pixels(inputs);
+        (Tensor pixels, int[] clips) = Pixels(inputs, cancellationToken);
+        cancellationToken.ThrowIfCancellationRequested();
         string[] prompts = classPrompts.SelectMany(p => p).ToArray();
         Tensor logits = Model.LogitsPerVideo(Tokenize(prompts), pixels);           // [clips, prompts], as Forward's
         float[][] perClip = ModelInputs.RowsAveraged(logits, Enumerable.Repeat(1, logits.Dim(0)).ToArray());
@@ -146,7 +159,7 @@ public sealed class XClipEmbedder : ITextEmbedder, IVideoEmbedder, IZeroShotScor
         ModelInputs.Tokenize(Tokenizer, texts, Math.Min(Tokenizer.ModelMaxLength, Model.Config.TextConfig.MaxPositionEmbeddings));
 
     /// <summary>Stacks the inputs into <c>[clips, frames, 3, H, W]</c>; <c>clips[i]</c> is how many clips input i gave.</summary>
-    private (Tensor Pixels, int[] Clips) Pixels(IReadOnlyList<VideoInput> videos)
+    private (Tensor Pixels, int[] Clips) Pixels(IReadOnlyList<VideoInput> videos, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(videos);
         if (videos.Count == 0)
@@ -182,7 +195,8 @@ public sealed class XClipEmbedder : ITextEmbedder, IVideoEmbedder, IZeroShotScor
         }
 
         ModelInputs.ProcessFiles(Preprocessor, files, parts,
-            $"{_source} has no preprocessor_config.json, so video and frame files cannot be read; add the file to the model folder or pass preprocessed pixels.");
+            $"{_source} has no preprocessor_config.json, so video and frame files cannot be read; add the file to the model folder or pass preprocessed pixels.",
+            cancellationToken);
         ModelInputs.ProcessImages(Preprocessor, decoded, parts,
             $"{_source} has no preprocessor_config.json, so decoded frames cannot be preprocessed; add the file to the model folder or pass preprocessed pixels.");
 
