@@ -52,14 +52,32 @@ internal static partial class FfmpegCapabilities
         return major > wantedMajor || (major == wantedMajor && minor >= wantedMinor);
     }
 
-    private static Task<string> VersionLineAsync(string ffmpegPath, CancellationToken cancellationToken) =>
-        VersionLines.GetOrAdd(ffmpegPath, path => new Lazy<Task<string>>(() => ReadVersionLineAsync(path))).Value.WaitAsync(cancellationToken);
+    /// <summary>How long <c>ffmpeg -version</c> may take (it answers in a fraction of a second) before it is killed.</summary>
+    internal static readonly TimeSpan VersionTimeout = TimeSpan.FromSeconds(30);
 
-    private static async Task<string> ReadVersionLineAsync(string ffmpegPath)
+    private static Task<string> VersionLineAsync(string ffmpegPath, CancellationToken cancellationToken) =>
+        VersionLines.GetOrAdd(ffmpegPath, path => new Lazy<Task<string>>(() => ReadVersionLineAsync(path, VersionTimeout))).Value.WaitAsync(cancellationToken);
+
+    /// <summary>
+    /// Runs <c>ffmpeg -version</c> and returns its first line. The run is shared by every caller of the program (so no
+    /// caller's token stops it), and bounded by <paramref name="timeout"/>: a program that does not answer is killed.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The program did not answer within <paramref name="timeout"/>.</exception>
+    internal static async Task<string> ReadVersionLineAsync(string ffmpegPath, TimeSpan timeout)
     {
-        ProcessResult<string> result = await FfmpegProcess.RunForTextAsync(
-            ffmpegPath, ["-hide_banner", "-version"], "(ffmpeg -version)", CancellationToken.None).ConfigureAwait(false);
-        return result.Value.Split('\n', 2)[0];
+        using var timer = new CancellationTokenSource(timeout);
+        try
+        {
+            ProcessResult<string> result = await FfmpegProcess.RunForTextAsync(
+                ffmpegPath, ["-hide_banner", "-version"], "(ffmpeg -version)", timer.Token).ConfigureAwait(false);
+            return result.Value.Split('\n', 2)[0];
+        }
+        catch (OperationCanceledException e) when (timer.IsCancellationRequested)
+        {
+            throw new InvalidOperationException(
+                $"'{ffmpegPath} -version' did not answer within {timeout.TotalSeconds:0.#} s, so it was stopped; check that '{ffmpegPath}' is a working ffmpeg. {FfmpegTools.InstallHint}",
+                e);
+        }
     }
 
     [GeneratedRegex(@"^ffmpeg version n?(\d+)\.(\d+)", RegexOptions.CultureInvariant)]

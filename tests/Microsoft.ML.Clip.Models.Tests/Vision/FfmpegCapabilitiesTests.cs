@@ -46,4 +46,53 @@ public sealed class FfmpegCapabilitiesTests
         Assert.AreEqual("passthrough", arguments[1]);
         CollectionAssert.Contains(new[] { "-fps_mode", "-vsync" }, arguments[0]);
     }
+
+    [TestMethod]
+    public async Task AnFfmpegThatNeverAnswersVersionIsStoppedWithAMessage()
+    {
+        using var temp = new TempMedia();
+        string wrapper = temp.File("ffmpeg");
+        File.WriteAllText(wrapper, "#!/bin/sh\nexec sleep 600\n");
+        TempMedia.Run("chmod", "+x", wrapper);
+        var started = new System.Collections.Concurrent.ConcurrentBag<int>();
+        void OnStarted(int id, string file)
+        {
+            if (file == "(ffmpeg -version)")
+            {
+                started.Add(id);
+            }
+        }
+
+        FfmpegProcess.Started += OnStarted;
+        InvalidOperationException error;
+        try
+        {
+            error = await Assert.ThrowsExactlyAsync<InvalidOperationException>(() => FfmpegCapabilities.ReadVersionLineAsync(wrapper, TimeSpan.FromMilliseconds(300)));
+        }
+        finally
+        {
+            FfmpegProcess.Started -= OnStarted;
+        }
+
+        StringAssert.Contains(error.Message, wrapper + " -version' did not answer within 0.3 s");
+        Assert.IsFalse(started.IsEmpty, "the program was started");
+        foreach (int id in started.Where(id => IsRunningAs(id, "sleep")))
+        {
+            Assert.Fail($"the program (pid {id}) was left running");
+        }
+    }
+
+    /// <summary>True when process <paramref name="id"/> still runs <paramref name="name"/> (another test's ffmpeg may reuse a freed pid).</summary>
+    private static bool IsRunningAs(int id, string name)
+    {
+        try
+        {
+            using var process = System.Diagnostics.Process.GetProcessById(id);
+            return !process.HasExited && process.ProcessName == name;
+        }
+        catch (ArgumentException)
+        {
+            return false;
+        }
+    }
 }
