@@ -107,20 +107,7 @@ public sealed class EmbedderCancellationTests
         Assert.IsFalse(started.IsEmpty, "the decode started ffmpeg (cancelled after 30 s otherwise)");
         foreach (int id in started)
         {
-            Assert.IsFalse(IsRunning(id), $"ffmpeg (pid {id}) was left running after the cancellation");
-        }
-    }
-
-    private static bool IsRunning(int id)
-    {
-        try
-        {
-            using Process process = Process.GetProcessById(id);
-            return !process.HasExited;
-        }
-        catch (ArgumentException)
-        {
-            return false;   // reaped
+            Assert.IsFalse(TempMedia.IsRunning(id), $"ffmpeg (pid {id}) was left running after the cancellation");
         }
     }
 

@@ -76,23 +76,9 @@ public sealed class FfmpegCapabilitiesTests
 
         StringAssert.Contains(error.Message, wrapper + " -version' did not answer within 0.3 s");
         Assert.IsFalse(started.IsEmpty, "the program was started");
-        foreach (int id in started.Where(id => IsRunningAs(id, "sleep")))
+        foreach (int id in started.Where(id => TempMedia.IsRunning(id, "sleep")))
         {
             Assert.Fail($"the program (pid {id}) was left running");
-        }
-    }
-
-    /// <summary>True when process <paramref name="id"/> still runs <paramref name="name"/> (another test's ffmpeg may reuse a freed pid).</summary>
-    private static bool IsRunningAs(int id, string name)
-    {
-        try
-        {
-            using var process = System.Diagnostics.Process.GetProcessById(id);
-            return !process.HasExited && process.ProcessName == name;
-        }
-        catch (ArgumentException)
-        {
-            return false;
         }
     }
 }

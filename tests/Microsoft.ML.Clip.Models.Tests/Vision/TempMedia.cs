@@ -58,4 +58,21 @@ internal sealed class TempMedia : IDisposable
         {
         }
     }
+
+    /// <summary>
+    /// True when process <paramref name="id"/> is still running (a reaped process is gone); with <paramref name="name"/>,
+    /// only when it runs that program (a freed pid taken by another program does not count).
+    /// </summary>
+    public static bool IsRunning(int id, string? name = null)
+    {
+        try
+        {
+            using var process = System.Diagnostics.Process.GetProcessById(id);
+            return !process.HasExited && (name is null || process.ProcessName == name);
+        }
+        catch (ArgumentException)
+        {
+            return false;
+        }
+    }
 }
