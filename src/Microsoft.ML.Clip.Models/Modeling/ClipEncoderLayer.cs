@@ -1,5 +1,4 @@
 using Microsoft.ML.Clip.Numerics;
-using Microsoft.ML.Clip.Numerics.Kernels;
 
 namespace Microsoft.ML.Clip.Modeling;
 
@@ -39,10 +38,8 @@ internal sealed class ClipEncoderLayer : IEncoderLayer
         SelfAttention.Forward(normalized.Tensor, update.Span, mask, attentions);
         Tensor h = EncoderOutputBuffer.For(output, shape); // written whole by the residual add below
 
-        // h = hidden + attention; normalized = layer_norm2(h), in one pass over the rows.
-        LayerNorm2.AddAndForward(hidden.Span, update.Span, h.Span, normalized.Span, rows, rows, rows, NumericsOptions.MaxDegreeOfParallelism);
-        Mlp.Forward(normalized.Span, update.Span, rows);
-        RowJob.Add(h.Span, update.Span, h.Span, LayerNorm1.Width, NumericsOptions.MaxDegreeOfParallelism); // h = h + mlp
+        // h = hidden + attention; h = h + mlp(layer_norm2(h)).
+        Mlp.ForwardResidual(LayerNorm2, hidden.Span, update.Span, h.Span, normalized.Span, update.Span, rows, rows, rows);
         return h;
     }
 
@@ -61,9 +58,7 @@ internal sealed class ClipEncoderLayer : IEncoderLayer
         TensorOps.SelectTokens(hidden, rows, residual.Span);
         using var normalized2 = ScratchTensor.Rent(batch, width);
         var h = new Tensor(batch, width);
-        LayerNorm2.AddAndForward(residual.Span, update.Span, h.Span, normalized2.Span, batch, batch, batch, NumericsOptions.MaxDegreeOfParallelism);
-        Mlp.Forward(normalized2.Span, update.Span, batch);
-        RowJob.Add(h.Span, update.Span, h.Span, width, NumericsOptions.MaxDegreeOfParallelism);
+        Mlp.ForwardResidual(LayerNorm2, residual.Span, update.Span, h.Span, normalized2.Span, update.Span, batch, batch, batch);
         return h;
     }
 }

@@ -1,6 +1,5 @@
 using Microsoft.ML.Clip.Modeling;
 using Microsoft.ML.Clip.Numerics;
-using Microsoft.ML.Clip.Numerics.Kernels;
 
 namespace Microsoft.ML.Clip.XClip;
 
@@ -49,10 +48,7 @@ internal sealed class XClipVisionEncoderLayer : IEncoderLayer
         using var normalized2 = ScratchTensor.Rent(frames, length, d);
         using var update = ScratchTensor.Rent(frames, length, d);
         Tensor h = EncoderOutputBuffer.For(output, frames, length, d); // written whole by the residual add
-        int threads = NumericsOptions.MaxDegreeOfParallelism;
-        _layerNorm2.AddAndForward(x.Span, attended.Span, h.Span, normalized2.Span, frames * length, length, length + 1, threads);
-        _mlp.Forward(normalized2.Span, update.Span, frames * length);
-        RowJob.Add(h.Span, update.Span, h.Span, d, threads); // h = h + mlp
+        _mlp.ForwardResidual(_layerNorm2, x.Span, attended.Span, h.Span, normalized2.Span, update.Span, frames * length, length, length + 1);
         return h;
     }
 
@@ -72,10 +68,7 @@ internal sealed class XClipVisionEncoderLayer : IEncoderLayer
         TensorOps.SelectTokens(x.Tensor, rows, residual.Span);
         using var normalized2 = ScratchTensor.Rent(frames, d);
         var h = new Tensor(frames, d);
-        int threads = NumericsOptions.MaxDegreeOfParallelism;
-        _layerNorm2.AddAndForward(residual.Span, attended.Span, h.Span, normalized2.Span, frames, frames, frames, threads);
-        _mlp.Forward(normalized2.Span, attended.Span, frames);
-        RowJob.Add(h.Span, attended.Span, h.Span, d, threads); // h = h + mlp
+        _mlp.ForwardResidual(_layerNorm2, residual.Span, attended.Span, h.Span, normalized2.Span, attended.Span, frames, frames, frames);
         return h;
     }
 
