@@ -1,5 +1,4 @@
 using System.Security.Cryptography;
-using System.Text.Json;
 using Microsoft.ML.Clip.Checkpoints;
 using Microsoft.ML.Clip.Testing;
 using static Microsoft.ML.Clip.Tests.Checkpoints.TestFiles;
@@ -45,9 +44,7 @@ public sealed class CheckpointFingerprintTests
             File.Copy(Path.Combine(Tiny, "config.json"), Path.Combine(folder, "config.json"));
             File.WriteAllBytes(Path.Combine(folder, "a.safetensors"), [1, 2, 3]);
             File.WriteAllBytes(Path.Combine(folder, "b.safetensors"), [4, 5, 6]);
-            File.WriteAllText(
-                Path.Combine(folder, "model.safetensors.index.json"),
-                JsonSerializer.Serialize(new { weight_map = new Dictionary<string, string> { ["x"] = "a.safetensors", ["y"] = "b.safetensors" } }));
+            WriteIndex(Path.Combine(folder, "model.safetensors.index.json"), new() { ["x"] = "a.safetensors", ["y"] = "b.safetensors" });
             string before = CheckpointFingerprint.Compute(folder);
 
             File.WriteAllBytes(Path.Combine(folder, "b.safetensors"), [4, 5, 7]);
@@ -70,9 +67,7 @@ public sealed class CheckpointFingerprintTests
         try
         {
             File.Copy(Path.Combine(Tiny, "config.json"), Path.Combine(folder, "config.json"));
-            File.WriteAllText(
-                Path.Combine(folder, "model.safetensors.index.json"),
-                JsonSerializer.Serialize(new { weight_map = new Dictionary<string, string> { ["x"] = "../config.json" } }));
+            WriteIndex(Path.Combine(folder, "model.safetensors.index.json"), new() { ["x"] = "../config.json" });
             var error = Assert.ThrowsExactly<InvalidDataException>(() => CheckpointFingerprint.Compute(folder));
             StringAssert.Contains(error.Message, "not a plain file name");
         }

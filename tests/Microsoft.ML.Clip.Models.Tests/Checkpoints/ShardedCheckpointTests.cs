@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Microsoft.ML.Clip.Checkpoints;
 using Microsoft.ML.Clip.Testing;
 using static Microsoft.ML.Clip.Tests.Checkpoints.TestFiles;
@@ -102,7 +101,4 @@ public sealed class ShardedCheckpointTests
             DeleteFolder(folder);
         }
     }
-
-    private static void WriteIndex(string path, Dictionary<string, string> weightMap) =>
-        File.WriteAllText(path, JsonSerializer.Serialize(new { metadata = new { total_size = 0 }, weight_map = weightMap }));
 }

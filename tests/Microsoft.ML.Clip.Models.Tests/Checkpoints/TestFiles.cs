@@ -62,6 +62,10 @@ internal static class TestFiles
         return output.ToArray();
     }
 
+    /// <summary>Writes a sharded checkpoint's index (<c>*.index.json</c>) mapping tensor names to shard files.</summary>
+    public static void WriteIndex(string path, Dictionary<string, string> weightMap) =>
+        File.WriteAllText(path, JsonSerializer.Serialize(new { metadata = new { total_size = 0 }, weight_map = weightMap }));
+
     /// <summary>Float32 values as little-endian bytes.</summary>
     public static byte[] F32(params float[] values) => values.SelectMany(BitConverter.GetBytes).ToArray();
 
