@@ -13,7 +13,7 @@ namespace Microsoft.ML.Clip.Tests.Hub;
 /// </summary>
 internal sealed class FakeHub : IDisposable
 {
-    private readonly HttpListener _listener = new();
+    private readonly HttpListener _listener;
     private readonly Dictionary<string, byte[]> _files;
     private readonly HashSet<string> _lfs;
     private readonly Dictionary<string, byte[]> _blobsBySha = new();
@@ -30,10 +30,7 @@ internal sealed class FakeHub : IDisposable
             _blobsBySha[Sha256(_files[lfs])] = _files[lfs];
         }
 
-        int port = FreePort();
-        Endpoint = $"http://127.0.0.1:{port}";
-        _listener.Prefixes.Add(Endpoint + "/");
-        _listener.Start();
+        (_listener, Endpoint) = Listen();
         _loop = Task.Run(ServeAsync);
     }
 
@@ -74,6 +71,29 @@ internal sealed class FakeHub : IDisposable
         }
         catch (AggregateException)
         {
+        }
+    }
+
+    /// <summary>
+    /// Listens on a free loopback port. The port is found by binding port 0 and releasing it, so another process (or a
+    /// test running in parallel) can take it before the listener binds it: then another port is tried.
+    /// </summary>
+    private static (HttpListener Listener, string Endpoint) Listen()
+    {
+        for (int attempt = 1; ; attempt++)
+        {
+            string endpoint = $"http://127.0.0.1:{FreePort()}";
+            var listener = new HttpListener();
+            listener.Prefixes.Add(endpoint + "/");
+            try
+            {
+                listener.Start();
+                return (listener, endpoint);
+            }
+            catch (HttpListenerException) when (attempt < 20)
+            {
+                listener.Close();   // the port was taken meanwhile
+            }
         }
     }
 
