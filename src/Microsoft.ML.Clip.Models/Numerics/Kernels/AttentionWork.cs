@@ -20,15 +20,65 @@ internal unsafe struct AttentionWork
     public bool Causal;
     public SimdLevel Level;
 
+    /// <summary>Use <see cref="AttentionKernels"/> (set when they serve the shape and level) instead of two GEMM calls.</summary>
+    public bool UseKernels;
+
     [ThreadStatic]
     private static AlignedBuffer? t_scores;
 
+    [ThreadStatic]
+    private static AlignedBuffer? t_keys;
+
+    /// <summary>Whether <see cref="Execute"/> runs the <see cref="AttentionKernels"/> path for <paramref name="shape"/> on <paramref name="level"/>.</summary>
+    public static bool KernelsServe(SimdLevel level, AttentionShape shape) =>
+        AttentionKernels.Supports(level, shape.HeadDim) && shape.KeyLength > 0;
+
+    /// <summary>Computes head <c>h</c> of sequence <c>b</c> (item <c>b·heads + h</c>).</summary>
+    public readonly void Execute(int item)
+    {
+        if (UseKernels)
+        {
+            ExecuteKernels(item);
+        }
+        else
+        {
+            ExecuteGemm(item);
+        }
+    }
+
     /// <summary>
-    /// Head <c>h</c> of sequence <c>b</c> (item <c>b·heads + h</c>): <c>S = Q_h·K_hᵀ</c> into this thread's
-    /// <c>[lq, lk]</c> scratch, scale and mask each row, softmax, then <c>O_h = P·V_h</c> straight into the output columns.
+    /// The <see cref="AttentionKernels"/> path: <c>K_hᵀ</c> into this thread's <c>[64, lk']</c> scratch (<c>lk'</c> = lk rounded
+    /// up to 16), <c>S = Q_h·K_hᵀ</c> into its <c>[lq, lk']</c> scratch, each row weighed as on the GEMM path, then
+    /// <c>O_h = P·V_h</c> straight into the output columns. Bit-for-bit the results of <see cref="ExecuteGemm"/>.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public readonly void Execute(int item)
+    private readonly void ExecuteKernels(int item)
+    {
+        (_, int lq, int lk, int heads, int headDim) = Shape;
+        int b = item / heads;
+        int h = item % heads;
+        nint width = Shape.Width;
+        float* q = Query + (b * lq * width) + (h * headDim);
+        float* k = Key + (b * lk * width) + (h * headDim);
+        float* v = Value + (b * lk * width) + (h * headDim);
+        float* o = Output + (b * lq * width) + (h * headDim);
+        int padded = AttentionKernels.PaddedKeys(lk);
+        float* keys = AlignedBuffer.Ensure(ref t_keys, (long)AttentionKernels.HeadDim * padded).Pointer;
+        float* scores = AlignedBuffer.Ensure(ref t_scores, (long)lq * padded).Pointer;
+
+        AttentionKernels.TransposeKeys(k, width, lk, keys);
+        AttentionKernels.Scores(q, width, lq, keys, lk, scores);
+        WeighRows(scores, padded, b, h);
+        AttentionKernels.Weighted(scores, padded, lq, lk, v, width, o, width);
+    }
+
+    /// <summary>
+    /// The GEMM path (the reference for <see cref="ExecuteKernels"/>, and every other head width and level):
+    /// <c>S = Q_h·K_hᵀ</c> into this thread's <c>[lq, lk]</c> scratch, scale and mask each row, softmax, then
+    /// <c>O_h = P·V_h</c> straight into the output columns.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private readonly void ExecuteGemm(int item)
     {
         (int batch, int lq, int lk, int heads, int headDim) = Shape;
         int b = item / heads;
@@ -43,10 +93,23 @@ internal unsafe struct AttentionWork
         // S[lq, lk] = Q_h[lq, d] · K_h[lk, d]ᵀ, one thread.
         Gemm.Multiply(q, width, 0, k, width, 0, true, scores, lk, 0, 1, lq, headDim, lk, false, Level, 1);
 
+        WeighRows(scores, lk, b, h);
+
+        // O_h[lq, d] = P[lq, lk] · V_h[lk, d], written into the head's columns of the output rows.
+        Gemm.Multiply(scores, lk, 0, v, width, 0, false, o, width, 0, 1, lq, lk, headDim, false, Level, 1);
+    }
+
+    /// <summary>
+    /// Turns the raw scores of head <paramref name="h"/> of sequence <paramref name="b"/> (<c>[lq, lk]</c>, rows
+    /// <paramref name="ldScores"/> apart) into attention weights, copying them out when they are requested.
+    /// </summary>
+    private readonly void WeighRows(float* scores, int ldScores, int b, int h)
+    {
+        (_, int lq, int lk, int heads, _) = Shape;
         float* mask = Mask == null ? null : Mask + ((long)b * lk);
         for (int i = 0; i < lq; i++)
         {
-            var row = new Span<float>(scores + ((long)i * lk), lk);
+            var row = new Span<float>(scores + ((long)i * ldScores), lk);
             int position = QueryPositions == null ? i : QueryPositions[((long)b * lq) + i];
             int visible = Causal ? Math.Min(position + 1, lk) : lk;
             WeighRow(row, visible, mask);
@@ -55,9 +118,6 @@ internal unsafe struct AttentionWork
                 row.CopyTo(new Span<float>(Probabilities + ((((long)b * heads) + h) * lq * lk) + ((long)i * lk), lk));
             }
         }
-
-        // O_h[lq, d] = P[lq, lk] · V_h[lk, d], written into the head's columns of the output rows.
-        Gemm.Multiply(scores, lk, 0, v, width, 0, false, o, width, 0, 1, lq, lk, headDim, false, Level, 1);
     }
 
     /// <summary>
