@@ -132,12 +132,30 @@ public sealed class AttentionTests
     {
         // The AVX-512 kernels for 64-wide heads against the two-GEMM path on the scalar kernels (the reference) and on every
         // instruction set and thread count, outputs and probabilities. The inputs include +0, −0 and an infinite value, and
-        // the mask a fully padded sequence and holes, so the zero weights of masked keys and the signs of zero sums count.
+        // the mask a fully padded sequence and holes, so the zero weights of masked keys and the signs of zero sums count;
+        // some query rows have a zero or non-finite largest score (the softmax cases the kernel path hands to Softmax).
         var shape = new AttentionShape(batch, lq, lk, heads, 64);
         float[] q = WithZeros(NumericsReference.Random(batch * lq * shape.Width, 80), 81);
         float[] k = WithZeros(NumericsReference.Random(batch * lk * shape.Width, 82), 83);
         float[] v = WithZeros(NumericsReference.Random(batch * lk * shape.Width, 84), 85);
         v[^1] = float.PositiveInfinity; // the last key of the last sequence: NaN or ±∞ where it is weighed (or weighs 0)
+        Array.Clear(q, 0, 64); // query 0 of head 0 scores +0 everywhere: a zero maximum
+        if (lq > 2)
+        {
+            q[(2 * shape.Width) + 5] = float.NegativeInfinity; // query 2 of head 0: infinite and NaN scores
+        }
+
+        // Query 1 of head 0 scores −|k[j, 0]|: negatives and, where that key value is ±0, exact zeros as the largest score.
+        if (lq > 1)
+        {
+            Array.Clear(q, shape.Width, 64);
+            q[shape.Width] = -1f;
+            for (int j = 0; j < batch * lk; j++)
+            {
+                k[j * shape.Width] = MathF.Abs(k[j * shape.Width]);
+            }
+        }
+
         float[] mask = padded ? HoledMask(batch, lk) : [];
         int[] positions = positioned ? QueryPositions(batch, lq, lk) : [];
         float scale = 0.125f;

@@ -29,6 +29,9 @@ internal unsafe struct AttentionWork
     [ThreadStatic]
     private static AlignedBuffer? t_keys;
 
+    [ThreadStatic]
+    private static AlignedBuffer? t_keep;
+
     /// <summary>Whether <see cref="Execute"/> runs the <see cref="AttentionKernels"/> path for <paramref name="shape"/> on <paramref name="level"/>.</summary>
     public static bool KernelsServe(SimdLevel level, AttentionShape shape) =>
         AttentionKernels.Supports(level, shape.HeadDim) && shape.KeyLength > 0;
@@ -68,8 +71,35 @@ internal unsafe struct AttentionWork
 
         AttentionKernels.TransposeKeys(k, width, lk, keys);
         AttentionKernels.Scores(q, width, lq, keys, lk, scores);
-        WeighRows(scores, padded, b, h);
+
+        // The sequence's padding mask, padded like the score rows, for whole-vector masking.
+        float* keep = null;
+        if (Mask != null)
+        {
+            keep = AlignedBuffer.Ensure(ref t_keep, padded).Pointer;
+            new ReadOnlySpan<float>(Mask + ((long)b * lk), lk).CopyTo(new Span<float>(keep, lk));
+            new Span<float>(keep + lk, padded - lk).Fill(1f);
+        }
+
+        for (int i = 0; i < lq; i++)
+        {
+            float* row = scores + ((long)i * padded);
+            AttentionRowWeights.Weigh(row, lk, Visible(b, i), keep, Scale);
+            if (Probabilities != null)
+            {
+                new ReadOnlySpan<float>(row, lk).CopyTo(new Span<float>(Probabilities + ((((long)b * heads) + h) * lq * lk) + ((long)i * lk), lk));
+            }
+        }
+
         AttentionKernels.Weighted(scores, padded, lq, lk, v, width, o, width);
+    }
+
+    /// <summary>The keys query <paramref name="i"/> of sequence <paramref name="b"/> may see: all, or those up to its position when causal.</summary>
+    private readonly int Visible(int b, int i)
+    {
+        (_, int lq, int lk, _, _) = Shape;
+        int position = QueryPositions == null ? i : QueryPositions[((long)b * lq) + i];
+        return Causal ? Math.Min(position + 1, lk) : lk;
     }
 
     /// <summary>
@@ -102,6 +132,7 @@ internal unsafe struct AttentionWork
     /// <summary>
     /// Turns the raw scores of head <paramref name="h"/> of sequence <paramref name="b"/> (<c>[lq, lk]</c>, rows
     /// <paramref name="ldScores"/> apart) into attention weights, copying them out when they are requested.
+    /// (<see cref="AttentionRowWeights"/> computes the same bits on the kernel path.)
     /// </summary>
     private readonly void WeighRows(float* scores, int ldScores, int b, int h)
     {
@@ -110,9 +141,7 @@ internal unsafe struct AttentionWork
         for (int i = 0; i < lq; i++)
         {
             var row = new Span<float>(scores + ((long)i * ldScores), lk);
-            int position = QueryPositions == null ? i : QueryPositions[((long)b * lq) + i];
-            int visible = Causal ? Math.Min(position + 1, lk) : lk;
-            WeighRow(row, visible, mask);
+            WeighRow(row, Visible(b, i), mask);
             if (Probabilities != null)
             {
                 row.CopyTo(new Span<float>(Probabilities + ((((long)b * heads) + h) * lq * lk) + ((long)i * lk), lk));
