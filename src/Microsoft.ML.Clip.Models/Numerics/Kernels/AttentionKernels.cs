@@ -50,6 +50,28 @@ internal static unsafe class AttentionKernels
     }
 
     /// <summary>
+    /// Copies V of one head into a contiguous <c>[keys, 64]</c> block, so the products read it from consecutive cache lines
+    /// rather than rows a model width apart (4 KiB for ViT-L/14, where every row falls into the same few L1 sets).
+    /// </summary>
+    /// <param name="v">V of the head, <c>[keys, 64]</c> with rows <paramref name="ldv"/> floats apart.</param>
+    /// <param name="ldv">Distance between value rows (the model width).</param>
+    /// <param name="keys">The number of keys.</param>
+    /// <param name="packed">The copy, <c>[keys, 64]</c>, 64-byte aligned.</param>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void PackValues(float* v, nint ldv, int keys, float* packed)
+    {
+        for (int j = 0; j < keys; j++)
+        {
+            float* row = v + (j * ldv);
+            float* to = packed + (j * HeadDim);
+            Avx512F.StoreAligned(to, Avx512F.LoadVector512(row));
+            Avx512F.StoreAligned(to + 16, Avx512F.LoadVector512(row + 16));
+            Avx512F.StoreAligned(to + 32, Avx512F.LoadVector512(row + 32));
+            Avx512F.StoreAligned(to + 48, Avx512F.LoadVector512(row + 48));
+        }
+    }
+
+    /// <summary>
     /// Raw scores of one head: <c>S[i, j] = Σ_d q[i, d]·Kᵀ[d, j]</c> for <c>i &lt; queries</c> and all
     /// <c>PaddedKeys(keys)</c> columns (the padding columns are 0 for finite queries and are never read).
     /// </summary>
@@ -59,6 +81,7 @@ internal static unsafe class AttentionKernels
     /// <param name="kt">Kᵀ from <see cref="TransposeKeys"/>.</param>
     /// <param name="keys">The number of keys.</param>
     /// <param name="s">S, <c>[queries, PaddedKeys(keys)]</c>, 64-byte aligned.</param>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Scores(float* q, nint ldq, int queries, float* kt, int keys, float* s)
     {
         int padded = PaddedKeys(keys);
@@ -87,6 +110,7 @@ internal static unsafe class AttentionKernels
     /// <param name="ldv">Distance between value rows.</param>
     /// <param name="o">O of the head, <c>[queries, 64]</c> with rows <paramref name="ldo"/> floats apart.</param>
     /// <param name="ldo">Distance between output rows.</param>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Weighted(float* p, nint ldp, int queries, int keys, float* v, nint ldv, float* o, nint ldo)
     {
         int i0 = 0;
@@ -117,6 +141,7 @@ internal static unsafe class AttentionKernels
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void ScoreRows(int rows, int vectors, float* q, nint ldq, float* kt, nint ldk, float* s)
     {
         switch (rows)
@@ -148,6 +173,7 @@ internal static unsafe class AttentionKernels
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void ScoreVectors<TRows>(int vectors, float* q, nint ldq, float* kt, nint ldk, float* s)
         where TRows : struct, ITileSize
     {
@@ -546,7 +572,7 @@ internal static unsafe class AttentionKernels
     /// Transposes a 16×16 block: <c>dst[c·ldd + r] = src[r·lds + c]</c>, with rows <c>r ≥ rows</c> of the source taken as 0
     /// (not read). Three rounds of in-lane unpacks and 128-bit lane shuffles, 64 shuffles in all; only moves, so exact.
     /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Transpose16(float* src, nint lds, int rows, float* dst, nint ldd)
     {
         Vector512<float> r0 = Row(src, lds, rows, 0), r1 = Row(src, lds, rows, 1), r2 = Row(src, lds, rows, 2), r3 = Row(src, lds, rows, 3);

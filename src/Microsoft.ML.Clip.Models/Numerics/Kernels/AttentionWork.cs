@@ -32,6 +32,9 @@ internal unsafe struct AttentionWork
     [ThreadStatic]
     private static AlignedBuffer? t_keep;
 
+    [ThreadStatic]
+    private static AlignedBuffer? t_values;
+
     /// <summary>Whether <see cref="Execute"/> runs the <see cref="AttentionKernels"/> path for <paramref name="shape"/> on <paramref name="level"/>.</summary>
     public static bool KernelsServe(SimdLevel level, AttentionShape shape) =>
         AttentionKernels.Supports(level, shape.HeadDim) && shape.KeyLength > 0;
@@ -91,7 +94,9 @@ internal unsafe struct AttentionWork
             }
         }
 
-        AttentionKernels.Weighted(scores, padded, lq, lk, v, width, o, width);
+        float* values = AlignedBuffer.Ensure(ref t_values, (long)lk * AttentionKernels.HeadDim).Pointer;
+        AttentionKernels.PackValues(v, width, lk, values);
+        AttentionKernels.Weighted(scores, padded, lq, lk, values, AttentionKernels.HeadDim, o, width);
     }
 
     /// <summary>The keys query <paramref name="i"/> of sequence <paramref name="b"/> may see: all, or those up to its position when causal.</summary>
