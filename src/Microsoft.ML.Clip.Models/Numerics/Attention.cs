@@ -127,8 +127,12 @@ public static class Attention
                 Level = level,
                 UseKernels = path == AttentionPath.Best && AttentionWork.KernelsServe(level, shape),
             };
-            int items = shape.Batch * shape.Heads;
-            double flops = 4.0 * items * shape.QueryLength * shape.KeyLength * shape.HeadDim;
+            int pairs = shape.Batch * shape.Heads;
+            double pairFlops = 4.0 * shape.QueryLength * shape.KeyLength * shape.HeadDim;
+            double flops = pairs * pairFlops;
+            work.Pairs = pairs;
+            work.PairsPerItem = work.UseKernels ? PairsPerItem(pairs, pairFlops, maxThreads) : 1;
+            int items = (pairs + work.PairsPerItem - 1) / work.PairsPerItem;
             if (maxThreads <= 1 || items == 1 || flops < GemmDriver.MinFlopsPerThread)
             {
                 for (int i = 0; i < items; i++)
@@ -147,6 +151,21 @@ public static class Attention
 
     [ThreadStatic]
     private static AttentionJob? t_job;
+
+    /// <summary>
+    /// How many (sequence, head) pairs one work item computes: a text head of 16 tokens takes well under a microsecond on
+    /// the kernel path, less than handing it to a thread costs, so small heads go in groups of about
+    /// <see cref="ItemFlops"/> — while leaving at least 8 items a thread, so a descheduled thread holds back little.
+    /// </summary>
+    private static int PairsPerItem(int pairs, double pairFlops, int maxThreads)
+    {
+        int grouped = (int)Math.Clamp(ItemFlops / Math.Max(1, pairFlops), 1, 64);
+        int balanced = Math.Max(1, pairs / (8 * Math.Max(1, maxThreads)));
+        return Math.Min(grouped, balanced);
+    }
+
+    /// <summary>The least work per item worth grouping small heads up to (≈ 1–2 µs on the kernel path).</summary>
+    private const double ItemFlops = 1 << 18;
 
     private static void CheckSizes(int query, int key, int value, int output, AttentionShape shape, int mask, int probabilities)
     {

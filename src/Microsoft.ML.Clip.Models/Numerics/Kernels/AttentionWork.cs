@@ -3,7 +3,7 @@ using System.Runtime.Intrinsics.X86;
 
 namespace Microsoft.ML.Clip.Numerics.Kernels;
 
-/// <summary>One attention call, by raw pointers; <see cref="Execute"/> computes one (batch, head) pair.</summary>
+/// <summary>One attention call, by raw pointers; <see cref="Execute"/> computes one work item of (batch, head) pairs.</summary>
 internal unsafe struct AttentionWork
 {
     public float* Query;
@@ -23,6 +23,12 @@ internal unsafe struct AttentionWork
     /// <summary>Use <see cref="AttentionKernels"/> (set when they serve the shape and level) instead of two GEMM calls.</summary>
     public bool UseKernels;
 
+    /// <summary>The (sequence, head) pairs, <c>batch·heads</c>.</summary>
+    public int Pairs;
+
+    /// <summary>Consecutive pairs computed by one work item (at least 1).</summary>
+    public int PairsPerItem;
+
     [ThreadStatic]
     private static AlignedBuffer? t_scores;
 
@@ -39,64 +45,77 @@ internal unsafe struct AttentionWork
     public static bool KernelsServe(SimdLevel level, AttentionShape shape) =>
         AttentionKernels.Supports(level, shape.HeadDim) && shape.KeyLength > 0;
 
-    /// <summary>Computes head <c>h</c> of sequence <c>b</c> (item <c>b·heads + h</c>).</summary>
+    /// <summary>
+    /// Computes work item <paramref name="item"/>: pairs <c>item·PairsPerItem …</c> (at most <see cref="PairsPerItem"/>), where
+    /// pair <c>b·heads + h</c> is head <c>h</c> of sequence <c>b</c>.
+    /// </summary>
     public readonly void Execute(int item)
     {
+        int first = item * PairsPerItem;
+        int end = Math.Min(Pairs, first + PairsPerItem);
         if (UseKernels)
         {
-            ExecuteKernels(item);
+            ExecuteKernels(first, end);
         }
         else
         {
-            ExecuteGemm(item);
+            for (int pair = first; pair < end; pair++)
+            {
+                ExecuteGemm(pair);
+            }
         }
     }
 
     /// <summary>
-    /// The <see cref="AttentionKernels"/> path: <c>K_hᵀ</c> into this thread's <c>[64, lk']</c> scratch (<c>lk'</c> = lk rounded
-    /// up to 16), <c>S = Q_h·K_hᵀ</c> into its <c>[lq, lk']</c> scratch, each row weighed as on the GEMM path, then
-    /// <c>O_h = P·V_h</c> straight into the output columns. Bit-for-bit the results of <see cref="ExecuteGemm"/>.
+    /// The <see cref="AttentionKernels"/> path for pairs <paramref name="first"/> … <paramref name="end"/>−1: per pair,
+    /// <c>K_hᵀ</c> into this thread's <c>[64, lk']</c> scratch (<c>lk'</c> = lk rounded up to 16), <c>S = Q_h·K_hᵀ</c> into its
+    /// <c>[lq, lk']</c> scratch, each row weighed as on the GEMM path, V_h packed into <c>[lk, 64]</c>, then <c>O_h = P·V_h</c>
+    /// straight into the output columns. Bit-for-bit the results of <see cref="ExecuteGemm"/>.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private readonly void ExecuteKernels(int item)
+    private readonly void ExecuteKernels(int first, int end)
     {
         (_, int lq, int lk, int heads, int headDim) = Shape;
-        int b = item / heads;
-        int h = item % heads;
         nint width = Shape.Width;
-        float* q = Query + (b * lq * width) + (h * headDim);
-        float* k = Key + (b * lk * width) + (h * headDim);
-        float* v = Value + (b * lk * width) + (h * headDim);
-        float* o = Output + (b * lq * width) + (h * headDim);
         int padded = AttentionKernels.PaddedKeys(lk);
         float* keys = AlignedBuffer.Ensure(ref t_keys, (long)AttentionKernels.HeadDim * padded).Pointer;
         float* scores = AlignedBuffer.Ensure(ref t_scores, (long)lq * padded).Pointer;
-
-        AttentionKernels.TransposeKeys(k, width, lk, keys);
-        AttentionKernels.Scores(q, width, lq, keys, lk, scores);
-
-        // The sequence's padding mask, padded like the score rows, for whole-vector masking.
-        float* keep = null;
-        if (Mask != null)
-        {
-            keep = AlignedBuffer.Ensure(ref t_keep, padded).Pointer;
-            new ReadOnlySpan<float>(Mask + ((long)b * lk), lk).CopyTo(new Span<float>(keep, lk));
-            new Span<float>(keep + lk, padded - lk).Fill(1f);
-        }
-
-        for (int i = 0; i < lq; i++)
-        {
-            float* row = scores + ((long)i * padded);
-            AttentionRowWeights.Weigh(row, lk, Visible(b, i), keep, Scale);
-            if (Probabilities != null)
-            {
-                new ReadOnlySpan<float>(row, lk).CopyTo(new Span<float>(Probabilities + ((((long)b * heads) + h) * lq * lk) + ((long)i * lk), lk));
-            }
-        }
-
         float* values = AlignedBuffer.Ensure(ref t_values, (long)lk * AttentionKernels.HeadDim).Pointer;
-        AttentionKernels.PackValues(v, width, lk, values);
-        AttentionKernels.Weighted(scores, padded, lq, lk, values, AttentionKernels.HeadDim, o, width);
+        float* keep = Mask == null ? null : AlignedBuffer.Ensure(ref t_keep, padded).Pointer;
+        int keepFor = -1;
+        for (int pair = first; pair < end; pair++)
+        {
+            int b = pair / heads;
+            int h = pair % heads;
+            float* q = Query + (b * lq * width) + (h * headDim);
+            float* k = Key + (b * lk * width) + (h * headDim);
+            float* v = Value + (b * lk * width) + (h * headDim);
+            float* o = Output + (b * lq * width) + (h * headDim);
+
+            AttentionKernels.TransposeKeys(k, width, lk, keys);
+            AttentionKernels.Scores(q, width, lq, keys, lk, scores);
+
+            // The sequence's padding mask, padded like the score rows, for whole-vector masking.
+            if (keep != null && keepFor != b)
+            {
+                new ReadOnlySpan<float>(Mask + ((long)b * lk), lk).CopyTo(new Span<float>(keep, lk));
+                new Span<float>(keep + lk, padded - lk).Fill(1f);
+                keepFor = b;
+            }
+
+            for (int i = 0; i < lq; i++)
+            {
+                float* row = scores + ((long)i * padded);
+                AttentionRowWeights.Weigh(row, lk, Visible(b, i), keep, Scale);
+                if (Probabilities != null)
+                {
+                    new ReadOnlySpan<float>(row, lk).CopyTo(new Span<float>(Probabilities + ((((long)b * heads) + h) * lq * lk) + ((long)i * lk), lk));
+                }
+            }
+
+            AttentionKernels.PackValues(v, width, lk, values);
+            AttentionKernels.Weighted(scores, padded, lq, lk, values, AttentionKernels.HeadDim, o, width);
+        }
     }
 
     /// <summary>The keys query <paramref name="i"/> of sequence <paramref name="b"/> may see: all, or those up to its position when causal.</summary>
