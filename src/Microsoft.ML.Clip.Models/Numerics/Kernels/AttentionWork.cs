@@ -49,6 +49,7 @@ internal unsafe struct AttentionWork
     /// Computes work item <paramref name="item"/>: pairs <c>item·PairsPerItem …</c> (at most <see cref="PairsPerItem"/>), where
     /// pair <c>b·heads + h</c> is head <c>h</c> of sequence <c>b</c>.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public readonly void Execute(int item)
     {
         int first = item * PairsPerItem;
@@ -147,24 +148,24 @@ internal unsafe struct AttentionWork
         // S[lq, lk] = Q_h[lq, d] · K_h[lk, d]ᵀ, one thread.
         Gemm.Multiply(q, width, 0, k, width, 0, true, scores, lk, 0, 1, lq, headDim, lk, false, Level, 1);
 
-        WeighRows(scores, lk, b, h);
+        WeighRows(scores, b, h);
 
         // O_h[lq, d] = P[lq, lk] · V_h[lk, d], written into the head's columns of the output rows.
         Gemm.Multiply(scores, lk, 0, v, width, 0, false, o, width, 0, 1, lq, lk, headDim, false, Level, 1);
     }
 
     /// <summary>
-    /// Turns the raw scores of head <paramref name="h"/> of sequence <paramref name="b"/> (<c>[lq, lk]</c>, rows
-    /// <paramref name="ldScores"/> apart) into attention weights, copying them out when they are requested.
-    /// (<see cref="AttentionRowWeights"/> computes the same bits on the kernel path.)
+    /// Turns the raw scores of head <paramref name="h"/> of sequence <paramref name="b"/> (<c>[lq, lk]</c>) into attention
+    /// weights, copying them out when they are requested. (<see cref="AttentionRowWeights"/> computes the same bits on the
+    /// kernel path.)
     /// </summary>
-    private readonly void WeighRows(float* scores, int ldScores, int b, int h)
+    private readonly void WeighRows(float* scores, int b, int h)
     {
         (_, int lq, int lk, int heads, _) = Shape;
         float* mask = Mask == null ? null : Mask + ((long)b * lk);
         for (int i = 0; i < lq; i++)
         {
-            var row = new Span<float>(scores + ((long)i * ldScores), lk);
+            var row = new Span<float>(scores + ((long)i * lk), lk);
             WeighRow(row, Visible(b, i), mask);
             if (Probabilities != null)
             {
