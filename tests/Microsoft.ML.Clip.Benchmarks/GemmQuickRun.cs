@@ -65,31 +65,11 @@ public static class GemmQuickRun
         }
 
         Console.WriteLine();
-        Console.WriteLine($"{"attention (batch×tokens, heads×dim)",-38} {"1 thread",10} {"ms",7} {cores + " threads",10} {"speed-up",9}");
-        foreach ((string name, AttentionShape shape, bool causal) in AttentionShapes)
-        {
-            var random = new Random(2);
-            int length = shape.Batch * shape.QueryLength * shape.Width;
-            float[] q = RandomValues(random, length), k = RandomValues(random, length), v = RandomValues(random, length);
-            float[] output = new float[length];
-            void Run() => Attention.Forward(q, k, v, output, shape, 0.125f, default, causal);
-            double flops = 4.0 * shape.Batch * shape.Heads * shape.QueryLength * shape.KeyLength * shape.HeadDim;
-            double single = Measure(Run, 1, runs);
-            double all = Measure(Run, cores, runs);
-            Console.WriteLine($"{name,-38} {flops / single / 1e9,10:F1} {single * 1e3,7:F2} {flops / all / 1e9,10:F1} {single / all,8:F2}x");
-        }
-
+        AttentionQuickRun.PrintTable(runs, 3);
         Console.WriteLine();
         LayerBreakdown.Run(8, 50, runs);
         NumericsOptions.MaxDegreeOfParallelism = cores;
     }
-
-    private static readonly (string Name, AttentionShape Shape, bool Causal)[] AttentionShapes =
-    [
-        ("xclip-b32 vision 8×50, 12×64", new AttentionShape(8, 50, 50, 12, 64), false),
-        ("vit-l14 vision 1×257, 16×64", new AttentionShape(1, 257, 257, 16, 64), false),
-        ("text 32×16 causal, 8×64", new AttentionShape(32, 16, 16, 8, 64), true),
-    ];
 
     private static double Measure(Action action, int threads, int runs)
     {

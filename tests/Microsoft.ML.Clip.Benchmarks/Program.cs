@@ -4,7 +4,7 @@ namespace Microsoft.ML.Clip.Benchmarks;
 
 /// <summary>
 /// Runs the BenchmarkDotNet suites: <c>dotnet run -c Release --project tests/Microsoft.ML.Clip.Benchmarks -- --filter '*'</c>,
-/// or the quick GEMM table: <c>… -- gemm [--runs N]</c>, few-row products with weights in cache and from DRAM:
+/// or the quick GEMM table: <c>… -- gemm [--runs N]</c>, its attention part alone: <c>… -- attention [--runs N] [--rounds R]</c>, few-row products with weights in cache and from DRAM:
 /// <c>… -- gemm-small [--runs N] [--threads T] [MxKxN …]</c>, float32 against int8 at the same shapes: <c>… -- int8 [--rounds N]</c>,
 /// or the model benchmarks in float32 and int8, interleaved: <c>… -- int8-models [--rounds N] [--filter part,…]</c>,
 /// or full-size model timings and memory: <c>… -- models [xclip|altclip-memory|all]</c>,
@@ -19,6 +19,12 @@ public static class Program
         if (args.Length > 0 && args[0] == "gemm")
         {
             GemmQuickRun.Run(args);
+            return;
+        }
+
+        if (args.Length > 0 && args[0] == "attention")
+        {
+            AttentionQuickRun.Run(args);
             return;
         }
 

@@ -21,6 +21,11 @@ public sealed class AttentionTests
     [DataRow(2, 77, 77, 2, 64, true, true)]
     [DataRow(1, 257, 257, 1, 64, false, false)]
     [DataRow(1, 9, 3, 2, 7, true, false)]
+    [DataRow(3, 17, 17, 2, 64, true, true)]
+    [DataRow(2, 15, 65, 2, 64, false, true)]
+    [DataRow(2, 51, 51, 3, 64, false, false)]
+    [DataRow(1, 2, 1, 2, 64, true, false)]
+    [DataRow(2, 7, 129, 1, 64, false, true)]
     public void MatchesReference(int batch, int lq, int lk, int heads, int headDim, bool causal, bool padded)
     {
         var shape = new AttentionShape(batch, lq, lk, heads, headDim);
@@ -105,6 +110,125 @@ public sealed class AttentionTests
         NumericsReference.AssertClose(output, expected, tolerance, 1, 0, "output");
         NumericsReference.AssertClose(probabilities, expectedProbabilities, probabilityTolerance, 1, 1e-9, "probabilities");
         AssertMaskedKeysWeighZero(probabilities, shape, mask, causal, positions);
+    }
+
+    [TestMethod]
+    [DataRow(1, 1, 1, 2, false, false, false)]
+    [DataRow(2, 2, 2, 3, true, false, false)]
+    [DataRow(3, 15, 15, 2, true, true, false)]
+    [DataRow(4, 16, 16, 3, true, true, false)]
+    [DataRow(3, 17, 17, 2, false, true, false)]
+    [DataRow(2, 51, 51, 2, false, false, false)]
+    [DataRow(2, 63, 63, 1, true, true, false)]
+    [DataRow(2, 64, 64, 2, false, true, false)]
+    [DataRow(2, 65, 65, 1, true, false, false)]
+    [DataRow(1, 257, 257, 2, false, true, false)]
+    [DataRow(3, 5, 33, 2, false, true, false)]
+    [DataRow(2, 40, 17, 2, true, true, false)]
+    [DataRow(3, 3, 51, 2, true, true, true)]
+    [DataRow(2, 1, 257, 2, true, false, true)]
+    [DataRow(2, 6, 16, 3, false, true, true)]
+    [DataRow(12, 16, 16, 3, true, true, false)] // many small heads: work items of several (sequence, head) pairs across sequences
+    [DataRow(16, 16, 16, 5, false, true, false)]
+    public void KernelPathEqualsTheGemmPathBitForBit(int batch, int lq, int lk, int heads, bool causal, bool padded, bool positioned)
+    {
+        // The AVX-512 kernels for 64-wide heads against the two-GEMM path on the scalar kernels (the reference) and on every
+        // instruction set and thread count, outputs and probabilities. The inputs include +0, −0 and an infinite value, and
+        // the mask a fully padded sequence and holes, so the zero weights of masked keys and the signs of zero sums count;
+        // some query rows have a zero or non-finite largest score (the softmax cases the kernel path hands to Softmax).
+        var shape = new AttentionShape(batch, lq, lk, heads, 64);
+        float[] q = WithZeros(NumericsReference.Random(batch * lq * shape.Width, 80), 81);
+        float[] k = WithZeros(NumericsReference.Random(batch * lk * shape.Width, 82), 83);
+        float[] v = WithZeros(NumericsReference.Random(batch * lk * shape.Width, 84), 85);
+        v[^1] = float.PositiveInfinity; // the last key of the last sequence: NaN or ±∞ where it is weighed (or weighs 0)
+        Array.Clear(q, 0, 64); // query 0 of head 0 scores +0 everywhere: a zero maximum
+        if (lq > 2)
+        {
+            q[(2 * shape.Width) + 5] = float.NegativeInfinity; // query 2 of head 0: infinite and NaN scores
+        }
+
+        // Query 1 of head 0 scores −|k[j, 0]|: negatives and, where that key value is ±0, exact zeros as the largest score.
+        if (lq > 1)
+        {
+            Array.Clear(q, shape.Width, 64);
+            q[shape.Width] = -1f;
+            for (int j = 0; j < batch * lk; j++)
+            {
+                k[j * shape.Width] = MathF.Abs(k[j * shape.Width]);
+            }
+        }
+
+        float[] mask = padded ? HoledMask(batch, lk) : [];
+        int[] positions = positioned ? QueryPositions(batch, lq, lk) : [];
+        float scale = 0.125f;
+
+        float[] expected = new float[batch * lq * shape.Width];
+        float[] expectedProbabilities = new float[batch * heads * lq * lk];
+        Attention.Forward(q, k, v, expected, shape, scale, mask, causal, expectedProbabilities, SimdLevel.Scalar, 1, positions, AttentionPath.Gemm);
+        Assert.IsTrue(expected.Any(float.IsFinite), "the reference has finite outputs");
+        foreach (SimdLevel level in Enum.GetValues<SimdLevel>().Where(SimdLevelInfo.IsSupported))
+        {
+            foreach (AttentionPath path in new[] { AttentionPath.Best, AttentionPath.Gemm })
+            {
+                foreach (int threads in new[] { 1, 2 })
+                {
+                    float[] output = new float[expected.Length];
+                    float[] probabilities = new float[expectedProbabilities.Length];
+                    Attention.Forward(q, k, v, output, shape, scale, mask, causal, probabilities, level, threads, positions, path);
+                    NumericsReference.AssertIdentical(expected, output, $"output, {level}, {path}, {threads} threads");
+                    NumericsReference.AssertIdentical(expectedProbabilities, probabilities, $"probabilities, {level}, {path}, {threads} threads");
+                }
+            }
+        }
+
+        // Without probabilities requested (the models' call) the outputs are the same.
+        float[] plain = new float[expected.Length];
+        Attention.Forward(q, k, v, plain, shape, scale, mask, causal, default, SimdLevelInfo.Best, 2, positions);
+        NumericsReference.AssertIdentical(expected, plain, "output without probabilities");
+    }
+
+    [TestMethod]
+    public void KernelsServeOnly64WideHeadsOnAvx512()
+    {
+        bool avx512 = SimdLevelInfo.IsSupported(SimdLevel.Avx512);
+        Assert.AreEqual(avx512, AttentionWork.KernelsServe(SimdLevel.Avx512, new AttentionShape(2, 16, 16, 8, 64)));
+        Assert.AreEqual(avx512, AttentionWork.KernelsServe(SimdLevel.Avx512, new AttentionShape(1, 1, 1, 1, 64)));
+        Assert.IsFalse(AttentionWork.KernelsServe(SimdLevel.Avx512, new AttentionShape(2, 16, 16, 8, 40)));
+        Assert.IsFalse(AttentionWork.KernelsServe(SimdLevel.Avx512, new AttentionShape(2, 16, 16, 8, 8)));
+        Assert.IsFalse(AttentionWork.KernelsServe(SimdLevel.Avx512, new AttentionShape(2, 16, 0, 8, 64)));
+        Assert.IsFalse(AttentionWork.KernelsServe(SimdLevel.Avx2, new AttentionShape(2, 16, 16, 8, 64)));
+        Assert.IsFalse(AttentionWork.KernelsServe(SimdLevel.Scalar, new AttentionShape(2, 16, 16, 8, 64)));
+    }
+
+    [TestMethod]
+    [DataRow(40)]
+    [DataRow(8)]
+    public void OtherHeadWidthsFallBackToTheGemmPath(int headDim)
+    {
+        // Head widths without kernels run the GEMM path on the best instruction set: the same bits as forcing it.
+        var shape = new AttentionShape(2, 17, 17, 3, headDim);
+        float[] q = NumericsReference.Random(2 * 17 * shape.Width, 86);
+        float[] k = NumericsReference.Random(2 * 17 * shape.Width, 87);
+        float[] v = NumericsReference.Random(2 * 17 * shape.Width, 88);
+        float[] mask = HoledMask(2, 17);
+        float[] expected = new float[q.Length];
+        Attention.Forward(q, k, v, expected, shape, 0.3f, mask, true, default, SimdLevel.Scalar, 1, default, AttentionPath.Gemm);
+        float[] output = new float[q.Length];
+        Attention.Forward(q, k, v, output, shape, 0.3f, mask, true, default, SimdLevelInfo.Best, 2);
+        NumericsReference.AssertIdentical(expected, output, $"head width {headDim}");
+    }
+
+    [TestMethod]
+    public void EmptyKeysGiveZeroOutputsOnEveryPath()
+    {
+        var shape = new AttentionShape(2, 3, 0, 2, 64);
+        float[] q = NumericsReference.Random(2 * 3 * shape.Width, 89);
+        foreach (AttentionPath path in new[] { AttentionPath.Best, AttentionPath.Gemm })
+        {
+            float[] output = Enumerable.Repeat(7f, q.Length).ToArray();
+            Attention.Forward(q, [], [], output, shape, 1f, default, false, default, SimdLevelInfo.Best, 1, default, path);
+            Assert.IsTrue(output.All(x => x == 0f), $"{path}: zeros");
+        }
     }
 
     [TestMethod]
@@ -195,6 +319,37 @@ public sealed class AttentionTests
         }
 
         return mask;
+    }
+
+    /// <summary>
+    /// Sequence 0 keeps every key; sequence 1 (when there are two or more) is all padding; the others drop every third key
+    /// (which ones depends on the sequence) and the last two.
+    /// </summary>
+    private static float[] HoledMask(int batch, int lk)
+    {
+        float[] mask = new float[batch * lk];
+        for (int b = 0; b < batch; b++)
+        {
+            for (int j = 0; j < lk; j++)
+            {
+                mask[(b * lk) + j] = b == 0 ? 1f : b == 1 ? 0f : (j + b) % 3 == 1 || j >= lk - 2 ? 0f : 1f;
+            }
+        }
+
+        return mask;
+    }
+
+    /// <summary>Sets about one value in eight to +0 and one in eight to −0.</summary>
+    private static float[] WithZeros(float[] values, int seed)
+    {
+        var random = new Random(seed);
+        for (int i = 0; i < values.Length; i++)
+        {
+            int draw = random.Next(8);
+            values[i] = draw == 0 ? 0f : draw == 1 ? -0f : values[i];
+        }
+
+        return values;
     }
 
     /// <summary>Distinct key positions for each sequence's queries, spread over the keys and ending at the last one for b = 0.</summary>
