@@ -4,8 +4,9 @@ namespace Microsoft.ML.Clip.Modeling;
 
 /// <summary>
 /// CLIP ViT embeddings (<c>CLIPVisionEmbeddings</c>): the patch convolution (kernel = stride = patch, no bias) computed
-/// as one GEMM over all patches of all images, the class token first, plus position embeddings (bicubically
-/// interpolated for other resolutions when asked).
+/// as one GEMM over all patches of all images, written straight into the embeddings' rows, the class token first, plus
+/// position embeddings (bicubically interpolated for other resolutions when asked); optionally the tower's
+/// pre-LayerNorm in the same row pass.
 /// </summary>
 internal sealed class ClipVisionEmbeddings
 {
@@ -24,51 +25,44 @@ internal sealed class ClipVisionEmbeddings
         _positionEmbedding = weights["position_embedding"].Tensor("weight", WeightRole.Embedding, shape.Positions, d);
     }
 
-    /// <summary><c>pixels [n, channels, height, width]</c> → <c>[n, patches + 1, hidden]</c>.</summary>
+    /// <summary><c>pixels [n, channels, height, width]</c> → the shape of the embeddings, <c>[n, patches + 1, hidden]</c>.</summary>
+    public int[] OutputShape(Tensor pixels) =>
+        [pixels.Dim(0), ((pixels.Dim(2) / _shape.PatchSize) * (pixels.Dim(3) / _shape.PatchSize)) + 1, _shape.HiddenSize];
+
+    /// <summary><c>pixels [n, channels, height, width]</c> → a new tensor <c>[n, patches + 1, hidden]</c>.</summary>
     public Tensor Forward(Tensor pixels, bool interpolatePositionEncoding)
     {
-        int n = pixels.Dim(0), channels = pixels.Dim(1), height = pixels.Dim(2), width = pixels.Dim(3);
-        int p = _shape.PatchSize, d = _shape.HiddenSize;
-        int gridH = height / p, gridW = width / p, patches = gridH * gridW;
-
-        // im2col: one row per patch, columns in the conv weight's (channel, ky, kx) order.
-        int columns = channels * p * p;
-        using var rows = ScratchTensor.Rent(n * patches, columns);
-        using var patchEmbeds = ScratchTensor.Rent(n * patches, d);
-        ReadOnlySpan<float> source = pixels.Span;
-        Span<float> target = rows.Span;
-        for (int image = 0; image < n; image++)
-        {
-            for (int gy = 0; gy < gridH; gy++)
-            {
-                for (int gx = 0; gx < gridW; gx++)
-                {
-                    Span<float> row = target.Slice(((image * patches) + (gy * gridW) + gx) * columns, columns);
-                    for (int c = 0; c < channels; c++)
-                    {
-                        for (int ky = 0; ky < p; ky++)
-                        {
-                            int offset = ((((image * channels) + c) * height) + (gy * p) + ky) * width + (gx * p);
-                            source.Slice(offset, p).CopyTo(row.Slice(((c * p) + ky) * p, p));
-                        }
-                    }
-                }
-            }
-        }
-
-        _patch.Forward(rows.Span, patchEmbeds.Span, n * patches); // [n·patches, d]
-        Tensor positions = PositionEmbeddings(gridH, gridW, height == width, interpolatePositionEncoding); // [patches + 1, d]
-
-        var embeddings = new Tensor(n, patches + 1, d);
-        for (int image = 0; image < n; image++)
-        {
-            Tensor item = embeddings.Slice(image); // [patches + 1, d]
-            _classEmbedding.Span.CopyTo(item.Span);
-            patchEmbeds.Span.Slice(image * patches * d, patches * d).CopyTo(item.Span[d..]);
-            TensorOps.AddInPlace(item, positions);
-        }
-
+        Tensor embeddings = Tensor.Uninitialized(OutputShape(pixels)); // written whole
+        Forward(pixels, interpolatePositionEncoding, embeddings, norm: null);
         return embeddings;
+    }
+
+    /// <summary>
+    /// <c>pixels [n, channels, height, width]</c> → <paramref name="output"/> <c>[n, patches + 1, hidden]</c> (see
+    /// <see cref="OutputShape"/>), every value overwritten; with <paramref name="norm"/>, <c>norm(embeddings)</c> instead
+    /// (the tower's pre-LayerNorm applied row by row in the same pass, bit-identical to normalising the embeddings after).
+    /// </summary>
+    public void Forward(Tensor pixels, bool interpolatePositionEncoding, Tensor output, LayerNorm? norm)
+    {
+        int[] shape = OutputShape(pixels);
+        if (!output.HasShape(shape))
+        {
+            throw new ArgumentException($"The vision embeddings of {pixels} are {Tensor.FormatShape(shape)}; got an output of {output}.", nameof(output));
+        }
+
+        int n = pixels.Dim(0), height = pixels.Dim(2), width = pixels.Dim(3);
+        int p = _shape.PatchSize, tokens = shape[1];
+        int threads = NumericsOptions.MaxDegreeOfParallelism;
+
+        // im2col with a zero row in each image's class slot, so the patch product writes the embeddings' rows in place:
+        // rows [n, patches + 1, channels·p·p] · weightᵀ → output [n, patches + 1, hidden] (class rows 0, overwritten below).
+        using var rows = ScratchTensor.Rent(n, tokens, _patch.InFeatures);
+        PatchRows.Gather(pixels, p, rows.Span, threads);
+        _patch.Forward(rows.Span, output.Span, n * tokens);
+
+        // Row 0 of each image = class + positions[0], row j += positions[j]; then the norm, if any.
+        Tensor positions = PositionEmbeddings(height / p, width / p, height == width, interpolatePositionEncoding); // [patches + 1, d]
+        EmbeddingRows.Finish(output, _classEmbedding.Span, positions.Span, norm, threads);
     }
 
     /// <summary>The position table for a <c>gridH × gridW</c> patch grid, <c>[gridH·gridW + 1, d]</c>.</summary>

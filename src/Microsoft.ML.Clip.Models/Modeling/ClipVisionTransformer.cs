@@ -34,14 +34,19 @@ internal sealed class ClipVisionTransformer
     public EncoderOutput Forward(Tensor pixels, ForwardOptions options, ForwardTrace? trace)
     {
         ValidatePixels(pixels, options.InterpolatePositionEncoding);
-        Tensor embeddings = Embeddings.Forward(pixels, options.InterpolatePositionEncoding); // [n, P+1, D]
-        trace?.Record("vision_embeddings", embeddings);
-        Tensor h = PreLayerNorm.Forward(embeddings);
+
+        // h = pre_layernorm(embeddings) [n, P+1, D] is only read by the first layer, unless it is hidden_states[0] (or, with
+        // no layer, the last hidden state): then it is the caller's tensor, else pooled.
+        bool returned = options.OutputHiddenStates || Encoder.Layers.Count == 0;
+        int[] shape = Embeddings.OutputShape(pixels);
+        using ScratchTensor? pooled = returned ? null : ScratchTensor.Rent(shape);
+        Tensor h = pooled?.Tensor ?? Tensor.Uninitialized(shape);
+        Embed(pixels, options.InterpolatePositionEncoding, h, trace);
         List<Tensor>? hiddenStates = options.OutputHiddenStates ? new() : null;
         List<Tensor>? attentions = options.OutputAttentions ? new() : null;
         Tensor last = Encoder.Forward(h, EncoderMask.None, hiddenStates, attentions);
-        Tensor pooled = PostLayerNorm.Forward(TensorOps.SelectToken(last, 0)); // [n, D]
-        return new EncoderOutput(last, pooled, hiddenStates, attentions);
+        Tensor pooler = PostLayerNorm.Forward(TensorOps.SelectToken(last, 0)); // [n, D]
+        return new EncoderOutput(last, pooler, hiddenStates, attentions);
     }
 
     /// <summary>
@@ -51,10 +56,27 @@ internal sealed class ClipVisionTransformer
     public Tensor ForwardPooled(Tensor pixels, bool interpolatePositionEncoding)
     {
         ValidatePixels(pixels, interpolatePositionEncoding);
-        Tensor embeddings = Embeddings.Forward(pixels, interpolatePositionEncoding); // [n, P+1, D]
-        Tensor h = PreLayerNorm.Forward(embeddings);
+        using var h = ScratchTensor.Rent(Embeddings.OutputShape(pixels)); // [n, P+1, D]; ForwardRows returns new rows
+        Embed(pixels, interpolatePositionEncoding, h.Tensor, trace: null);
         int[] classTokens = new int[pixels.Dim(0)]; // row 0 of every image
-        return PostLayerNorm.Forward(Encoder.ForwardRows(h, EncoderMask.None, classTokens)); // [n, D]
+        return PostLayerNorm.Forward(Encoder.ForwardRows(h.Tensor, EncoderMask.None, classTokens)); // [n, D]
+    }
+
+    /// <summary>
+    /// <paramref name="h"/> = <c>pre_layernorm(embeddings(pixels))</c>, in the embeddings' row pass; with a trace, the
+    /// embeddings are kept in a tensor of their own and recorded first.
+    /// </summary>
+    private void Embed(Tensor pixels, bool interpolatePositionEncoding, Tensor h, ForwardTrace? trace)
+    {
+        if (trace is null)
+        {
+            Embeddings.Forward(pixels, interpolatePositionEncoding, h, PreLayerNorm);
+            return;
+        }
+
+        Tensor embeddings = Embeddings.Forward(pixels, interpolatePositionEncoding); // [n, P+1, D]
+        trace.Record("vision_embeddings", embeddings);
+        PreLayerNorm.Forward(embeddings.Span, h.Span, embeddings.Length / PreLayerNorm.Width);
     }
 
     private void ValidatePixels(Tensor pixels, bool interpolate)

@@ -35,14 +35,19 @@ internal static class TensorOps
     /// <summary><c>x [n, length, width]</c> → token <paramref name="index"/> of each item, <c>[n, width]</c>.</summary>
     public static Tensor SelectToken(Tensor x, int index)
     {
+        var result = new Tensor(x.Dim(0), x.Dim(2));
+        SelectToken(x, index, result.Span);
+        return result;
+    }
+
+    /// <summary><c>x [n, length, width]</c> → token <paramref name="index"/> of each item, into <paramref name="result"/> <c>[n, width]</c>.</summary>
+    public static void SelectToken(Tensor x, int index, Span<float> result)
+    {
         int n = x.Dim(0), length = x.Dim(1), width = x.Dim(2);
-        var result = new Tensor(n, width);
         for (int i = 0; i < n; i++)
         {
-            x.Span.Slice(((i * length) + index) * width, width).CopyTo(result.Span.Slice(i * width, width));
+            x.Span.Slice(((i * length) + index) * width, width).CopyTo(result.Slice(i * width, width));
         }
-
-        return result;
     }
 
     /// <summary><c>x [n, length, width]</c> → token <c>positions[i]</c> of each item <c>i</c>, into <paramref name="result"/> <c>[n, width]</c>.</summary>
@@ -68,23 +73,20 @@ internal static class TensorOps
         return result;
     }
 
-    /// <summary>Appends one token per item: <c>x [n, length, width]</c>, <c>token [n, width]</c> → <c>[n, length + 1, width]</c>.</summary>
-    public static Tensor AppendToken(Tensor x, Tensor token)
-    {
-        var result = new Tensor(x.Dim(0), x.Dim(1) + 1, x.Dim(2));
-        AppendToken(x, token, result);
-        return result;
-    }
-
-    /// <summary>Appends one token per item into <paramref name="result"/> <c>[n, length + 1, width]</c>.</summary>
-    public static void AppendToken(Tensor x, Tensor token, Tensor result)
+    /// <summary>
+    /// Appends one token per item, given as a sum: <c>x [n, length, width]</c>, <c>token</c> and <c>addend</c> <c>[n, width]</c>
+    /// → <paramref name="result"/> <c>[n, length + 1, width]</c> with <c>result[i, length] = token[i] + addend[i]</c>
+    /// (split over the worker pool).
+    /// </summary>
+    public static void AppendTokenSum(Tensor x, ReadOnlySpan<float> token, ReadOnlySpan<float> addend, Tensor result)
     {
         int n = x.Dim(0), length = x.Dim(1), width = x.Dim(2);
-        for (int i = 0; i < n; i++)
+        if (!result.HasShape(n, length + 1, width))
         {
-            x.Span.Slice(i * length * width, length * width).CopyTo(result.Span.Slice(i * (length + 1) * width));
-            token.Span.Slice(i * width, width).CopyTo(result.Span.Slice(((i * (length + 1)) + length) * width));
+            throw new ArgumentException($"Appending a token to {x} gives [{n}, {length + 1}, {width}]; got a result of {result}.", nameof(result));
         }
+
+        AppendTokenJob.Run(x.Span, token, addend, result.Span, n, length, width, NumericsOptions.MaxDegreeOfParallelism);
     }
 
     /// <summary>Mean over axis 1: <c>x [a, b, c]</c> → <c>[a, c]</c>, summing in order as <c>torch.mean</c> does on CPU for small sizes.</summary>

@@ -74,16 +74,23 @@ internal sealed class XClipVisionEncoderLayer : IEncoderLayer
 
     /// <summary>
     /// <c>hidden [B·T, L, D]</c> with each frame's message token appended last, <c>[B·T, L+1, D]</c>: <c>message_fc</c> of each
-    /// frame's class token, then attention across the T frames of each video.
+    /// frame's class token, plus <c>message_attn(message_ln(·))</c> across the T frames of each video. Every temporary is pooled.
     /// </summary>
-    private ScratchTensor WithMessageTokens(Tensor hidden)
+    internal ScratchTensor WithMessageTokens(Tensor hidden)
     {
         int frames = hidden.Dim(0), length = hidden.Dim(1), d = hidden.Dim(2);
         int videos = frames / _numFrames;
-        Tensor message = _messageFc.Forward(TensorOps.SelectToken(hidden, 0)).Reshape(videos, _numFrames, d); // [B, T, D]
-        TensorOps.AddInPlace(message, _messageAttention.Forward(_messageLn.Forward(message), EncoderMask.None, null));
+        using var classTokens = ScratchTensor.Rent(frames, d);
+        TensorOps.SelectToken(hidden, 0, classTokens.Span);
+        using var message = ScratchTensor.Rent(frames, d);
+        _messageFc.Forward(classTokens.Span, message.Span, frames);
+        using var normalized = ScratchTensor.Rent(videos, _numFrames, d);
+        _messageLn.Forward(message.Span, normalized.Span, frames);
+        using var attended = ScratchTensor.Rent(frames, d);
+        _messageAttention.Forward(normalized.Tensor, attended.Span, EncoderMask.None, null); // [B, T, D]
+
         var x = ScratchTensor.Rent(frames, length + 1, d);
-        TensorOps.AppendToken(hidden, message.Reshape(frames, d), x.Tensor);
+        TensorOps.AppendTokenSum(hidden, message.Span, attended.Span, x.Tensor); // message token = message + attended
         return x;
     }
 }
