@@ -34,12 +34,17 @@ internal static class PreprocessFloor
         {
             DecodeOnlyWhatIsRead = false,
         };
+        var wholeConversionPreprocessor = new VisionPreprocessor(
+            ImageProcessorConfig.VideoMaeDefaults, numFrames: 8, decoder: new VideoDecoder { ConvertWindowOnly = false });
         VideoInfo info = decoder.Probe(video);
         int[] indices = FrameSampler.UniformSegments(info.FrameCount, 8);
         string last = (indices[^1] + 1).ToString(CultureInfo.InvariantCulture);
         string select = "select=" + FrameSelectExpression.For(indices);
         string scale = PyAvRgbConversion.Filter(info.PixelFormat);
-        string crop = inProcessPreprocessor.Pipeline.SourceWindow(info.Width, info.Height).CropFilter;
+        FrameWindow window = inProcessPreprocessor.Pipeline.SourceWindow(info.Width, info.Height);
+        string crop = window.CropFilter;
+        FrameWindow cut = ConversionWindow.For(info.PixelFormat, info.Width, info.Height, window) ?? FrameWindow.Whole(info.Width, info.Height);
+        string cutThenCrop = $"{ConversionWindow.CropFilter(cut)},{scale},{ConversionWindow.Within(cut, window).CropFilter}";
         string[] input = ["-nostdin", "-v", "error", "-noautorotate", "-i", video, "-map", "0:v:0", "-an", "-sn", "-dn"];
         string[] passthrough = ["-fps_mode", "passthrough", "-frames:v", "8"];
         var steps = new (string Name, Action Run)[]
@@ -51,6 +56,7 @@ internal static class PreprocessFloor
             ("ffmpeg: … + PyAV's rgb24 scale, -f null", () => Ffmpeg([.. input, "-vf", $"{select},{scale},format=rgb24", .. passthrough, "-f", "null", "-"])),
             ("ffmpeg: … + rawvideo rgb24 to a pipe (read by .NET)", () => Ffmpeg([.. input, "-vf", $"{select},{scale}", .. passthrough, "-f", "rawvideo", "-pix_fmt", "rgb24", "pipe:1"])),
             ($"ffmpeg: … + {crop} (the part the resize reads) before the pipe", () => Ffmpeg([.. input, "-vf", $"{select},{scale},{crop}", .. passthrough, "-f", "rawvideo", "-pix_fmt", "rgb24", "pipe:1"])),
+            ($"ffmpeg: … with the YUV cut {cut.Width}×{cut.Height} before the scale (only that part converted)", () => Ffmpeg([.. input, "-vf", $"{select},{cutThenCrop}", .. passthrough, "-f", "rawvideo", "-pix_fmt", "rgb24", "pipe:1"])),
             ("library: probe (ffprobe)", () => decoder.Probe(video)),
             ("library: decode 8 frames (probe result given)", () => decoder.ForEachFrameAsync(info, indices, (_, _) => { }).GetAwaiter().GetResult()),
             ("library: probe, then decode 8 frames (the order before the prestarted run)", () =>
@@ -60,7 +66,8 @@ internal static class PreprocessFloor
             ("library: probe in-process (Mp4Probe, no ffprobe)", () => inProcess.Probe(video)),
             ("library: in-process probe, then decode 8 frames (what Process does now for H.264 MP4)", () => ProbeAndDecode(inProcess, video, indices)),
             ("library: VisionPreprocessor.Process, in-process probe, whole frames piped (before the frame window)", () => wholeFramePreprocessor.Process([video])),
-            ("library: VisionPreprocessor.Process, in-process probe, only the window the resize reads piped (the default)", () => inProcessPreprocessor.Process([video])),
+            ("library: VisionPreprocessor.Process, in-process probe, the window piped, whole frames converted (before the YUV cut)", () => wholeConversionPreprocessor.Process([video])),
+            ("library: VisionPreprocessor.Process, in-process probe, only the YUV around the window converted, the window piped (the default)", () => inProcessPreprocessor.Process([video])),
         };
 
         foreach ((_, Action run) in steps)

@@ -87,7 +87,7 @@ internal static class FfmpegFrameDecoder
     private static async Task AddOutputArgumentsAsync(
         VideoDecoder decoder, VideoInfo info, List<string> arguments, string? selectFilter, int count, CancellationToken cancellationToken)
     {
-        string filterGraph = FilterGraph(info, selectFilter);
+        string filterGraph = FilterGraph(info, selectFilter, decoder.ConvertsOnlyAroundTheWindow);
         if (filterGraph.Length > 0)
         {
             arguments.AddRange(["-vf", filterGraph]);
@@ -100,10 +100,18 @@ internal static class FfmpegFrameDecoder
     /// <summary>
     /// The filter graph: the frame selection (if any), then the RGB conversion of videos, then the crop to
     /// <see cref="VideoInfo.Window"/> (after the conversion, so the kept pixels are the whole frame's); empty when none.
+    /// With <paramref name="convertAroundWindow"/>, a YUV frame is first cut to <see cref="ConversionWindow"/> (the window
+    /// and a margin), so only that part is converted: the same pixels.
     /// </summary>
-    internal static string FilterGraph(VideoInfo info, string? selectFilter)
+    internal static string FilterGraph(VideoInfo info, string? selectFilter, bool convertAroundWindow)
     {
-        string?[] filters = [selectFilter, info.IsImage ? null : PyAvRgbConversion.Filter(info.PixelFormat), info.Window?.CropFilter];
+        string? conversion = info.IsImage ? null : PyAvRgbConversion.Filter(info.PixelFormat);
+        FrameWindow? cut = conversion is not null && convertAroundWindow && info.Window is { } window
+            ? ConversionWindow.For(info.PixelFormat, info.Width, info.Height, window)
+            : null;
+        string?[] filters = cut is { } before
+            ? [selectFilter, ConversionWindow.CropFilter(before), conversion, ConversionWindow.Within(before, info.Window!.Value).CropFilter]
+            : [selectFilter, conversion, info.Window?.CropFilter];
         return string.Join(",", filters.Where(f => f is not null));
     }
 

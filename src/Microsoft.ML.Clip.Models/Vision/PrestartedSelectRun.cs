@@ -58,7 +58,7 @@ internal sealed class PrestartedSelectRun : IAsyncDisposable
         }
 
         SelectedFrames selected = SelectedFrames.For(sortedIndices);
-        string filterGraph = $"trim=end_frame={selected.LastFrame + 1}," + FfmpegFrameDecoder.FilterGraph(info, selected.SelectFilter);
+        string filterGraph = $"trim=end_frame={selected.LastFrame + 1}," + FfmpegFrameDecoder.FilterGraph(info, selected.SelectFilter, _decoder.ConvertsOnlyAroundTheWindow);
         using CancellationTokenRegistration registration = cancellationToken.Register(_stop.Cancel);
         _job.SetResult(new Job(info, filterGraph, selected.OutputCount, selected.Description, selected.Deliver(onFrame), reuseBuffer));
         try

@@ -34,6 +34,7 @@ internal static class RawFrameReader
         Stream stdout, VideoInfo info, int count, string what, string pixelFormat, int frameBytes, Action<int, RgbImage> onFrame,
         bool reuseBuffer, CancellationToken cancellationToken)
     {
+        PipeCapacity.TryEnlarge(stdout, frameBytes);
         byte[][] buffers = reuseBuffer ? [new byte[frameBytes], new byte[frameBytes]] : [];
         Task previousCall = Task.CompletedTask;
         try

@@ -112,6 +112,16 @@ public sealed class VideoDecoder
     internal bool InProcessProbe { get; init; } = true;
 
     /// <summary>
+    /// When a <see cref="VideoInfo.Window"/> of the frames is asked for, convert only the YUV around it to RGB
+    /// (<see cref="ConversionWindow"/>); false converts whole frames, then crops (tests, benchmarks). Default true; never
+    /// with <see cref="ApplyDisplayRotation"/> (the window is then in rotated coordinates).
+    /// </summary>
+    internal bool ConvertWindowOnly { get; init; } = true;
+
+    /// <summary>True when <see cref="ConvertWindowOnly"/> applies to this decoder's runs.</summary>
+    internal bool ConvertsOnlyAroundTheWindow => ConvertWindowOnly && !ApplyDisplayRotation;
+
+    /// <summary>
     /// The decoder to use while <paramref name="processes"/> ffmpeg runs go at once (several files, or several seeks):
     /// the cores are shared out as decoding threads, and a file's seeks no longer multiply the processes. This decoder
     /// itself when there is one run, or when <see cref="Threads"/> was set explicitly.
@@ -126,6 +136,7 @@ public sealed class VideoDecoder
             ApplyExifOrientation = ApplyExifOrientation,
             ApplyDisplayRotation = ApplyDisplayRotation,
             InProcessProbe = InProcessProbe,
+            ConvertWindowOnly = ConvertWindowOnly,
             Threads = Math.Max(1, Environment.ProcessorCount / processes),
             MaxConcurrentSeeks = 1,
         };
