@@ -116,7 +116,7 @@ internal static unsafe class AttentionKernels
         int i0 = 0;
         for (; i0 + 6 <= queries; i0 += 6)
         {
-            WeightedTile<N6>(p + (i0 * ldp), ldp, keys, v, ldv, o + (i0 * ldo), ldo);
+            WeightedTile<TileSize6>(p + (i0 * ldp), ldp, keys, v, ldv, o + (i0 * ldo), ldo);
         }
 
         float* pRest = p + (i0 * ldp);
@@ -124,19 +124,19 @@ internal static unsafe class AttentionKernels
         switch (queries - i0)
         {
             case 1:
-                WeightedTile<N1>(pRest, ldp, keys, v, ldv, oRest, ldo);
+                WeightedTile<TileSize1>(pRest, ldp, keys, v, ldv, oRest, ldo);
                 break;
             case 2:
-                WeightedTile<N2>(pRest, ldp, keys, v, ldv, oRest, ldo);
+                WeightedTile<TileSize2>(pRest, ldp, keys, v, ldv, oRest, ldo);
                 break;
             case 3:
-                WeightedTile<N3>(pRest, ldp, keys, v, ldv, oRest, ldo);
+                WeightedTile<TileSize3>(pRest, ldp, keys, v, ldv, oRest, ldo);
                 break;
             case 4:
-                WeightedTile<N4>(pRest, ldp, keys, v, ldv, oRest, ldo);
+                WeightedTile<TileSize4>(pRest, ldp, keys, v, ldv, oRest, ldo);
                 break;
             case 5:
-                WeightedTile<N5>(pRest, ldp, keys, v, ldv, oRest, ldo);
+                WeightedTile<TileSize5>(pRest, ldp, keys, v, ldv, oRest, ldo);
                 break;
         }
     }
@@ -147,28 +147,28 @@ internal static unsafe class AttentionKernels
         switch (rows)
         {
             case 1:
-                ScoreVectors<N1>(vectors, q, ldq, kt, ldk, s);
+                ScoreVectors<TileSize1>(vectors, q, ldq, kt, ldk, s);
                 break;
             case 2:
-                ScoreVectors<N2>(vectors, q, ldq, kt, ldk, s);
+                ScoreVectors<TileSize2>(vectors, q, ldq, kt, ldk, s);
                 break;
             case 3:
-                ScoreVectors<N3>(vectors, q, ldq, kt, ldk, s);
+                ScoreVectors<TileSize3>(vectors, q, ldq, kt, ldk, s);
                 break;
             case 4:
-                ScoreVectors<N4>(vectors, q, ldq, kt, ldk, s);
+                ScoreVectors<TileSize4>(vectors, q, ldq, kt, ldk, s);
                 break;
             case 5:
-                ScoreVectors<N5>(vectors, q, ldq, kt, ldk, s);
+                ScoreVectors<TileSize5>(vectors, q, ldq, kt, ldk, s);
                 break;
             case 6:
-                ScoreVectors<N6>(vectors, q, ldq, kt, ldk, s);
+                ScoreVectors<TileSize6>(vectors, q, ldq, kt, ldk, s);
                 break;
             case 7:
-                ScoreVectors<N7>(vectors, q, ldq, kt, ldk, s);
+                ScoreVectors<TileSize7>(vectors, q, ldq, kt, ldk, s);
                 break;
             default:
-                ScoreVectors<N8>(vectors, q, ldq, kt, ldk, s);
+                ScoreVectors<TileSize8>(vectors, q, ldq, kt, ldk, s);
                 break;
         }
     }
@@ -180,16 +180,16 @@ internal static unsafe class AttentionKernels
         switch (vectors)
         {
             case 1:
-                ScoreTile<TRows, N1>(q, ldq, kt, ldk, s, ldk);
+                ScoreTile<TRows, TileSize1>(q, ldq, kt, ldk, s, ldk);
                 break;
             case 2:
-                ScoreTile<TRows, N2>(q, ldq, kt, ldk, s, ldk);
+                ScoreTile<TRows, TileSize2>(q, ldq, kt, ldk, s, ldk);
                 break;
             case 3:
-                ScoreTile<TRows, N3>(q, ldq, kt, ldk, s, ldk);
+                ScoreTile<TRows, TileSize3>(q, ldq, kt, ldk, s, ldk);
                 break;
             default:
-                ScoreTile<TRows, N4>(q, ldq, kt, ldk, s, ldk);
+                ScoreTile<TRows, TileSize4>(q, ldq, kt, ldk, s, ldk);
                 break;
         }
     }
@@ -634,51 +634,5 @@ internal static unsafe class AttentionKernels
         Avx512F.StoreAligned(dst + first + (4 * ldd), Avx512F.Shuffle4x128(ab13, cd13, 0x88)); // lane 1
         Avx512F.StoreAligned(dst + first + (8 * ldd), Avx512F.Shuffle4x128(ab02, cd02, 0xDD)); // lane 2
         Avx512F.StoreAligned(dst + first + (12 * ldd), Avx512F.Shuffle4x128(ab13, cd13, 0xDD)); // lane 3
-    }
-
-    /// <summary>A tile size known when the JIT compiles a kernel for it, so unused rows and vectors vanish.</summary>
-    private interface ITileSize
-    {
-        static abstract int Value { get; }
-    }
-
-    private readonly struct N1 : ITileSize
-    {
-        public static int Value => 1;
-    }
-
-    private readonly struct N2 : ITileSize
-    {
-        public static int Value => 2;
-    }
-
-    private readonly struct N3 : ITileSize
-    {
-        public static int Value => 3;
-    }
-
-    private readonly struct N4 : ITileSize
-    {
-        public static int Value => 4;
-    }
-
-    private readonly struct N5 : ITileSize
-    {
-        public static int Value => 5;
-    }
-
-    private readonly struct N6 : ITileSize
-    {
-        public static int Value => 6;
-    }
-
-    private readonly struct N7 : ITileSize
-    {
-        public static int Value => 7;
-    }
-
-    private readonly struct N8 : ITileSize
-    {
-        public static int Value => 8;
     }
 }

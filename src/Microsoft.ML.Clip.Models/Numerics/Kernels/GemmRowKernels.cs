@@ -15,7 +15,7 @@ namespace Microsoft.ML.Clip.Numerics.Kernels;
 /// Each C element is the same FMA chain over <c>p = 0 … kc-1</c> as in <see cref="GemmMicroKernels"/> (started from 0 or
 /// from C, then <c>+ bias</c>), so the results are bit-identical to the 6-row kernel's and the scalar reference's. One
 /// generic body serves every row count: its type argument is a struct, so the JIT compiles a copy per count
-/// in which <c>TRows.Count</c> is a constant and the unused rows' accumulators and branches disappear.
+/// in which <c>TRows.Value</c> is a constant and the unused rows' accumulators and branches disappear.
 /// </remarks>
 internal static unsafe class GemmRowKernels
 {
@@ -34,19 +34,19 @@ internal static unsafe class GemmRowKernels
         switch (rows)
         {
             case 1:
-                Avx512Rows<Rows1>(kc, a, lda, b, c, ldc, load, bias, prefetch, prefetchStep);
+                Avx512Rows<TileSize1>(kc, a, lda, b, c, ldc, load, bias, prefetch, prefetchStep);
                 break;
             case 2:
-                Avx512Rows<Rows2>(kc, a, lda, b, c, ldc, load, bias, prefetch, prefetchStep);
+                Avx512Rows<TileSize2>(kc, a, lda, b, c, ldc, load, bias, prefetch, prefetchStep);
                 break;
             case 3:
-                Avx512Rows<Rows3>(kc, a, lda, b, c, ldc, load, bias, prefetch, prefetchStep);
+                Avx512Rows<TileSize3>(kc, a, lda, b, c, ldc, load, bias, prefetch, prefetchStep);
                 break;
             case 4:
-                Avx512Rows<Rows4>(kc, a, lda, b, c, ldc, load, bias, prefetch, prefetchStep);
+                Avx512Rows<TileSize4>(kc, a, lda, b, c, ldc, load, bias, prefetch, prefetchStep);
                 break;
             case 5:
-                Avx512Rows<Rows5>(kc, a, lda, b, c, ldc, load, bias, prefetch, prefetchStep);
+                Avx512Rows<TileSize5>(kc, a, lda, b, c, ldc, load, bias, prefetch, prefetchStep);
                 break;
             default:
                 throw new ArgumentOutOfRangeException(nameof(rows), rows, "A partial row tile has 1 to 5 rows.");
@@ -56,9 +56,9 @@ internal static unsafe class GemmRowKernels
     /// <summary>r×64 with 4r zmm accumulators: per k step 4 aligned loads of B, r broadcasts of A, 4r FMAs.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Avx512Rows<TRows>(int kc, float* a, nint lda, float* b, float* c, nint ldc, bool load, float* bias, float* prefetch, nint prefetchStep)
-        where TRows : struct, IRowCount
+        where TRows : struct, ITileSize
     {
-        int rows = TRows.Count;
+        int rows = TRows.Value;
         Vector512<float> c00 = default, c01 = default, c02 = default, c03 = default;
         Vector512<float> c10 = default, c11 = default, c12 = default, c13 = default;
         Vector512<float> c20 = default, c21 = default, c22 = default, c23 = default;
@@ -192,36 +192,5 @@ internal static unsafe class GemmRowKernels
         Avx512F.Store(row + 16, v1);
         Avx512F.Store(row + 32, v2);
         Avx512F.Store(row + 48, v3);
-    }
-
-    /// <summary>A row count known when the JIT compiles a kernel for it.</summary>
-    private interface IRowCount
-    {
-        static abstract int Count { get; }
-    }
-
-    private readonly struct Rows1 : IRowCount
-    {
-        public static int Count => 1;
-    }
-
-    private readonly struct Rows2 : IRowCount
-    {
-        public static int Count => 2;
-    }
-
-    private readonly struct Rows3 : IRowCount
-    {
-        public static int Count => 3;
-    }
-
-    private readonly struct Rows4 : IRowCount
-    {
-        public static int Count => 4;
-    }
-
-    private readonly struct Rows5 : IRowCount
-    {
-        public static int Count => 5;
     }
 }
