@@ -100,44 +100,29 @@ internal static unsafe class AttentionKernels
 
     /// <summary>
     /// The weighted values of one head: <c>O[i, 0:64] = Σ_{j &lt; keys} P[i, j]·V[j, 0:64]</c>, written in place into the
-    /// head's columns of the output rows.
+    /// head's columns of the output rows. V packed as <see cref="PackValues"/> writes it is exactly one packed GEMM panel
+    /// (<c>[keys, 64]</c>, 64-byte aligned), so the GEMM's register kernels compute it: each output one FMA chain over
+    /// <c>j = 0 … keys-1</c> in order from +0, zero weights included — what the two-GEMM path computes.
     /// </summary>
     /// <param name="p">The weights, <c>[queries, keys]</c> with rows <paramref name="ldp"/> floats apart.</param>
     /// <param name="ldp">Distance between weight rows.</param>
     /// <param name="queries">The number of query rows.</param>
-    /// <param name="keys">The number of keys.</param>
-    /// <param name="v">V of the head, <c>[keys, 64]</c> with rows <paramref name="ldv"/> floats apart.</param>
-    /// <param name="ldv">Distance between value rows.</param>
+    /// <param name="keys">The number of keys (at least 1).</param>
+    /// <param name="packedValues">V of the head as <see cref="PackValues"/> wrote it.</param>
     /// <param name="o">O of the head, <c>[queries, 64]</c> with rows <paramref name="ldo"/> floats apart.</param>
     /// <param name="ldo">Distance between output rows.</param>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void Weighted(float* p, nint ldp, int queries, int keys, float* v, nint ldv, float* o, nint ldo)
+    public static void Weighted(float* p, nint ldp, int queries, int keys, float* packedValues, float* o, nint ldo)
     {
+        const int rows = GemmMicroKernels.MR;
         int i0 = 0;
-        for (; i0 + 6 <= queries; i0 += 6)
+        for (; i0 + rows <= queries; i0 += rows)
         {
-            WeightedTile<TileSize6>(p + (i0 * ldp), ldp, keys, v, ldv, o + (i0 * ldo), ldo);
+            GemmMicroKernels.Run(SimdLevel.Avx512, keys, p + (i0 * ldp), ldp, packedValues, o + (i0 * ldo), ldo, load: false, bias: null);
         }
 
-        float* pRest = p + (i0 * ldp);
-        float* oRest = o + (i0 * ldo);
-        switch (queries - i0)
+        if (i0 < queries)
         {
-            case 1:
-                WeightedTile<TileSize1>(pRest, ldp, keys, v, ldv, oRest, ldo);
-                break;
-            case 2:
-                WeightedTile<TileSize2>(pRest, ldp, keys, v, ldv, oRest, ldo);
-                break;
-            case 3:
-                WeightedTile<TileSize3>(pRest, ldp, keys, v, ldv, oRest, ldo);
-                break;
-            case 4:
-                WeightedTile<TileSize4>(pRest, ldp, keys, v, ldv, oRest, ldo);
-                break;
-            case 5:
-                WeightedTile<TileSize5>(pRest, ldp, keys, v, ldv, oRest, ldo);
-                break;
+            GemmRowKernels.Run(queries - i0, keys, p + (i0 * ldp), ldp, packedValues, o + (i0 * ldo), ldo, load: false, bias: null, prefetch: null, prefetchStep: 0);
         }
     }
 
@@ -427,117 +412,6 @@ internal static unsafe class AttentionKernels
         }
     }
 
-    /// <summary>
-    /// <c>O[r, 0:64] = Σ_j P[r, j]·V[j, 0:64]</c> for <c>TRows</c> query rows: per key, 4 loads of the value row (read in
-    /// place), one broadcast of P per row, <c>4·TRows</c> FMAs. Each output is one FMA chain over <c>j = 0 … lk-1</c> in order
-    /// from +0, zero weights included, as the GEMM micro-kernel forms it.
-    /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void WeightedTile<TRows>(float* p, nint ldp, int lk, float* v, nint ldv, float* o, nint ldo)
-        where TRows : struct, ITileSize
-    {
-        int rows = TRows.Value;
-        Vector512<float> c00 = default, c01 = default, c02 = default, c03 = default;
-        Vector512<float> c10 = default, c11 = default, c12 = default, c13 = default;
-        Vector512<float> c20 = default, c21 = default, c22 = default, c23 = default;
-        Vector512<float> c30 = default, c31 = default, c32 = default, c33 = default;
-        Vector512<float> c40 = default, c41 = default, c42 = default, c43 = default;
-        Vector512<float> c50 = default, c51 = default, c52 = default, c53 = default;
-        float* p0 = p + (0 * ldp);
-        float* p1 = p + (1 * ldp);
-        float* p2 = p + (2 * ldp);
-        float* p3 = p + (3 * ldp);
-        float* p4 = p + (4 * ldp);
-        float* p5 = p + (5 * ldp);
-        for (int j = 0; j < lk; j++)
-        {
-            Vector512<float> v0 = Avx512F.LoadVector512(v + 0);
-            Vector512<float> v1 = Avx512F.LoadVector512(v + 16);
-            Vector512<float> v2 = Avx512F.LoadVector512(v + 32);
-            Vector512<float> v3 = Avx512F.LoadVector512(v + 48);
-            Vector512<float> x;
-            x = Vector512.Create(p0[j]);
-            c00 = Avx512F.FusedMultiplyAdd(x, v0, c00);
-            c01 = Avx512F.FusedMultiplyAdd(x, v1, c01);
-            c02 = Avx512F.FusedMultiplyAdd(x, v2, c02);
-            c03 = Avx512F.FusedMultiplyAdd(x, v3, c03);
-
-            if (rows > 1)
-            {
-                x = Vector512.Create(p1[j]);
-                c10 = Avx512F.FusedMultiplyAdd(x, v0, c10);
-                c11 = Avx512F.FusedMultiplyAdd(x, v1, c11);
-                c12 = Avx512F.FusedMultiplyAdd(x, v2, c12);
-                c13 = Avx512F.FusedMultiplyAdd(x, v3, c13);
-            }
-
-            if (rows > 2)
-            {
-                x = Vector512.Create(p2[j]);
-                c20 = Avx512F.FusedMultiplyAdd(x, v0, c20);
-                c21 = Avx512F.FusedMultiplyAdd(x, v1, c21);
-                c22 = Avx512F.FusedMultiplyAdd(x, v2, c22);
-                c23 = Avx512F.FusedMultiplyAdd(x, v3, c23);
-            }
-
-            if (rows > 3)
-            {
-                x = Vector512.Create(p3[j]);
-                c30 = Avx512F.FusedMultiplyAdd(x, v0, c30);
-                c31 = Avx512F.FusedMultiplyAdd(x, v1, c31);
-                c32 = Avx512F.FusedMultiplyAdd(x, v2, c32);
-                c33 = Avx512F.FusedMultiplyAdd(x, v3, c33);
-            }
-
-            if (rows > 4)
-            {
-                x = Vector512.Create(p4[j]);
-                c40 = Avx512F.FusedMultiplyAdd(x, v0, c40);
-                c41 = Avx512F.FusedMultiplyAdd(x, v1, c41);
-                c42 = Avx512F.FusedMultiplyAdd(x, v2, c42);
-                c43 = Avx512F.FusedMultiplyAdd(x, v3, c43);
-            }
-
-            if (rows > 5)
-            {
-                x = Vector512.Create(p5[j]);
-                c50 = Avx512F.FusedMultiplyAdd(x, v0, c50);
-                c51 = Avx512F.FusedMultiplyAdd(x, v1, c51);
-                c52 = Avx512F.FusedMultiplyAdd(x, v2, c52);
-                c53 = Avx512F.FusedMultiplyAdd(x, v3, c53);
-            }
-
-            v += ldv;
-        }
-
-        StoreRow(o + (0 * ldo), c00, c01, c02, c03);
-
-        if (rows > 1)
-        {
-            StoreRow(o + (1 * ldo), c10, c11, c12, c13);
-        }
-
-        if (rows > 2)
-        {
-            StoreRow(o + (2 * ldo), c20, c21, c22, c23);
-        }
-
-        if (rows > 3)
-        {
-            StoreRow(o + (3 * ldo), c30, c31, c32, c33);
-        }
-
-        if (rows > 4)
-        {
-            StoreRow(o + (4 * ldo), c40, c41, c42, c43);
-        }
-
-        if (rows > 5)
-        {
-            StoreRow(o + (5 * ldo), c50, c51, c52, c53);
-        }
-    }
-
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void StoreScores<TVectors>(float* row, Vector512<float> v0, Vector512<float> v1, Vector512<float> v2, Vector512<float> v3)
         where TVectors : struct, ITileSize
@@ -557,15 +431,6 @@ internal static unsafe class AttentionKernels
         {
             Avx512F.StoreAligned(row + 48, v3);
         }
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void StoreRow(float* row, Vector512<float> v0, Vector512<float> v1, Vector512<float> v2, Vector512<float> v3)
-    {
-        Avx512F.Store(row, v0);
-        Avx512F.Store(row + 16, v1);
-        Avx512F.Store(row + 32, v2);
-        Avx512F.Store(row + 48, v3);
     }
 
     /// <summary>

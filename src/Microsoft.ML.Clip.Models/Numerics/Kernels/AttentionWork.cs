@@ -115,7 +115,7 @@ internal unsafe struct AttentionWork
             }
 
             AttentionKernels.PackValues(v, width, lk, values);
-            AttentionKernels.Weighted(scores, padded, lq, lk, values, AttentionKernels.HeadDim, o, width);
+            AttentionKernels.Weighted(scores, padded, lq, lk, values, o, width);
         }
     }
 
