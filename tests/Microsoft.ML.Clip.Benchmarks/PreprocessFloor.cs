@@ -98,13 +98,13 @@ internal static class PreprocessFloor
         for (int s = 0; s < steps.Length; s++)
         {
             string ratios = string.Join(" ", seconds[s].Select((t, r) => (t / seconds[0][r]).ToString("F2", CultureInfo.InvariantCulture)));
-            Console.WriteLine($"  {Median(seconds[s]),6:F3} s  ×floor per round: {ratios}   {steps[s].Name}");
+            Console.WriteLine($"  {Timing.Median(seconds[s]),6:F3} s  ×floor per round: {ratios}   {steps[s].Name}");
         }
 
         Console.WriteLine("CPU time (this process and its children, user + system; 10 ms ticks), median, ×floor of the medians, and this process's own part:");
         for (int s = 0; s < steps.Length; s++)
         {
-            Console.WriteLine($"  {Median(cpuSeconds[s]),6:F2} s  {Median(cpuSeconds[s]) / Median(cpuSeconds[0]),5:F2}×  own {Median(ownCpuSeconds[s]),5:F2} s   {steps[s].Name}");
+            Console.WriteLine($"  {Timing.Median(cpuSeconds[s]),6:F2} s  {Timing.Median(cpuSeconds[s]) / Timing.Median(cpuSeconds[0]),5:F2}×  own {Timing.Median(ownCpuSeconds[s]),5:F2} s   {steps[s].Name}");
         }
     }
 
@@ -137,12 +137,6 @@ internal static class PreprocessFloor
         {
             run?.DisposeAsync().AsTask().GetAwaiter().GetResult();
         }
-    }
-
-    private static double Median(List<double> values)
-    {
-        double[] sorted = [.. values.Order()];
-        return sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[(sorted.Length / 2) - 1] + sorted[sorted.Length / 2]) / 2;
     }
 
     private static void Ffmpeg(string[] arguments) => Run(FfmpegTools.Default.FfmpegPath, arguments);

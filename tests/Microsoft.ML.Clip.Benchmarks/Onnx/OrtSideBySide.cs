@@ -90,13 +90,14 @@ internal static class OrtSideBySide
             }
         }
 
+        // Times are medians over the rounds; a ratio is the median of the rounds' ratios (each round times both sides).
         Console.WriteLine();
         Console.WriteLine($"{"benchmark",-24} {"GFLOP",7} {"ours s",8} {"ORT s",8} {"ours/ORT",8}  {"per round",-22} {"ours CPU",8} {"ORT CPU",8} {"CPU o/O",7}  {"per round",-22} "
             + $"{"ours GF/s",9} {"ORT GF/s",9} {"ours %pk",8} {"ours MiB",8} {"ORT MiB",8} {"|ORT-ours|",10} {"|ORT-eager|",11}");
         string Join(List<double> values) => string.Join(", ", values.Select(x => x.ToString("F2", CultureInfo.InvariantCulture)));
         foreach (Result r in results)
         {
-            Console.WriteLine($"{r.Name,-24} {r.Gflop,7:F1} {r.Ours,8:F3} {r.Ort,8:F3} {r.Ours / r.Ort,8:F2}  {Join(r.Ratios),-22} {r.OursCpu,8:F3} {r.OrtCpu,8:F3} {r.OursCpu / r.OrtCpu,7:F2}  {Join(r.CpuRatios),-22} "
+            Console.WriteLine($"{r.Name,-24} {r.Gflop,7:F1} {r.Ours,8:F3} {r.Ort,8:F3} {Median(r.Ratios),8:F2}  {Join(r.Ratios),-22} {r.OursCpu,8:F3} {r.OrtCpu,8:F3} {Median(r.CpuRatios),7:F2}  {Join(r.CpuRatios),-22} "
                 + $"{r.Gflop / r.Ours,9:F0} {r.Gflop / r.Ort,9:F0} {100 * r.Gflop / r.Ours / r.Peak,7:F0}% {r.OursMib,8} {r.OrtMib,8} {r.OursVsOrt,10:E1} {r.OrtVsEager,11:E1}");
         }
 
