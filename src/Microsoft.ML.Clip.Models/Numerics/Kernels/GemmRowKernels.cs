@@ -6,23 +6,25 @@ using static Microsoft.ML.Clip.Numerics.Kernels.GemmMicroKernels;
 namespace Microsoft.ML.Clip.Numerics.Kernels;
 
 /// <summary>
-/// AVX-512 kernels for the last, partial row tile of a full 64-column panel: <c>C[r, 64] (+)= A[r, kc] · B[kc, 64]</c> for
-/// <c>r = 1 … 5</c>, reading A and writing C in place.
+/// The AVX-512 register kernels: <c>C[r, 64] (+)= A[r, kc] · B[kc, 64]</c> for <c>r = 1 … 6</c>, reading A and writing C
+/// in place. Six rows (<see cref="Full"/>) are <see cref="GemmMicroKernels"/>' AVX-512 tile; 1–5 rows the last, partial
+/// row tile of a full 64-column panel.
 /// </summary>
 /// <remarks>
-/// Without them a tile of <c>r &lt; 6</c> rows runs the 6-row kernel on a zero-padded copy of A: for the 50-row products of a
-/// ViT-B/32 image (8 full tiles and one of 2 rows) that is 54 rows of FMAs for 50 rows of results, plus the copies.
-/// Each C element is the same FMA chain over <c>p = 0 … kc-1</c> as in <see cref="GemmMicroKernels"/> (started from 0 or
-/// from C, then <c>+ bias</c>), so the results are bit-identical to the 6-row kernel's and the scalar reference's. One
-/// generic body serves every row count: its type argument is a struct, so the JIT compiles a copy per count
-/// in which <c>TRows.Value</c> is a constant and the unused rows' accumulators and branches disappear.
+/// Without the partial tiles a tile of <c>r &lt; 6</c> rows ran the 6-row kernel on a zero-padded copy of A: for the
+/// 50-row products of a ViT-B/32 image (8 full tiles and one of 2 rows) that is 54 rows of FMAs for 50 rows of results,
+/// plus the copies. Each C element is one FMA chain over <c>p = 0 … kc-1</c> (started from 0 or from C, then
+/// <c>+ bias</c>), whatever the row count, so the results are bit-identical to the other paths' and the scalar
+/// reference's. One generic body serves every row count: its type argument is a struct, so the JIT compiles a copy per
+/// count in which <c>TRows.Value</c> is a constant and the unused rows' accumulators and branches disappear (the 6-row
+/// copy runs as fast as the hand-written kernel it replaced, `gemm` quick run).
 /// </remarks>
 internal static unsafe class GemmRowKernels
 {
     /// <summary>Whether <see cref="Run"/> serves <paramref name="level"/> (only the AVX-512 path has row kernels).</summary>
     public static bool Supports(SimdLevel level) => level == SimdLevel.Avx512 && Avx512F.IsSupported;
 
-    /// <summary>Computes a tile of <paramref name="rows"/> (1 … 5) rows and 64 columns; arguments as <see cref="GemmMicroKernels.Run"/>'s.</summary>
+    /// <summary>Computes a partial tile of <paramref name="rows"/> (1 … 5) rows and 64 columns; arguments as <see cref="GemmMicroKernels.Run"/>'s.</summary>
     public static void Run(int rows, int kc, float* a, nint lda, float* b, float* c, nint ldc, bool load, float* bias, float* prefetch, int prefetchStep)
     {
         if (prefetch == null)
@@ -53,6 +55,10 @@ internal static unsafe class GemmRowKernels
         }
     }
 
+    /// <summary>The full 6×64 tile (<see cref="GemmMicroKernels"/>' AVX-512 path); arguments as <see cref="Run"/>'s, a non-null <paramref name="prefetch"/>.</summary>
+    internal static void Full(int kc, float* a, nint lda, float* b, float* c, nint ldc, bool load, float* bias, float* prefetch, nint prefetchStep) =>
+        Avx512Rows<TileSize6>(kc, a, lda, b, c, ldc, load, bias, prefetch, prefetchStep);
+
     /// <summary>r×64 with 4r zmm accumulators: per k step 4 aligned loads of B, r broadcasts of A, 4r FMAs.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Avx512Rows<TRows>(int kc, float* a, nint lda, float* b, float* c, nint ldc, bool load, float* bias, float* prefetch, nint prefetchStep)
@@ -64,6 +70,7 @@ internal static unsafe class GemmRowKernels
         Vector512<float> c20 = default, c21 = default, c22 = default, c23 = default;
         Vector512<float> c30 = default, c31 = default, c32 = default, c33 = default;
         Vector512<float> c40 = default, c41 = default, c42 = default, c43 = default;
+        Vector512<float> c50 = default, c51 = default, c52 = default, c53 = default;
         if (load)
         {
             Load(c, out c00, out c01, out c02, out c03);
@@ -86,6 +93,11 @@ internal static unsafe class GemmRowKernels
             {
                 Load(c + (4 * ldc), out c40, out c41, out c42, out c43);
             }
+
+            if (rows > 5)
+            {
+                Load(c + (5 * ldc), out c50, out c51, out c52, out c53);
+            }
         }
 
         float* a0 = a;
@@ -93,6 +105,7 @@ internal static unsafe class GemmRowKernels
         float* a2 = a1 + lda;
         float* a3 = a2 + lda;
         float* a4 = a3 + lda;
+        float* a5 = a4 + lda;
         for (int p = 0; p < kc; p++)
         {
             Vector512<float> b0 = Avx512F.LoadAlignedVector512(b);
@@ -142,6 +155,15 @@ internal static unsafe class GemmRowKernels
                 c43 = Avx512F.FusedMultiplyAdd(x, b3, c43);
             }
 
+            if (rows > 5)
+            {
+                x = Vector512.Create(a5[p]);
+                c50 = Avx512F.FusedMultiplyAdd(x, b0, c50);
+                c51 = Avx512F.FusedMultiplyAdd(x, b1, c51);
+                c52 = Avx512F.FusedMultiplyAdd(x, b2, c52);
+                c53 = Avx512F.FusedMultiplyAdd(x, b3, c53);
+            }
+
             b += NR;
         }
 
@@ -164,6 +186,11 @@ internal static unsafe class GemmRowKernels
         if (rows > 4)
         {
             Store(c + (4 * ldc), bias, c40, c41, c42, c43);
+        }
+
+        if (rows > 5)
+        {
+            Store(c + (5 * ldc), bias, c50, c51, c52, c53);
         }
     }
 
