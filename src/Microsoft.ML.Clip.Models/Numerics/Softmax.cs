@@ -204,33 +204,110 @@ public static class Softmax
 
     /// <summary><see cref="Exponentiate"/> with 512-bit vectors.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static float ExponentiateAvx512(Span<float> row, float scale, float shift)
+    private static unsafe float ExponentiateAvx512(Span<float> row, float scale, float shift)
     {
         Vector512<float> s = Vector512.Create(scale);
         Vector512<float> m = Vector512.Create(-shift);
-        Vector512<float> acc = Vector512<float>.Zero;
-        ref float start = ref MemoryMarshal.GetReference(row);
-        int i = 0;
-        for (; i <= row.Length - 16; i += 16)
+        int whole = row.Length & ~15;
+        float sum;
+        fixed (float* start = row)
         {
-            ref float at = ref Unsafe.Add(ref start, i);
-            Vector512<float> e = VectorMath512.Exp(Avx512F.FusedMultiplyAdd(Vector512.LoadUnsafe(ref at), s, m));
-            e.StoreUnsafe(ref at);
-            acc += e;
+            sum = Vector512.Sum(ExponentiateWholeVectorsAvx512(start, whole, s, m));
         }
 
-        float sum = Vector512.Sum(acc);
-        if (i < row.Length)
+        if (whole < row.Length)
         {
             Span<float> tail = stackalloc float[16];
             tail.Fill(float.NegativeInfinity);
-            row[i..].CopyTo(tail);
+            row[whole..].CopyTo(tail);
             Vector512<float> e = VectorMath512.Exp(Avx512F.FusedMultiplyAdd(Vector512.Create<float>(tail), s, m));
             e.CopyTo(tail);
             sum += Vector512.Sum(e);
-            tail[..(row.Length - i)].CopyTo(row[i..]);
+            tail[..(row.Length - whole)].CopyTo(row[whole..]);
         }
 
         return sum;
     }
+
+    /// <summary>
+    /// Replaces each of the first <paramref name="count"/> (a multiple of 16) values x by <c>e^(fma(x, s, m))</c>; returns
+    /// their lane-wise sum, accumulated from +0 vector by vector (both AVX-512 rows sum this way, then the partial last vector apart).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static unsafe Vector512<float> ExponentiateWholeVectorsAvx512(float* row, int count, Vector512<float> s, Vector512<float> m)
+    {
+        Vector512<float> acc = Vector512<float>.Zero;
+        for (int i = 0; i < count; i += 16)
+        {
+            Vector512<float> e = VectorMath512.Exp(Avx512F.FusedMultiplyAdd(Avx512F.LoadVector512(row + i), s, m));
+            Avx512F.Store(row + i, e);
+            acc += e;
+        }
+
+        return acc;
+    }
+
+    /// <summary>
+    /// <c>softmax(scale·x)</c> of <c>row[0 … n-1]</c> in place, for a row padded to whole 16-float vectors (64-byte aligned;
+    /// the floats from <paramref name="n"/> to the padding are scratch): the values <see cref="Row(Span{float}, float, bool)"/>'s
+    /// AVX-512 path gives, without its span slicing, lane-by-lane maximum and stack-allocated tail, which cost more than
+    /// the exponentials on the 16-key rows of text attention. The maximum is taken in another order, which can only differ
+    /// in the sign of a zero maximum: such rows, non-finite or NaN maxima and a non-positive scale return false with the
+    /// row untouched (the caller then uses <see cref="Row(Span{float}, float, bool)"/>).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static unsafe bool TryPaddedRowAvx512(float* row, int n, float scale)
+    {
+        if (!(scale > 0f))
+        {
+            return false;
+        }
+
+        Vector512<float> negativeInfinity = Vector512.Create(float.NegativeInfinity);
+        Vector512<float> best = negativeInfinity;
+        Vector512<float> nan = Vector512<float>.Zero;
+        for (int j = 0; j < n; j += 16)
+        {
+            Vector512<float> x = Vector512.ConditionalSelect(FirstLanes(n - j), Avx512F.LoadAlignedVector512(row + j), negativeInfinity);
+            best = Avx512F.Max(best, x);
+            nan |= ~Vector512.Equals(x, x);
+        }
+
+        Vector256<float> max8 = Avx.Max(best.GetLower(), best.GetUpper());
+        Vector128<float> max4 = Sse.Max(max8.GetLower(), max8.GetUpper());
+        max4 = Sse.Max(max4, Sse.Shuffle(max4, max4, 0b_01_00_11_10));
+        max4 = Sse.Max(max4, Sse.Shuffle(max4, max4, 0b_10_11_00_01));
+        float max = max4.ToScalar();
+        if (nan != Vector512<float>.Zero || !float.IsFinite(max) || max == 0f)
+        {
+            return false;
+        }
+
+        Vector512<float> s = Vector512.Create(scale);
+        Vector512<float> m = Vector512.Create(-(scale * max));
+        int whole = n & ~15;
+        float sum = Vector512.Sum(ExponentiateWholeVectorsAvx512(row, whole, s, m));
+        if (whole < n)
+        {
+            // The padded tail read in place, its lanes past n as −∞ (e = 0): the values the stack-allocated tail gives.
+            Vector512<float> tail = Vector512.ConditionalSelect(FirstLanes(n - whole), Avx512F.LoadAlignedVector512(row + whole), negativeInfinity);
+            Vector512<float> e = VectorMath512.Exp(Avx512F.FusedMultiplyAdd(tail, s, m));
+            Avx512F.StoreAligned(row + whole, e);
+            sum += Vector512.Sum(e);
+        }
+
+        Vector512<float> factor = Vector512.Create(1f / sum);
+        for (int j = 0; j < n; j += 16)
+        {
+            Avx512F.StoreAligned(row + j, Avx512F.LoadAlignedVector512(row + j) * factor);
+        }
+
+        return true;
+    }
+
+    /// <summary>All-ones lanes for the first <paramref name="count"/> lanes (all 16 if more).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static Vector512<float> FirstLanes(int count) => Vector512.LessThan(LaneIndices, Vector512.Create(count)).AsSingle();
+
+    private static readonly Vector512<int> LaneIndices = Vector512.Create(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
 }
