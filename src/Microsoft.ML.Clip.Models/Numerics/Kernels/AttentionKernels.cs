@@ -122,7 +122,7 @@ internal static unsafe class AttentionKernels
 
         if (i0 < queries)
         {
-            GemmRowKernels.Run(queries - i0, keys, p + (i0 * ldp), ldp, packedValues, o + (i0 * ldo), ldo, load: false, bias: null, prefetch: null, prefetchStep: 0);
+            GemmRowKernels.Run(SimdLevel.Avx512, queries - i0, keys, p + (i0 * ldp), ldp, packedValues, o + (i0 * ldo), ldo, load: false, bias: null, prefetch: null, prefetchStep: 0);
         }
     }
 

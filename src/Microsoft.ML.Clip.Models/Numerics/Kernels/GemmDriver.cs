@@ -186,7 +186,7 @@ internal static unsafe class GemmDriver
                     }
                     else if (nr == NR && rowKernels)
                     {
-                        GemmRowKernels.Run(mr, kc, aTile, lda, bPanel, cTile, ldc, load, bias, prefetch, step);
+                        GemmRowKernels.Run(level, mr, kc, aTile, lda, bPanel, cTile, ldc, load, bias, prefetch, step);
                     }
                     else
                     {

@@ -39,7 +39,7 @@ internal static unsafe class GemmMicroKernels
     /// </param>
     /// <param name="prefetch">
     /// Null, or memory to bring into cache while the tile is computed (the next block of B): one cache-line prefetch per k
-    /// step, at <paramref name="prefetch"/> + p·<paramref name="prefetchStep"/> floats (AVX-512 path only; the others
+    /// step, at <paramref name="prefetch"/> + p·<paramref name="prefetchStep"/> floats (AVX-512 and AVX2 paths; the others
     /// ignore it). Prefetches never change results, and an address past the end of a buffer is harmless: x86 prefetch
     /// instructions never fault.
     /// </param>
@@ -65,11 +65,7 @@ internal static unsafe class GemmMicroKernels
 
                 break;
             case SimdLevel.Avx2:
-                for (int j = 0; j < columns; j += 16)
-                {
-                    Avx2Kernel(kc, a, lda, b + j, c + j, ldc, load, bias == null ? null : bias + j);
-                }
-
+                GemmRowKernels.Avx2Full(columns, kc, a, lda, b, c, ldc, load, bias, prefetch, prefetchStep);
                 break;
             case SimdLevel.Vector:
                 int width = 2 * Vector<float>.Count;
@@ -139,106 +135,6 @@ internal static unsafe class GemmMicroKernels
         Avx512F.Store(c + (3 * ldc), c3);
         Avx512F.Store(c + (4 * ldc), c4);
         Avx512F.Store(c + (5 * ldc), c5);
-    }
-
-    /// <summary>6×16 with 12 ymm accumulators (sixteen registers in all); <see cref="Run"/> calls it for each quarter of the panel.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Avx2Kernel(int kc, float* a, nint lda, float* b, float* c, nint ldc, bool load, float* bias)
-    {
-        int w = 8;
-        Vector256<float> c00, c01;
-        Vector256<float> c10, c11;
-        Vector256<float> c20, c21;
-        Vector256<float> c30, c31;
-        Vector256<float> c40, c41;
-        Vector256<float> c50, c51;
-        if (load)
-        {
-            c00 = Avx.LoadVector256(c + (0 * ldc));
-            c01 = Avx.LoadVector256(c + (0 * ldc) + w);
-            c10 = Avx.LoadVector256(c + (1 * ldc));
-            c11 = Avx.LoadVector256(c + (1 * ldc) + w);
-            c20 = Avx.LoadVector256(c + (2 * ldc));
-            c21 = Avx.LoadVector256(c + (2 * ldc) + w);
-            c30 = Avx.LoadVector256(c + (3 * ldc));
-            c31 = Avx.LoadVector256(c + (3 * ldc) + w);
-            c40 = Avx.LoadVector256(c + (4 * ldc));
-            c41 = Avx.LoadVector256(c + (4 * ldc) + w);
-            c50 = Avx.LoadVector256(c + (5 * ldc));
-            c51 = Avx.LoadVector256(c + (5 * ldc) + w);
-        }
-        else
-        {
-            c00 = c01 = Vector256<float>.Zero;
-            c10 = c11 = Vector256<float>.Zero;
-            c20 = c21 = Vector256<float>.Zero;
-            c30 = c31 = Vector256<float>.Zero;
-            c40 = c41 = Vector256<float>.Zero;
-            c50 = c51 = Vector256<float>.Zero;
-        }
-
-        float* a0 = a;
-        float* a1 = a0 + lda;
-        float* a2 = a1 + lda;
-        float* a3 = a2 + lda;
-        float* a4 = a3 + lda;
-        float* a5 = a4 + lda;
-        for (int p = 0; p < kc; p++)
-        {
-            Vector256<float> b0 = Avx.LoadVector256(b);
-            Vector256<float> b1 = Avx.LoadVector256(b + w);
-            Vector256<float> x;
-            x = Vector256.Create(a0[p]);
-            c00 = Fma.MultiplyAdd(x, b0, c00);
-            c01 = Fma.MultiplyAdd(x, b1, c01);
-            x = Vector256.Create(a1[p]);
-            c10 = Fma.MultiplyAdd(x, b0, c10);
-            c11 = Fma.MultiplyAdd(x, b1, c11);
-            x = Vector256.Create(a2[p]);
-            c20 = Fma.MultiplyAdd(x, b0, c20);
-            c21 = Fma.MultiplyAdd(x, b1, c21);
-            x = Vector256.Create(a3[p]);
-            c30 = Fma.MultiplyAdd(x, b0, c30);
-            c31 = Fma.MultiplyAdd(x, b1, c31);
-            x = Vector256.Create(a4[p]);
-            c40 = Fma.MultiplyAdd(x, b0, c40);
-            c41 = Fma.MultiplyAdd(x, b1, c41);
-            x = Vector256.Create(a5[p]);
-            c50 = Fma.MultiplyAdd(x, b0, c50);
-            c51 = Fma.MultiplyAdd(x, b1, c51);
-            b += NR;
-        }
-
-        if (bias != null)
-        {
-            Vector256<float> bias0 = Avx.LoadVector256(bias);
-            Vector256<float> bias1 = Avx.LoadVector256(bias + w);
-            c00 = Avx.Add(c00, bias0);
-            c01 = Avx.Add(c01, bias1);
-            c10 = Avx.Add(c10, bias0);
-            c11 = Avx.Add(c11, bias1);
-            c20 = Avx.Add(c20, bias0);
-            c21 = Avx.Add(c21, bias1);
-            c30 = Avx.Add(c30, bias0);
-            c31 = Avx.Add(c31, bias1);
-            c40 = Avx.Add(c40, bias0);
-            c41 = Avx.Add(c41, bias1);
-            c50 = Avx.Add(c50, bias0);
-            c51 = Avx.Add(c51, bias1);
-        }
-
-        Avx.Store(c + (0 * ldc), c00);
-        Avx.Store(c + (0 * ldc) + w, c01);
-        Avx.Store(c + (1 * ldc), c10);
-        Avx.Store(c + (1 * ldc) + w, c11);
-        Avx.Store(c + (2 * ldc), c20);
-        Avx.Store(c + (2 * ldc) + w, c21);
-        Avx.Store(c + (3 * ldc), c30);
-        Avx.Store(c + (3 * ldc) + w, c31);
-        Avx.Store(c + (4 * ldc), c40);
-        Avx.Store(c + (4 * ldc) + w, c41);
-        Avx.Store(c + (5 * ldc), c50);
-        Avx.Store(c + (5 * ldc) + w, c51);
     }
 
     /// <summary>6×(2 vectors) with <see cref="Vector{T}"/>, for CPUs without AVX2 (e.g. Arm64 NEON).</summary>
