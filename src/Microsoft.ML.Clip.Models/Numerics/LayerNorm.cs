@@ -62,6 +62,41 @@ public sealed class LayerNorm
     }
 
     /// <summary>
+    /// Normalises rows taken from groups without copying them first: output row <c>r</c> is the norm of input row
+    /// <c>(r / groupRows)·inputGroupRows + r % groupRows</c> (e.g. the patch tokens of each frame, skipping its class token,
+    /// with <paramref name="input"/> starting at the first patch row).
+    /// </summary>
+    /// <param name="input">The input rows, from the first row used.</param>
+    /// <param name="output">The normalised rows, <c>[rows, width]</c>.</param>
+    /// <param name="rows">Output rows, a multiple of <paramref name="groupRows"/>.</param>
+    /// <param name="groupRows">Rows used per group.</param>
+    /// <param name="inputGroupRows">Rows per group in <paramref name="input"/> (≥ <paramref name="groupRows"/>; the rest are skipped).</param>
+    /// <param name="maxThreads">Threads to split the rows over.</param>
+    internal unsafe void ForwardGroups(ReadOnlySpan<float> input, Span<float> output, int rows, int groupRows, int inputGroupRows, int maxThreads)
+    {
+        int width = Width;
+        if (rows < 0 || groupRows < 1 || inputGroupRows < groupRows || rows % groupRows != 0)
+        {
+            throw new ArgumentException($"LayerNorm: {rows} rows in groups of {groupRows} taken from groups of {inputGroupRows} rows do not fit.");
+        }
+
+        // The last group needs only its first groupRows rows.
+        long inputValues = rows == 0 ? 0 : ((((long)(rows / groupRows) - 1) * inputGroupRows) + groupRows) * width;
+        if (input.Length < inputValues || output.Length < (long)rows * width)
+        {
+            throw new ArgumentException(
+                $"LayerNorm of width {width} on {rows} rows in groups of {groupRows} of {inputGroupRows} needs an input of {inputValues} values "
+                + $"and an output of {(long)rows * width}; got {input.Length} and {output.Length}.");
+        }
+
+        fixed (float* x = input)
+        fixed (float* y = output)
+        {
+            RowJob.Run(x, null, null, y, this, width, rows, groupRows, inputGroupRows, maxThreads);
+        }
+    }
+
+    /// <summary>
     /// A residual connection and the norm that follows it, in one pass over the rows: <c>sum = residual + update</c>
     /// (as <c>torch</c>'s element-wise add rounds), then <c>output = LayerNorm(sum)</c>.
     /// </summary>

@@ -18,7 +18,7 @@ public sealed class XClipModel : IDisposable
     private readonly Linear _visualProjection;
     private readonly Linear _textProjection;
     private readonly LayerNorm _promptsVisualLayerNorm;
-    private readonly Tensor _promptsVisualProjection;
+    private readonly Linear _promptsVisualProjection;
     private readonly XClipMultiframeIntegrationTransformer _mit;
     private readonly XClipPromptGenerator _promptsGenerator;
 
@@ -41,7 +41,10 @@ public sealed class XClipModel : IDisposable
         _textProjection = weights["text_projection"].Linear(config.TextConfig.HiddenSize, d, false, ComputePrecision.Float32);
         LogitScale = weights.Tensor("logit_scale", WeightRole.LogitScale).Span[0];
         _promptsVisualLayerNorm = weights["prompts_visual_layernorm"].LayerNorm(vision.HiddenSize, vision.LayerNormEps);
-        _promptsVisualProjection = weights.Tensor("prompts_visual_projection", WeightRole.Matrix, vision.HiddenSize, d); // raw [D_v, D], used untransposed
+
+        // A raw [D_v, D] parameter used untransposed (x·P): as a layer of weight Pᵀ [D, D_v] it is packed once, not per
+        // call, and each output is the same FMA chain over D_v as before (float32, as the other projections).
+        _promptsVisualProjection = new Linear(TensorOps.Transpose(weights.Tensor("prompts_visual_projection", WeightRole.Matrix, vision.HiddenSize, d)), null);
         _mit = new XClipMultiframeIntegrationTransformer(weights["mit"], vision);
         _promptsGenerator = new XClipPromptGenerator(weights["prompts_generator"], config);
         ParameterCount = counted.Total;
@@ -190,10 +193,12 @@ public sealed class XClipModel : IDisposable
 
         // Visual prompts: patch tokens (before post_layernorm) → prompts_visual_layernorm → @ prompts_visual_projection
         // (untransposed) → mean over the frames of each video.                                       [B, P, D]
-        int patches = vision.LastHiddenState.Dim(1) - 1;
-        Tensor patchTokens = _promptsVisualLayerNorm.Forward(TensorOps.TakeTokens(vision.LastHiddenState, 1, patches)); // [B·T, P, D_v]
-        var projected = new Tensor(videos * t, patches, d);
-        Gemm.MatMul(patchTokens.Span, _promptsVisualProjection.Span, projected.Span, videos * t * patches, patchTokens.Dim(2), d);
+        // The norm reads each frame's patch rows in place, skipping its class row.
+        int tokens = vision.LastHiddenState.Dim(1), patches = tokens - 1, width = vision.LastHiddenState.Dim(2);
+        var patchTokens = new Tensor(videos * t, patches, width); // [B·T, P, D_v]
+        _promptsVisualLayerNorm.ForwardGroups(
+            vision.LastHiddenState.Span[width..], patchTokens.Span, videos * t * patches, patches, tokens, NumericsOptions.MaxDegreeOfParallelism);
+        Tensor projected = _promptsVisualProjection.Forward(patchTokens); // [B·T, P, D]
         Tensor visual = TensorOps.MeanOverAxis1(projected.Reshape(videos, t, patches * d)).Reshape(videos, patches, d);
 
         // Text: projected pooled state, broadcast to every video, then + prompt generator.            [B, N, D]

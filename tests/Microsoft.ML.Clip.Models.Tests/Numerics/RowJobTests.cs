@@ -87,6 +87,31 @@ public sealed class RowJobTests
     }
 
     [TestMethod]
+    public void ForwardGroupsNormsEachFramesPatchRowsInPlace()
+    {
+        // X-CLIP's visual prompts: 8 frames × (1 class + 49 patch tokens); the norm reads each frame's 49 patch rows.
+        foreach ((int frames, int patches, int width) in new[] { (8, 49, 768), (3, 5, 7), (1, 1, 16) })
+        {
+            int tokens = patches + 1;
+            LayerNorm norm = Norm(width, seed: frames + patches);
+            float[] hidden = NumericsReference.Random(frames * tokens * width, 14 + frames);
+            float[] copied = new float[frames * patches * width];
+            for (int f = 0; f < frames; f++)
+            {
+                hidden.AsSpan(((f * tokens) + 1) * width, patches * width).CopyTo(copied.AsSpan(f * patches * width));
+            }
+
+            float[] expected = SequentialNorm(norm, copied, frames * patches);
+            foreach (int threads in ThreadCounts)
+            {
+                float[] output = new float[copied.Length];
+                norm.ForwardGroups(hidden.AsSpan(width), output, frames * patches, patches, tokens, threads);
+                NumericsReference.AssertIdentical(expected, output, $"patch rows of {frames} frame(s) × {patches} × {width} on {threads} thread(s)");
+            }
+        }
+    }
+
+    [TestMethod]
     public void AddOnThreadsEqualsTensorPrimitivesAdd()
     {
         const int rows = 400, width = 768;
@@ -109,6 +134,12 @@ public sealed class RowJobTests
         Assert.ThrowsExactly<ArgumentException>(() => norm.AddAndForward(buffer, buffer, buffer, buffer, rows: 5, groupRows: 2, inputGroupRows: 3, maxThreads: 1));
         Assert.ThrowsExactly<ArgumentException>(() => norm.AddAndForward(buffer, buffer, buffer, buffer, rows: 6, groupRows: 3, inputGroupRows: 4, maxThreads: 1));
         Assert.ThrowsExactly<ArgumentException>(() => RowJob.Add(buffer, buffer, buffer, width: 5, maxThreads: 1));
+
+        // Groups: rows not a multiple of the group, a group longer than its input group, an input one row short.
+        Assert.ThrowsExactly<ArgumentException>(() => norm.ForwardGroups(buffer, buffer, rows: 3, groupRows: 2, inputGroupRows: 3, maxThreads: 1));
+        Assert.ThrowsExactly<ArgumentException>(() => norm.ForwardGroups(buffer, buffer, rows: 2, groupRows: 2, inputGroupRows: 1, maxThreads: 1));
+        var error = Assert.ThrowsExactly<ArgumentException>(() => norm.ForwardGroups(buffer.AsSpan(8), buffer, rows: 4, groupRows: 2, inputGroupRows: 3, maxThreads: 1));
+        StringAssert.Contains(error.Message, "needs an input of 20 values");
     }
 
     private static LayerNorm Norm(int width, int seed) =>
