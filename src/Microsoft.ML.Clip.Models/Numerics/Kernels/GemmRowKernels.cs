@@ -227,8 +227,8 @@ internal static unsafe class GemmRowKernels
 
     /// <summary>
     /// AVX2: the panel's 64 columns (or the strips that cover <paramref name="columns"/>) as 16-column strips. The first
-    /// strip brings the next block of B into cache, as the AVX-512 tile does; the others prefetch their own B row (an
-    /// address already in L1: one load-port operation per 2r FMAs, and no branch in the loop).
+    /// strip brings the next block of B into cache, as the AVX-512 tile does; the others prefetch one fixed line they are
+    /// reading anyway (their first B row, step 0: one load-port operation per 2r FMAs, and no branch in the loop).
     /// </summary>
     private static void Avx2Panel<TRows>(int columns, int kc, float* a, nint lda, float* b, float* c, nint ldc, bool load, float* bias, float* prefetch, int prefetchStep)
         where TRows : struct, ITileSize
