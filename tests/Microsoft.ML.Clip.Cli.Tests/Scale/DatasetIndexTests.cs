@@ -46,6 +46,38 @@ public sealed class DatasetIndexTests
     }
 
     [TestMethod]
+    public void ScoresAreTheCosineForEverySize()
+    {
+        // Sizes below, at and past whole vectors (any Vector<float> width up to 16), so the vector loop and its scalar tail both count.
+        foreach (int dimension in new[] { 1, 3, 16, 37, 64, 512 })
+        {
+            using var temp = new TempFolder();
+            List<DatasetRow> rows = ParquetEmbeddingsTests.SampleRows(40, dimension, seed: dimension);
+            string file = temp.File("part-00000-of-00001.parquet");
+            using (var stream = File.Create(file))
+            {
+                ParquetEmbeddings.Write(stream, rows);
+            }
+
+            DatasetIndex index = DatasetIndex.Load([file]);
+            float[] query = ParquetEmbeddingsTests.SampleRows(1, dimension, seed: 1000 + dimension)[0].Embedding!;
+            foreach (DatasetHit hit in index.Search(query, 40))
+            {
+                float[] row = rows.Single(r => r.Path == hit.Path).Embedding!;
+                double dot = 0, rowNorm = 0, queryNorm = 0;
+                for (int i = 0; i < dimension; i++)
+                {
+                    dot += (double)row[i] * query[i];
+                    rowNorm += (double)row[i] * row[i];
+                    queryNorm += (double)query[i] * query[i];
+                }
+
+                Assert.AreEqual(dot / Math.Sqrt(rowNorm * queryNorm), hit.Score, 2e-6, $"{dimension} values, '{hit.Path}'");
+            }
+        }
+    }
+
+    [TestMethod]
     public void LeavesOutNonFiniteEmbeddingsAndBreaksTiesByPosition()
     {
         using var temp = new TempFolder();
