@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Runtime.InteropServices;
+using Microsoft.ML.Clip.Checkpoints;
 using Microsoft.ML.Clip.Modeling;
 using Microsoft.ML.Clip.Numerics.Kernels;
 
@@ -298,6 +299,10 @@ public sealed class Linear
             Weight = new AlignedBuffer(Math.Max(1, GemmPacking.PackedLength(k, n)));
             fixed (float* w = weight.Span)
             {
+                // The weight's pages (usually the mapped checkpoint's) and the packed buffer's, mapped in two calls rather
+                // than one fault per page on the packing threads.
+                PageAdvice.Populate(w, (long)weight.Length * sizeof(float), forWrite: false);
+                PageAdvice.Populate(Weight.Pointer, (long)Weight.Length * sizeof(float), forWrite: true);
                 var job = new GemmPackJob();
                 job.Set(w, k, 0, transposed: true, k, n, Weight.Pointer, 0);
                 WorkerPool.Run(job, GemmPacking.Panels(n), NumericsOptions.MaxDegreeOfParallelism);

@@ -131,6 +131,45 @@ public sealed class MappedPageReleaseTests
     }
 
     [TestMethod]
+    public unsafe void PopulatedPagesKeepTheirContents()
+    {
+        // MADV_POPULATE_READ / _WRITE (Linux 5.14+) only map pages: a mapped file and fresh memory read the same after.
+        bool taken = OperatingSystem.IsLinux() && Environment.OSVersion.Version >= new Version(5, 14);
+        long page = Environment.SystemPageSize;
+        long Widened(long start, long length) => ((start + length + page - 1) / page * page) - (start / page * page);
+
+        string folder = TestFiles.NewFolder();
+        try
+        {
+            byte[] bytes = new byte[(5 * 4096) + 123];
+            new Random(70).NextBytes(bytes);
+            string path = Path.Combine(folder, "bytes.bin");
+            File.WriteAllBytes(path, bytes);
+            using MappedFile file = MappedFile.Open(path)!;
+            byte* at = file.Address(1000);
+            long advised = PageAdvice.Populate(at, bytes.Length - 1000, forWrite: false);
+            Assert.AreEqual(taken ? Widened((long)at, bytes.Length - 1000) : 0, advised, "a file mapping's range, widened to whole pages");
+            CollectionAssert.AreEqual(bytes, file.Bytes(0, bytes.Length).ToArray(), "the mapped file reads the same");
+        }
+        finally
+        {
+            TestFiles.DeleteFolder(folder);
+        }
+
+        float[] values = GC.AllocateUninitializedArray<float>(40_000, pinned: true);
+        NumericsReference.Random(values.Length, 71).CopyTo(values, 0);
+        float[] expected = (float[])values.Clone();
+        fixed (float* v = values)
+        {
+            long advised = PageAdvice.Populate(v + 3, (values.Length - 3) * sizeof(float), forWrite: true);
+            Assert.AreEqual(taken ? Widened((long)(v + 3), (values.Length - 3) * sizeof(float)) : 0, advised, "memory's range, widened to whole pages");
+            Assert.AreEqual(0, PageAdvice.Populate(v, 0, forWrite: true), "an empty range");
+        }
+
+        CollectionAssert.AreEqual(expected, values, "memory populated for writing keeps its values");
+    }
+
+    [TestMethod]
     public void WeightsOfADisposedStoreCanStillBePackedAndReleased()
     {
         float[] w = NumericsReference.Random(Out * In, 67);

@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using Microsoft.ML.Clip.Checkpoints;
 
 namespace Microsoft.ML.Clip.Numerics.Kernels;
 
@@ -47,6 +48,9 @@ internal sealed unsafe class Int8Weights
 
         fixed (float* w = weight)
         {
+            // As for float32 packing (Linear): the pages mapped in two calls, not faulted in one by one.
+            PageAdvice.Populate(w, (long)weight.Length * sizeof(float), forWrite: false);
+            PageAdvice.Populate(_weights.Pointer, (long)_weights.Length * sizeof(float), forWrite: true);
             var job = new PackJob(this, w);
             WorkerPool.Run(job, Panels, maxThreads);
             if (job.BadRow >= 0)
