@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics.X86;
 using static Microsoft.ML.Clip.Numerics.Kernels.GemmMicroKernels;
 
 namespace Microsoft.ML.Clip.Numerics.Kernels;
@@ -37,16 +38,38 @@ internal static unsafe class GemmPacking
 
     /// <summary>
     /// Packs panel <paramref name="panel"/> of Bᵀ where B is stored row-major <c>[n, k]</c> (rows <paramref name="ldb"/> apart):
-    /// the <c>nn.Linear</c> weight layout. Transposes in 64×64 blocks so reads and writes both stay in L1.
+    /// the <c>nn.Linear</c> weight layout. With AVX-512, in 16×16 blocks transposed in registers (<see cref="BlockTranspose"/>),
+    /// each group of 16 rows of B read in order; otherwise, and for the last <c>k mod 16</c> steps, in 64×64 blocks so
+    /// reads and writes both stay in L1. The packed values are the same either way.
     /// </summary>
+    /// <remarks>
+    /// This is most of a model's first call, which packs every weight straight from the mapped checkpoint: element by
+    /// element the transpose took ≈ 7 ns a float on this project's machine.
+    /// </remarks>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void PackPanelTransposed(float* b, nint ldb, int k, int n, int panel, float* packed)
     {
         int j0 = panel * NR;
         int width = Math.Min(NR, n - j0);
         float* dst = packed + ((long)panel * k * NR);
+        int done = 0;
+        if (Avx512F.IsSupported)
+        {
+            done = k & ~15;
+            for (int c0 = 0; c0 < NR; c0 += 16)
+            {
+                // Rows of B past n (columns of the panel past width) are zeros: Transpose16 reads none of them.
+                int rows = Math.Clamp(width - c0, 0, 16);
+                float* src = b + ((j0 + c0) * ldb);
+                for (int p0 = 0; p0 < done; p0 += 16)
+                {
+                    BlockTranspose.Transpose16(src + p0, ldb, rows, dst + ((long)p0 * NR) + c0, NR);
+                }
+            }
+        }
+
         const int Block = 64;
-        for (int p0 = 0; p0 < k; p0 += Block)
+        for (int p0 = done; p0 < k; p0 += Block)
         {
             int depth = Math.Min(Block, k - p0);
             for (int c = 0; c < width; c++)
