@@ -48,12 +48,19 @@ internal static unsafe class GemmMicroKernels
     public static void Run(
         SimdLevel level, int kc, float* a, nint lda, float* b, float* c, nint ldc, bool load, float* bias, int columns = NR, float* prefetch = null, int prefetchStep = 0)
     {
+        if (prefetch == null)
+        {
+            // Nothing to bring in: the row kernels then prefetch the block they are reading (no branch in their loop).
+            prefetch = b;
+            prefetchStep = 0;
+        }
+
         switch (level)
         {
             case SimdLevel.Avx512:
                 if (columns > 48)
                 {
-                    GemmRowKernels.Full(kc, a, lda, b, c, ldc, load, bias, prefetch == null ? b : prefetch, prefetch == null ? 0 : prefetchStep);
+                    GemmRowKernels.Full(kc, a, lda, b, c, ldc, load, bias, prefetch, prefetchStep);
                 }
                 else
                 {

@@ -72,10 +72,10 @@ internal static unsafe class GemmRowKernels
 
     /// <summary>
     /// The 6-row tile on the AVX2 path (<see cref="GemmMicroKernels"/>' AVX2 path): the 16-column strips that cover
-    /// <paramref name="columns"/> (1 … 64); a null <paramref name="prefetch"/> prefetches nothing new.
+    /// <paramref name="columns"/> (1 … 64); arguments as <see cref="Full"/>'s.
     /// </summary>
     internal static void Avx2Full(int columns, int kc, float* a, nint lda, float* b, float* c, nint ldc, bool load, float* bias, float* prefetch, int prefetchStep) =>
-        Avx2Panel<TileSize6>(columns, kc, a, lda, b, c, ldc, load, bias, prefetch == null ? b : prefetch, prefetch == null ? 0 : prefetchStep);
+        Avx2Panel<TileSize6>(columns, kc, a, lda, b, c, ldc, load, bias, prefetch, prefetchStep);
 
     private static void Rows<TRows>(SimdLevel level, int columns, int kc, float* a, nint lda, float* b, float* c, nint ldc, bool load, float* bias, float* prefetch, int prefetchStep)
         where TRows : struct, ITileSize
