@@ -10,9 +10,6 @@ namespace Microsoft.ML.Clip.Modeling;
 /// </summary>
 internal sealed unsafe class AppendTokenJob : ParallelJob
 {
-    /// <summary>Below this many values the copy is not worth waking a worker for.</summary>
-    private const int MinParallelValues = 1 << 15;
-
     [ThreadStatic]
     private static AppendTokenJob? t_job;
 
@@ -48,7 +45,7 @@ internal sealed unsafe class AppendTokenJob : ParallelJob
             job._result = pr;
             try
             {
-                WorkerPool.Run(job, n, values >= MinParallelValues ? Math.Max(1, maxThreads) : 1);
+                WorkerPool.Run(job, n, WorkerPool.ThreadsForValues(values, maxThreads));
             }
             finally
             {

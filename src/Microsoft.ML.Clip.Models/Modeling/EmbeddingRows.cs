@@ -14,9 +14,6 @@ namespace Microsoft.ML.Clip.Modeling;
 /// </summary>
 internal sealed unsafe class EmbeddingRows : ParallelJob
 {
-    /// <summary>Below this many values a pass is not worth waking a worker for.</summary>
-    private const int MinParallelValues = 1 << 15;
-
     [ThreadStatic]
     private static EmbeddingRows? t_job;
 
@@ -47,10 +44,8 @@ internal sealed unsafe class EmbeddingRows : ParallelJob
 
         EmbeddingRows job = t_job ??= new EmbeddingRows();
         int rowCount = rows.Dim(0) * tokens;
-        int threads = rows.Length >= MinParallelValues ? Math.Max(1, maxThreads) : 1;
-
-        // About four items a thread, so a descheduled thread holds back little.
-        job._rowsPerItem = Math.Max(1, (rowCount + (4 * threads) - 1) / (4 * threads));
+        int threads = WorkerPool.ThreadsForValues(rows.Length, maxThreads);
+        job._rowsPerItem = WorkerPool.RowsPerItem(rowCount, threads);
         job._tokens = tokens;
         job._width = width;
         job._rowCount = rowCount;

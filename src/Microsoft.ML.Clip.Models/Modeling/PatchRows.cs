@@ -13,9 +13,6 @@ namespace Microsoft.ML.Clip.Modeling;
 /// </summary>
 internal sealed unsafe class PatchRows : ParallelJob
 {
-    /// <summary>Below this many values the copy is not worth waking a worker for.</summary>
-    private const int MinParallelValues = 1 << 15;
-
     [ThreadStatic]
     private static PatchRows? t_job;
 
@@ -56,7 +53,7 @@ internal sealed unsafe class PatchRows : ParallelJob
         job._gridH = gridH;
         job._gridW = gridW;
         int items = images * gridH; // one row of patches of one image
-        int threads = needed >= MinParallelValues ? Math.Max(1, maxThreads) : 1;
+        int threads = WorkerPool.ThreadsForValues(needed, maxThreads);
         fixed (float* source = pixels.Span)
         fixed (float* target = rows)
         {

@@ -15,9 +15,6 @@ namespace Microsoft.ML.Clip.Numerics.Kernels;
 /// </remarks>
 internal sealed unsafe class RowJob : ParallelJob
 {
-    /// <summary>Below this many values a pass is not worth waking a worker for.</summary>
-    private const int MinParallelValues = 1 << 15;
-
     [ThreadStatic]
     private static RowJob? t_job;
 
@@ -55,10 +52,8 @@ internal sealed unsafe class RowJob : ParallelJob
         job._rows = rows;
         job._groupRows = groupRows;
         job._inputGroupRows = inputGroupRows;
-        int threads = (long)rows * width >= MinParallelValues ? Math.Max(1, maxThreads) : 1;
-
-        // About four items a thread, so a descheduled thread holds back little.
-        job._rowsPerItem = Math.Max(1, (rows + (4 * threads) - 1) / (4 * threads));
+        int threads = WorkerPool.ThreadsForValues((long)rows * width, maxThreads);
+        job._rowsPerItem = WorkerPool.RowsPerItem(rows, threads);
         int items = (rows + job._rowsPerItem - 1) / job._rowsPerItem;
         try
         {

@@ -26,6 +26,15 @@ internal static class WorkerPool
     /// <summary>How long an idle worker polls for the next job before it blocks.</summary>
     private const int SpinMicroseconds = 100;
 
+    /// <summary>Below this many values an element-wise pass (copies, adds, norms) is not worth waking a worker for.</summary>
+    private const int MinParallelValues = 1 << 15;
+
+    /// <summary>The threads an element-wise pass over <paramref name="values"/> values gets: 1 below <see cref="MinParallelValues"/>, else up to <paramref name="maxThreads"/>.</summary>
+    public static int ThreadsForValues(long values, int maxThreads) => values >= MinParallelValues ? Math.Max(1, maxThreads) : 1;
+
+    /// <summary>Rows per item for <paramref name="rows"/> rows on <paramref name="threads"/> threads: about four items a thread, so a descheduled thread holds back little.</summary>
+    public static int RowsPerItem(int rows, int threads) => Math.Max(1, (rows + (4 * threads) - 1) / (4 * threads));
+
     private static readonly object s_gate = new();
     private static readonly SemaphoreSlim s_wake = new(0);
     private static int s_workers;
